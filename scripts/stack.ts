@@ -1,0 +1,151 @@
+/**
+ * The native local stack, no Docker: `node scripts/stack.ts up|down|status`.
+ *
+ *   kafka   Apache Kafka (KRaft, single node) from Maven Central    127.0.0.1:9092
+ *   moto    moto's server from PyPI: SNS, SQS, IAM, CloudWatch,     127.0.0.1:4567 (internal)
+ *           Lambda control plane
+ *   lambda  the AWS endpoint users talk to: Lambda Invoke served by  127.0.0.1:4566
+ *           AWS's Runtime Interface Emulator per function, every
+ *           other call passed through to moto
+ *
+ * `up` reuses what already runs, installs what is missing (cached under
+ * ~/.cache/opensky-stream) and starts the rest; `down` stops only what it
+ * started, by pid; `status` shows what runs where and its memory.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { awsService } from './stack/aws.ts';
+import { kafkaService } from './stack/kafka.ts';
+import { lambdaService } from './stack/lambda.ts';
+import { type Log, logFile, runningPid, type Service, type StackConfig, stackConfig, stopService } from './stack/lib.ts';
+
+export const services: readonly Service[] = [kafkaService, awsService, lambdaService];
+
+const defaultLog: Log = (message) => process.stderr.write(`[stack] ${message}\n`);
+
+/** Per-service seconds taken by `up`; 0 when it was already running. */
+export type UpTimings = Record<string, number>;
+
+/**
+ * Bring the whole stack up; resolves when every service is healthy.
+ * Kafka and moto install and start concurrently; the Lambda endpoint needs moto.
+ */
+export async function stackUp(cfg: StackConfig = stackConfig(), log: Log = defaultLog): Promise<UpTimings> {
+  const timings: UpTimings = {};
+  const bringUp = async (service: Service) => {
+    const started = performance.now();
+    if (await service.healthy(cfg)) {
+      log(`${service.name}: already running at ${service.endpoint(cfg)}`);
+      timings[service.name] = 0;
+      return;
+    }
+    await service.install(cfg, log);
+    log(`${service.name}: starting`);
+    await service.start(cfg, log);
+    timings[service.name] = (performance.now() - started) / 1000;
+    log(`${service.name}: up at ${service.endpoint(cfg)} in ${timings[service.name]!.toFixed(1)}s`);
+  };
+  await Promise.all([bringUp(kafkaService), bringUp(awsService).then(() => bringUp(lambdaService))]);
+  return timings;
+}
+
+/** Stop every service this stack started (reverse order). Leaves foreign processes alone. */
+export async function stackDown(cfg: StackConfig = stackConfig(), log: Log = defaultLog): Promise<void> {
+  for (const service of [...services].reverse()) {
+    if (await stopService(cfg, service.name)) log(`${service.name}: stopped`);
+  }
+}
+
+/** Resident memory (KiB) of a process and all its descendants, from /proc. */
+export function treeRssKiB(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      const kib = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      rss.set(Number(entry), kib);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // process exited while we looked
+    }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+export interface ServiceStatus {
+  name: string;
+  endpoint: string;
+  healthy: boolean;
+  pid?: number;
+  rssMiB?: number;
+  log: string;
+}
+
+export async function stackStatus(cfg: StackConfig = stackConfig()): Promise<ServiceStatus[]> {
+  return Promise.all(
+    services.map(async (service) => {
+      const pid = runningPid(cfg, service.name);
+      return {
+        name: service.name,
+        endpoint: service.endpoint(cfg),
+        healthy: await service.healthy(cfg),
+        ...(pid === undefined ? {} : { pid, rssMiB: Math.round(treeRssKiB(pid) / 1024) }),
+        log: logFile(cfg, service.name),
+      };
+    }),
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'status';
+  const cfg = stackConfig();
+  switch (command) {
+    case 'up': {
+      const started = performance.now();
+      const timings = await stackUp(cfg);
+      const total = (performance.now() - started) / 1000;
+      console.log(
+        JSON.stringify({ event: 'stack.up', seconds: Number(total.toFixed(2)), services: timings }),
+      );
+      return 0;
+    }
+    case 'down':
+      await stackDown(cfg);
+      return 0;
+    case 'status': {
+      const rows = await stackStatus(cfg);
+      for (const row of rows) {
+        const state = row.healthy ? 'up  ' : 'down';
+        const owner = row.pid === undefined ? (row.healthy ? '(not started by this stack)' : '') : `pid ${row.pid}`;
+        const mem = row.rssMiB === undefined ? '' : `${row.rssMiB} MiB`;
+        console.log(`${row.name.padEnd(7)} ${state} ${row.endpoint.padEnd(38)} ${owner.padEnd(12)} ${mem.padStart(8)}  ${row.log}`);
+      }
+      const total = rows.reduce((sum, row) => sum + (row.rssMiB ?? 0), 0);
+      console.log(`total resident memory of started services: ${total} MiB`);
+      return rows.every((row) => row.healthy) ? 0 : 3;
+    }
+    default:
+      console.error(`usage: node scripts/stack.ts up|down|status\n  unknown command '${command}'`);
+      return 2;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`[stack] ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
