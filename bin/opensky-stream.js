@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The `opensky-stream` command. In an installed package it runs the built CLI
+// (dist/cli.js); in a source checkout it runs src/ directly (Node ≥ 22.18
+// strips TypeScript types), so there is nothing to rebuild while developing.
+import { existsSync } from 'node:fs';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `opensky-stream needs Node.js >= 22.12 (24 LTS recommended); this is ${process.version}.\n` +
+      'In a checkout, run it through npm (npm run cli -- ...) to use the Node 24 the project installs.\n',
+  );
+  process.exit(2);
+}
+
+const source = new URL('../src/cli/main.ts', import.meta.url);
+const built = new URL('../dist/cli.js', import.meta.url);
+const { main } = await import(existsSync(source) ? source.href : built.href);
+process.exit(await main(process.argv.slice(2)));
