@@ -15,7 +15,9 @@ const all = readdirSync(here)
   .sort();
 const selected = wanted.length ? all.filter((file) => wanted.includes(basename(file, '.ts'))) : all;
 if (selected.length === 0) {
-  console.error(`no benchmark matches ${wanted.join(', ')}; available: ${all.map((f) => basename(f, '.ts')).join(', ')}`);
+  console.error(
+    `no benchmark matches ${wanted.join(', ')}; available: ${all.map((f) => basename(f, '.ts')).join(', ')}`,
+  );
   process.exit(2);
 }
 let failed = 0;

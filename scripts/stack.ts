@@ -17,7 +17,15 @@ import { pathToFileURL } from 'node:url';
 import { awsService } from './stack/aws.ts';
 import { kafkaService } from './stack/kafka.ts';
 import { lambdaService } from './stack/lambda.ts';
-import { type Log, logFile, runningPid, type Service, type StackConfig, stackConfig, stopService } from './stack/lib.ts';
+import {
+  type Log,
+  logFile,
+  runningPid,
+  type Service,
+  type StackConfig,
+  stackConfig,
+  stopService,
+} from './stack/lib.ts';
 
 export const services: readonly Service[] = [kafkaService, awsService, lambdaService];
 
@@ -126,9 +134,12 @@ async function main(argv: string[]): Promise<number> {
       const rows = await stackStatus(cfg);
       for (const row of rows) {
         const state = row.healthy ? 'up  ' : 'down';
-        const owner = row.pid === undefined ? (row.healthy ? '(not started by this stack)' : '') : `pid ${row.pid}`;
+        const owner =
+          row.pid === undefined ? (row.healthy ? '(not started by this stack)' : '') : `pid ${row.pid}`;
         const mem = row.rssMiB === undefined ? '' : `${row.rssMiB} MiB`;
-        console.log(`${row.name.padEnd(7)} ${state} ${row.endpoint.padEnd(38)} ${owner.padEnd(12)} ${mem.padStart(8)}  ${row.log}`);
+        console.log(
+          `${row.name.padEnd(7)} ${state} ${row.endpoint.padEnd(38)} ${owner.padEnd(12)} ${mem.padStart(8)}  ${row.log}`,
+        );
       }
       const total = rows.reduce((sum, row) => sum + (row.rssMiB ?? 0), 0);
       console.log(`total resident memory of started services: ${total} MiB`);

@@ -5,8 +5,8 @@
  * the end if this run started it). Extra arguments go to vitest.
  */
 import { spawnSync } from 'node:child_process';
-import { stackDown, stackStatus } from './stack.ts';
 import { repoRoot, stackConfig } from './stack/lib.ts';
+import { stackDown, stackStatus } from './stack.ts';
 
 function step(title: string, command: string, args: string[]): number {
   process.stdout.write(`\n▶ ${title}: ${command} ${args.join(' ')}\n`);
@@ -14,7 +14,10 @@ function step(title: string, command: string, args: string[]): number {
   return result.status ?? 1;
 }
 
-const npx = (bin: string, args: string[]): [string, string[]] => [`${repoRoot}/node_modules/.bin/${bin}`, args];
+const npx = (bin: string, args: string[]): [string, string[]] => [
+  `${repoRoot}/node_modules/.bin/${bin}`,
+  args,
+];
 
 async function main(): Promise<number> {
   const extra = process.argv.slice(2);
@@ -31,7 +34,9 @@ async function main(): Promise<number> {
       failed = step('tests (unit + integration on the real stack)', ...npx('vitest', ['run', ...extra]));
     } finally {
       if (!wasRunning && process.env.OPENSKY_STREAM_KEEP_STACK !== '1') {
-        process.stdout.write('\n▶ stopping the stack this run started (OPENSKY_STREAM_KEEP_STACK=1 keeps it)\n');
+        process.stdout.write(
+          '\n▶ stopping the stack this run started (OPENSKY_STREAM_KEEP_STACK=1 keeps it)\n',
+        );
         await stackDown(cfg);
       }
     }

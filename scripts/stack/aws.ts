@@ -1,12 +1,76 @@
-// Placeholder: replaced by the real service module.
-import type { Service } from './lib.ts';
+/**
+ * moto's server (PyPI), in a venv in the cache: SNS, SQS, IAM, STS,
+ * CloudWatch and the Lambda control plane. It listens on MOTO_PORT, behind
+ * the public endpoint (scripts/stack/lambda.ts), which serves Lambda Invoke
+ * itself and passes everything else here.
+ *
+ * Why moto and not LocalStack on the host: moto's server is a plain pip
+ * install that starts in about a second and needs no auth token; LocalStack's
+ * community edition is archived and its host mode needs more of its own
+ * infrastructure. moto never executes Lambda code without Docker, which is why
+ * Invoke is served by AWS's Runtime Interface Emulator instead.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runStep, type Service, type StackConfig, spawnService, waitUntil } from './lib.ts';
+
+export const motoVersion = '5.2.5';
+
+const venvDir = (cfg: StackConfig) => join(cfg.cacheDir, `moto-${motoVersion}`);
+
+function python(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OPENSKY_STREAM_PYTHON || 'python3';
+}
+
+/** True when moto answers an SNS call (not only a TCP accept). */
+export async function motoAnswers(cfg: StackConfig, port = cfg.motoPort): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${cfg.host}:${port}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: 'Action=ListTopics&Version=2010-03-31',
+      signal: AbortSignal.timeout(2000),
+    });
+    return response.status === 200 && (await response.text()).includes('ListTopicsResponse');
+  } catch {
+    return false;
+  }
+}
 
 export const awsService: Service = {
   name: 'aws',
-  endpoint: () => 'not implemented',
-  install: async () => {},
-  start: async () => {
-    throw new Error('aws service not implemented yet');
+  endpoint: (cfg) => `http://${cfg.host}:${cfg.motoPort} (moto ${motoVersion}, internal)`,
+
+  async install(cfg, log) {
+    const stamp = join(venvDir(cfg), '.complete');
+    if (existsSync(stamp)) return;
+    log(`aws: installing moto[server]==${motoVersion} from PyPI into ${venvDir(cfg)}`);
+    await runStep(cfg, python(), ['-m', 'venv', '--clear', venvDir(cfg)]);
+    await runStep(cfg, join(venvDir(cfg), 'bin', 'pip'), [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      `moto[server]==${motoVersion}`,
+    ]);
+    writeFileSync(stamp, `${new Date().toISOString()}\n`);
   },
-  healthy: async () => false,
+
+  async start(cfg) {
+    spawnService(
+      cfg,
+      'aws',
+      join(venvDir(cfg), 'bin', 'moto_server'),
+      ['-H', cfg.host, '-p', String(cfg.motoPort)],
+      {
+        env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+      },
+    );
+    await waitUntil('aws (moto)', () => motoAnswers(cfg), { timeoutMs: 60_000, cfg, service: 'aws' });
+  },
+
+  healthy: (cfg) => motoAnswers(cfg),
 };

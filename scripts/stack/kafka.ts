@@ -1,12 +1,148 @@
-// Placeholder: replaced by the real service module.
-import type { Service } from './lib.ts';
+/**
+ * Apache Kafka, KRaft single node, from Maven Central (no Docker, no tarball):
+ * Maven resolves `kafka_2.13` and its runtime jars into the cache, then the
+ * broker runs as `java -cp 'libs/*' kafka.Kafka server.properties`.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  ensureDir,
+  repoRoot,
+  runStep,
+  type Service,
+  type StackConfig,
+  spawnService,
+  tcpOpen,
+  waitUntil,
+} from './lib.ts';
+
+const pom = join(repoRoot, 'scripts', 'stack', 'kafka', 'pom.xml');
+export const kafkaVersion = /<kafka\.version>([^<]+)</.exec(readFileSync(pom, 'utf8'))?.[1] ?? 'unknown';
+
+const libsDir = (cfg: StackConfig) => join(cfg.cacheDir, `kafka-${kafkaVersion}`, 'libs');
+const dataDir = (cfg: StackConfig) => join(cfg.runDir, 'kafka', 'data');
+
+function javaCommand(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OPENSKY_STREAM_JAVA) return env.OPENSKY_STREAM_JAVA;
+  if (env.JAVA_HOME && existsSync(join(env.JAVA_HOME, 'bin', 'java')))
+    return join(env.JAVA_HOME, 'bin', 'java');
+  return 'java';
+}
+
+function serverProperties(cfg: StackConfig): string {
+  const { host, kafkaPort, kafkaControllerPort } = cfg;
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.bootstrap.servers=${host}:${kafkaControllerPort}`,
+    `listeners=PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${kafkaPort}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${dataDir(cfg)}`,
+    // The project creates its own topics, with the partitions it wants.
+    'auto.create.topics.enable=false',
+    'num.partitions=3',
+    // Single node: internal topics cannot be replicated.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=3',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=24',
+    'log.segment.bytes=104857600',
+    '',
+  ].join('\n');
+}
+
+async function brokerAnswers(cfg: StackConfig): Promise<boolean> {
+  if (!(await tcpOpen(cfg.host, cfg.kafkaPort))) return false;
+  const kafka = new Kafka({
+    clientId: 'opensky-stream-stack',
+    brokers: [`${cfg.host}:${cfg.kafkaPort}`],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    requestTimeout: 2000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
 
 export const kafkaService: Service = {
   name: 'kafka',
-  endpoint: () => 'not implemented',
-  install: async () => {},
-  start: async () => {
-    throw new Error('kafka service not implemented yet');
+  endpoint: (cfg) => `${cfg.host}:${cfg.kafkaPort} (Kafka ${kafkaVersion}, KRaft)`,
+
+  async install(cfg, log) {
+    const stamp = join(libsDir(cfg), '.complete');
+    if (existsSync(stamp)) return;
+    log(`kafka: resolving Apache Kafka ${kafkaVersion} from Maven Central (cached in ${libsDir(cfg)})`);
+    ensureDir(libsDir(cfg));
+    await runStep(cfg, 'mvn', [
+      '-q',
+      '-B',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libsDir(cfg)}`,
+      '-DincludeScope=runtime',
+    ]);
+    writeFileSync(stamp, `${new Date().toISOString()}\n`);
   },
-  healthy: async () => false,
+
+  async start(cfg) {
+    const dir = ensureDir(join(cfg.runDir, 'kafka'));
+    const properties = join(dir, 'server.properties');
+    writeFileSync(properties, serverProperties(cfg));
+    const classpath = `${libsDir(cfg)}/*`;
+    const java = javaCommand();
+    const log4j = `-Dlog4j2.configurationFile=${join(repoRoot, 'scripts', 'stack', 'kafka', 'log4j2.properties')}`;
+    if (!existsSync(join(dataDir(cfg), 'meta.properties'))) {
+      // First start: format the KRaft metadata log once; later starts reuse the data.
+      await runStep(cfg, java, [
+        log4j,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '--standalone',
+        '-t',
+        'T3BlblNreVN0cmVhbTAwMQ', // fixed cluster id: base64url of the 16 bytes "OpenSkyStream001"
+        '-c',
+        properties,
+      ]);
+    }
+    spawnService(cfg, 'kafka', java, [
+      '-Xms256m',
+      '-Xmx1g',
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      log4j,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      properties,
+    ]);
+    await waitUntil('kafka', () => brokerAnswers(cfg), {
+      timeoutMs: 120_000,
+      cfg,
+      service: 'kafka',
+      intervalMs: 500,
+    });
+  },
+
+  healthy: (cfg) => brokerAnswers(cfg),
 };

@@ -196,10 +196,12 @@ export async function waitUntil(
   for (;;) {
     if (await check()) return;
     const { cfg, service } = options;
-    const dead = cfg && service && readPid(cfg, service) !== undefined && runningPid(cfg, service) === undefined;
+    const dead =
+      cfg && service && readPid(cfg, service) !== undefined && runningPid(cfg, service) === undefined;
     if (dead || Date.now() > deadline) {
       const why = dead ? 'its process exited' : `not ready after ${options.timeoutMs / 1000}s`;
-      const log = cfg && service ? `\n--- ${logFile(cfg, service)} (tail) ---\n${tailOf(logFile(cfg, service))}` : '';
+      const log =
+        cfg && service ? `\n--- ${logFile(cfg, service)} (tail) ---\n${tailOf(logFile(cfg, service))}` : '';
       throw new Error(`${what}: ${why}${log}`);
     }
     await sleep(options.intervalMs ?? 250);

@@ -19,7 +19,8 @@ export function envOption(
   const { default: fallback, describe, ...rest } = spec;
   let value: unknown = fallback;
   if (raw !== undefined && raw !== '') {
-    value = spec.type === 'number' ? Number(raw) : spec.type === 'boolean' ? /^(1|true|yes)$/i.test(raw) : raw;
+    value =
+      spec.type === 'number' ? Number(raw) : spec.type === 'boolean' ? /^(1|true|yes)$/i.test(raw) : raw;
   }
   return {
     ...rest,
@@ -56,7 +57,8 @@ export const kafkaOptions = (env: Env) => ({
   }),
   'sasl-mechanism': envOption(env, 'KAFKA_SASL_MECHANISM', {
     type: 'string',
-    describe: 'SASL mechanism: plain, scram-sha-256 or scram-sha-512 (credentials from KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD)',
+    describe:
+      'SASL mechanism: plain, scram-sha-256 or scram-sha-512 (credentials from KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD)',
     choices: ['plain', 'scram-sha-256', 'scram-sha-512'],
     group: 'Kafka:',
   }),
