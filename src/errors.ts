@@ -88,7 +88,11 @@ export class OpenSkyHttpError extends OpenSkyStreamError {
 export class RateLimitError extends OpenSkyStreamError {
   /** Seconds OpenSky asked us to wait, when it said. */
   readonly retryAfterSeconds: number | undefined;
-  constructor(message: string, retryAfterSeconds: number | undefined, options: OpenSkyStreamErrorOptions = {}) {
+  constructor(
+    message: string,
+    retryAfterSeconds: number | undefined,
+    options: OpenSkyStreamErrorOptions = {},
+  ) {
     super(ErrorCodes.RATE_LIMITED, message, { retryable: true, ...options });
     this.name = 'RateLimitError';
     this.retryAfterSeconds = retryAfterSeconds;
@@ -139,6 +143,9 @@ export function isOpenSkyStreamError(value: unknown): value is OpenSkyStreamErro
 }
 
 /** True when `value` is a library error with the given code. */
-export function hasErrorCode<C extends ErrorCode>(value: unknown, code: C): value is OpenSkyStreamError & { code: C } {
+export function hasErrorCode<C extends ErrorCode>(
+  value: unknown,
+  code: C,
+): value is OpenSkyStreamError & { code: C } {
   return isOpenSkyStreamError(value) && value.code === code;
 }

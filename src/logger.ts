@@ -26,10 +26,13 @@ export function createJsonLogger(
 ): Logger {
   const threshold = order[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const emit = (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
-    if (order[level] < threshold) return;
-    write(JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...options.base, ...fields }));
-  };
+  const emit =
+    (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
+      if (order[level] < threshold) return;
+      write(
+        JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...options.base, ...fields }),
+      );
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
