@@ -1,0 +1,13 @@
+export {
+  type Checked,
+  checkStateVector,
+  checkStateVectorArray,
+  type InvalidReason,
+  type ParsedStates,
+  parseStatesResponse,
+  type SkippedRow,
+  stateVectorFromArray,
+  stateVectorToArray,
+  toStateVectorMessage,
+} from './state-vector.ts';
+export { altitudeMetres, toIsoSeconds, type TransformResult, transformStateVector, tryTransformStateVector } from './transform.ts';
