@@ -1,0 +1,1 @@
+export { generateSnapshot, generateTraffic, type RawStatesBody, type SyntheticOptions } from './generator.ts';
