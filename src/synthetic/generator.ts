@@ -215,7 +215,7 @@ export function generateSnapshot(options: SyntheticOptions = {}): RawStatesBody 
  */
 export function* generateTraffic(
   options: SyntheticOptions & { stepSeconds?: number } = {},
-): Generator<RawStatesBody> {
+): Generator<RawStatesBody, never, undefined> {
   const random = prng(options.seed ?? 1);
   const count = options.aircraft ?? 1000;
   const share = options.onGroundShare ?? 0.09;

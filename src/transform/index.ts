@@ -10,4 +10,10 @@ export {
   stateVectorToArray,
   toStateVectorMessage,
 } from './state-vector.ts';
-export { altitudeMetres, toIsoSeconds, type TransformResult, transformStateVector, tryTransformStateVector } from './transform.ts';
+export {
+  altitudeMetres,
+  type TransformResult,
+  toIsoSeconds,
+  transformStateVector,
+  tryTransformStateVector,
+} from './transform.ts';

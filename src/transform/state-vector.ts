@@ -6,7 +6,12 @@
  * @module
  */
 import { ValidationError } from '../errors.ts';
-import { STATE_VECTOR_FIELDS, type StatesResponse, type StateVector, type StateVectorMessage } from './types.ts';
+import {
+  STATE_VECTOR_FIELDS,
+  type StatesResponse,
+  type StateVector,
+  type StateVectorMessage,
+} from './types.ts';
 
 /** Why a value was rejected: `length`, `not-object`, `type:<field>`, `not-finite:<field>`, … */
 export type InvalidReason = string;
@@ -14,7 +19,10 @@ export type InvalidReason = string;
 /** The result of a check that does not throw. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: InvalidReason; message: string };
 
-const fail = (reason: InvalidReason, message: string): { ok: false; reason: InvalidReason; message: string } => ({
+const fail = (
+  reason: InvalidReason,
+  message: string,
+): { ok: false; reason: InvalidReason; message: string } => ({
   ok: false,
   reason,
   message,
@@ -67,7 +75,11 @@ export function checkStateVector(input: unknown): Checked<StateVector> {
     if (reason) return fail(reason, `state vector field '${field}' is invalid: ${describe(record[field])}`);
   }
   const sensors = record.sensors;
-  if (sensors !== null && sensors !== undefined && !(Array.isArray(sensors) && sensors.every(Number.isInteger))) {
+  if (
+    sensors !== null &&
+    sensors !== undefined &&
+    !(Array.isArray(sensors) && sensors.every(Number.isInteger))
+  ) {
     return fail('type:sensors', `state vector field 'sensors' is invalid: ${describe(sensors)}`);
   }
   const category = record.category;
@@ -82,7 +94,8 @@ export function checkStateVector(input: unknown): Checked<StateVector> {
  * trailing fields are tolerated) into a named object, without throwing.
  */
 export function checkStateVectorArray(raw: unknown): Checked<StateVector> {
-  if (!Array.isArray(raw)) return fail('not-array', `a raw state vector must be an array, got ${describe(raw)}`);
+  if (!Array.isArray(raw))
+    return fail('not-array', `a raw state vector must be an array, got ${describe(raw)}`);
   if (raw.length < 17) return fail('length', `a raw state vector has 17 or 18 fields, got ${raw.length}`);
   const named: Record<string, unknown> = {};
   for (let i = 0; i < 17; i++) named[STATE_VECTOR_FIELDS[i]!] = raw[i];
@@ -126,14 +139,23 @@ export interface ParsedStates {
  */
 export function parseStatesResponse(body: unknown): ParsedStates {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError('response:not-object', `a /states/all response must be an object, got ${describe(body)}`);
+    throw new ValidationError(
+      'response:not-object',
+      `a /states/all response must be an object, got ${describe(body)}`,
+    );
   }
   const { time, states } = body as { time?: unknown; states?: unknown };
   if (typeof time !== 'number' || !Number.isInteger(time)) {
-    throw new ValidationError('response:time', `a /states/all response needs an integer 'time', got ${describe(time)}`);
+    throw new ValidationError(
+      'response:time',
+      `a /states/all response needs an integer 'time', got ${describe(time)}`,
+    );
   }
   if (states !== null && states !== undefined && !Array.isArray(states)) {
-    throw new ValidationError('response:states', `'states' must be an array or null, got ${describe(states)}`);
+    throw new ValidationError(
+      'response:states',
+      `'states' must be an array or null, got ${describe(states)}`,
+    );
   }
   const good: StateVector[] = [];
   const skipped: SkippedRow[] = [];

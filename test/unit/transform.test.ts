@@ -103,13 +103,22 @@ describe('Function: transformStateVector', () => {
   });
 
   it('keeps nulls: time_position, position and velocity', () => {
-    const record = transformStateVector(sv({ time_position: null, longitude: null, latitude: null, velocity: null }));
-    expect(record).toMatchObject({ time_position: null, longitude: null, latitude: null, velocity_knots: null });
+    const record = transformStateVector(
+      sv({ time_position: null, longitude: null, latitude: null, velocity: null }),
+    );
+    expect(record).toMatchObject({
+      time_position: null,
+      longitude: null,
+      latitude: null,
+      velocity_knots: null,
+    });
   });
 
   it('formats time_position as ISO-8601 UTC without milliseconds, from integer or fractional seconds', () => {
     expect(transformStateVector(sv({ time_position: 0 }))?.time_position).toBe('1970-01-01T00:00:00Z');
-    expect(transformStateVector(sv({ time_position: 1649392658.9 }))?.time_position).toBe('2022-04-08T04:37:38Z');
+    expect(transformStateVector(sv({ time_position: 1649392658.9 }))?.time_position).toBe(
+      '2022-04-08T04:37:38Z',
+    );
   });
 
   it.each([
@@ -146,7 +155,10 @@ describe('Function: parseStatesResponse', () => {
   });
 
   it('treats states: null as no aircraft', () => {
-    expect(parseStatesResponse({ time: 1, states: null })).toEqual({ response: { time: 1, states: [] }, skipped: [] });
+    expect(parseStatesResponse({ time: 1, states: null })).toEqual({
+      response: { time: 1, states: [] },
+      skipped: [],
+    });
   });
 
   it.each([

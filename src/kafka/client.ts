@@ -1,0 +1,166 @@
+/**
+ * The Kafka seam. kafkajs is the default client, but it has had no release
+ * since 2.2.4 (February 2023), so the primitives depend only on the narrow,
+ * structural {@link KafkaLike} below: any client with KafkaJS's API shape
+ * (such as @confluentinc/kafka-javascript's KafkaJS-compatible API) can be
+ * passed as `kafka` instead, without touching the primitives.
+ *
+ * @module
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import { ConfigError, KafkaError } from '../errors.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+
+/** The parts of a KafkaJS-shaped client the primitives use. */
+export interface KafkaLike {
+  producer: Kafka['producer'];
+  consumer: Kafka['consumer'];
+  admin: Kafka['admin'];
+}
+
+/** SASL credentials. For AWS MSK IAM, pass a `kafka` client configured with an OAUTHBEARER provider instead. */
+export interface KafkaSaslOptions {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+/** How to reach a Kafka cluster. */
+export interface KafkaConnectionOptions {
+  /** Bootstrap brokers, `host:port`. @default ['127.0.0.1:9092'] */
+  brokers?: string[];
+  /** @default 'opensky-stream' */
+  clientId?: string;
+  /** TLS: `true`, or Node TLS options (CA, client certificate). @default false */
+  ssl?: boolean | ConnectionOptions;
+  sasl?: KafkaSaslOptions;
+  /** @default 10000 */
+  connectionTimeoutMs?: number;
+  /** @default 30000 */
+  requestTimeoutMs?: number;
+  /** A ready client (kafkajs `Kafka` or a KafkaJS-compatible one); the options above are then ignored. */
+  kafka?: KafkaLike;
+}
+
+/**
+ * Connection options from the environment: `KAFKA_BROKERS` (comma list),
+ * `KAFKA_CLIENT_ID`, `KAFKA_SSL` (true/false), `KAFKA_SASL_MECHANISM`,
+ * `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`.
+ */
+export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConnectionOptions {
+  const options: KafkaConnectionOptions = {};
+  if (env.KAFKA_BROKERS)
+    options.brokers = env.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+  if (env.KAFKA_CLIENT_ID) options.clientId = env.KAFKA_CLIENT_ID;
+  if (env.KAFKA_SSL) options.ssl = /^(1|true|yes)$/i.test(env.KAFKA_SSL);
+  if (env.KAFKA_SASL_MECHANISM) {
+    const mechanism = env.KAFKA_SASL_MECHANISM.toLowerCase();
+    if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
+      throw new ConfigError(
+        'KAFKA_SASL_MECHANISM',
+        `must be plain, scram-sha-256 or scram-sha-512, got '${mechanism}'`,
+      );
+    }
+    if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
+      throw new ConfigError(
+        'KAFKA_SASL_USERNAME',
+        'and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM',
+      );
+    }
+    options.sasl = {
+      mechanism: mechanism as KafkaSaslOptions['mechanism'],
+      username: env.KAFKA_SASL_USERNAME,
+      password: env.KAFKA_SASL_PASSWORD,
+    };
+  }
+  return options;
+}
+
+const BROKER = /^[^\s:]+:\d{1,5}$/;
+
+/** Build (or pass through) the client for `options`; kafkajs's own logs go to `logger`. */
+export function createKafkaClient(options: KafkaConnectionOptions, logger: Logger = silentLogger): KafkaLike {
+  if (options.kafka) return options.kafka;
+  const brokers = options.brokers ?? ['127.0.0.1:9092'];
+  if (brokers.length === 0) throw new ConfigError('/options/brokers', 'must name at least one broker');
+  brokers.forEach((broker, i) => {
+    if (!BROKER.test(broker))
+      throw new ConfigError(`/options/brokers/${i}`, `must be host:port, got '${broker}'`);
+  });
+  const config: KafkaConfig = {
+    clientId: options.clientId ?? 'opensky-stream',
+    brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...fields } = log;
+        if (level <= logLevel.ERROR) logger.error(`kafkajs: ${message}`, fields);
+        else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, fields);
+      },
+  };
+  if (options.ssl !== undefined) config.ssl = options.ssl;
+  if (options.sasl) config.sasl = options.sasl as SASLOptions;
+  return new Kafka(config);
+}
+
+/** Options of {@link ensureTopic}. */
+export interface EnsureTopicOptions {
+  topic: string;
+  /** @default 3 */
+  partitions?: number;
+  /** @default 1 */
+  replicationFactor?: number;
+  /** Topic configs, e.g. `{ 'retention.ms': '86400000' }`. */
+  configs?: Record<string, string>;
+}
+
+/**
+ * Create `topic` if it does not exist (idempotent). Returns `created` or
+ * `exists`; warns when an existing topic has fewer partitions than asked.
+ */
+export async function ensureTopic(
+  kafka: KafkaLike,
+  options: EnsureTopicOptions,
+  logger: Logger = silentLogger,
+): Promise<'created' | 'exists'> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const partitions = options.partitions ?? 3;
+    const created = await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: options.topic,
+          numPartitions: partitions,
+          replicationFactor: options.replicationFactor ?? 1,
+          configEntries: Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+    if (created) return 'created';
+    const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
+    const existing = metadata.topics[0]?.partitions.length ?? 0;
+    if (existing < partitions) {
+      logger.warn('topic exists with fewer partitions than asked', {
+        topic: options.topic,
+        existing,
+        asked: partitions,
+      });
+    }
+    return 'exists';
+  } catch (error) {
+    throw new KafkaError(`could not create topic '${options.topic}': ${(error as Error).message}`, {
+      cause: error,
+      retryable: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

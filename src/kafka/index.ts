@@ -1,0 +1,16 @@
+export {
+  createKafkaClient,
+  type EnsureTopicOptions,
+  ensureTopic,
+  type KafkaConnectionOptions,
+  type KafkaLike,
+  type KafkaSaslOptions,
+  kafkaConfigFromEnv,
+} from './client.ts';
+export {
+  KafkaSink,
+  type KafkaSinkOptions,
+  type KafkaSinkStats,
+  SinkHeaders,
+  snapshotMessages,
+} from './sink.ts';

@@ -1,0 +1,154 @@
+/**
+ * The event AWS Lambda's self-managed Kafka event source mapping delivers,
+ * built and decoded here, so one handler runs unchanged behind the bridge
+ * locally and behind a real event source mapping on AWS.
+ *
+ * @module
+ */
+
+/** One record as the event source mapping delivers it. */
+export interface KafkaEventRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME';
+  /** Base64; absent when the record has no key. */
+  key?: string;
+  /** Base64; absent for a tombstone. */
+  value?: string;
+  /** Each header as `{ name: [bytes…] }`. */
+  headers: Array<Record<string, number[]>>;
+}
+
+/** The event a function receives: records grouped by `topic-partition`. */
+export interface KafkaEvent {
+  eventSource: 'SelfManagedKafka' | 'aws:kafka';
+  /** MSK only. */
+  eventSourceArn?: string;
+  bootstrapServers: string;
+  records: Record<string, KafkaEventRecord[]>;
+}
+
+/** A partial-batch response, as with `ReportBatchItemFailures`. */
+export interface KafkaBatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: { partition: string; offset: number | string } }>;
+}
+
+/** A consumed record, as the bridge holds it (kafkajs's shape, offsets and timestamps as strings). */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+function eventHeaders(headers: ConsumedRecord['headers']): Array<Record<string, number[]>> {
+  const out: Array<Record<string, number[]>> = [];
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (value === undefined) continue;
+      out.push({ [name]: [...(typeof value === 'string' ? Buffer.from(value) : value)] });
+    }
+  }
+  return out;
+}
+
+/** One consumed record in the event's form. */
+export function toEventRecord(
+  record: ConsumedRecord,
+  timestampType: KafkaEventRecord['timestampType'] = 'CREATE_TIME',
+): KafkaEventRecord {
+  const out: KafkaEventRecord = {
+    topic: record.topic,
+    partition: record.partition,
+    offset: Number(record.offset),
+    timestamp: Number(record.timestamp),
+    timestampType,
+    headers: eventHeaders(record.headers),
+  };
+  if (record.key !== null) out.key = record.key.toString('base64');
+  if (record.value !== null) out.value = record.value.toString('base64');
+  return out;
+}
+
+/** Build the self-managed Kafka event for `records` (any partitions; order within each is kept). */
+export function buildKafkaEvent(
+  records: readonly ConsumedRecord[],
+  bootstrapServers: readonly string[],
+  options: { timestampType?: KafkaEventRecord['timestampType'] } = {},
+): KafkaEvent {
+  const grouped: Record<string, KafkaEventRecord[]> = {};
+  for (const record of records) {
+    const id = `${record.topic}-${record.partition}`;
+    (grouped[id] ??= []).push(toEventRecord(record, options.timestampType));
+  }
+  return { eventSource: 'SelfManagedKafka', bootstrapServers: bootstrapServers.join(','), records: grouped };
+}
+
+/**
+ * Bytes this record adds to the JSON event: base64 grows data by 4/3 and
+ * header bytes are written as decimal numbers (up to 4 characters each).
+ */
+export function eventRecordSize(record: ConsumedRecord): number {
+  const b64 = (n: number) => Math.ceil(n / 3) * 4;
+  let size = 170 + record.topic.length + record.offset.length + record.timestamp.length;
+  size += b64(record.key?.length ?? 0) + b64(record.value?.length ?? 0);
+  for (const [name, raw] of Object.entries(record.headers ?? {})) {
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (value !== undefined) size += name.length + 8 + Buffer.byteLength(value) * 4;
+    }
+  }
+  return size;
+}
+
+/** A decoded event record: key and value as text, value parsed as JSON when it is JSON. */
+export interface DecodedKafkaRecord<T = unknown> {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  /** The parsed JSON value, or `undefined` when the value is not JSON (see `raw`). */
+  value: T | undefined;
+  raw: string | null;
+  headers: Record<string, string>;
+}
+
+/** Decode one record of a {@link KafkaEvent}: for handlers. Never throws on a bad value. */
+export function decodeKafkaRecord<T = unknown>(record: KafkaEventRecord): DecodedKafkaRecord<T> {
+  const raw = record.value === undefined ? null : Buffer.from(record.value, 'base64').toString('utf8');
+  let value: T | undefined;
+  if (raw !== null) {
+    try {
+      value = JSON.parse(raw) as T;
+    } catch {
+      value = undefined;
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (const header of record.headers ?? []) {
+    for (const [name, bytes] of Object.entries(header)) headers[name] = Buffer.from(bytes).toString('utf8');
+  }
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    key: record.key === undefined ? null : Buffer.from(record.key, 'base64').toString('utf8'),
+    value,
+    raw,
+    headers,
+  };
+}
+
+/** Every record of an event, partitions in key order, records in offset order. */
+export function eventRecords(event: Pick<KafkaEvent, 'records'>): KafkaEventRecord[] {
+  return Object.keys(event.records ?? {})
+    .sort()
+    .flatMap((id) => event.records[id] ?? []);
+}

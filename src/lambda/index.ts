@@ -1,0 +1,22 @@
+export {
+  buildKafkaEvent,
+  type ConsumedRecord,
+  type DecodedKafkaRecord,
+  decodeKafkaRecord,
+  eventRecordSize,
+  eventRecords,
+  type KafkaBatchResponse,
+  type KafkaEvent,
+  type KafkaEventRecord,
+  toEventRecord,
+} from './event.ts';
+export {
+  DeadLetterHeaders,
+  firstFailedOffset,
+  LambdaInvoker,
+  type LambdaInvokerEvents,
+  type LambdaInvokerOptions,
+  type LambdaInvokerStats,
+  MAX_INVOKE_PAYLOAD_BYTES,
+  splitBatches,
+} from './invoker.ts';

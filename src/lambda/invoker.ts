@@ -1,0 +1,476 @@
+/**
+ * LambdaInvoker: the bridge from a Kafka consumer group to a Lambda function,
+ * behaving like AWS's self-managed Kafka event source mapping: the same
+ * event, batch size and window, order per partition, commits only after
+ * success, retries with backoff, partial-batch responses, bisect-on-error,
+ * a maximum record age, and a Kafka dead-letter topic.
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { ConfigError, LambdaInvokeError } from '../errors.ts';
+import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '../kafka/client.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import { backoffDelay, sleep } from '../util/retry.ts';
+import { buildKafkaEvent, type ConsumedRecord, eventRecordSize, type KafkaBatchResponse } from './event.ts';
+
+/** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
+export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+/** Headers added to records sent to the dead-letter topic. */
+export const DeadLetterHeaders = {
+  REASON: 'x-dlq-reason',
+  ERROR_TYPE: 'x-dlq-error-type',
+  ERROR_MESSAGE: 'x-dlq-error-message',
+  FUNCTION: 'x-dlq-function',
+  ATTEMPTS: 'x-dlq-attempts',
+  TOPIC: 'x-dlq-original-topic',
+  PARTITION: 'x-dlq-original-partition',
+  OFFSET: 'x-dlq-original-offset',
+  FAILED_AT: 'x-dlq-failed-at',
+} as const;
+
+/** Options of {@link LambdaInvoker}. */
+export interface LambdaInvokerOptions extends KafkaConnectionOptions {
+  /** Function name or ARN. */
+  functionName: string;
+  /** @default 'aviation-data' */
+  topic?: string;
+  /** Consumer group. @default 'opensky-stream-bridge' */
+  groupId?: string;
+  /** Records per invocation, 1–10,000 (ESM `BatchSize`). @default 100 */
+  batchSize?: number;
+  /** How long the broker may wait to fill a batch (ESM `MaximumBatchingWindowInSeconds`), ms. @default 500 */
+  batchingWindowMs?: number;
+  /** Where a new group starts: `LATEST`, `TRIM_HORIZON`, or a time (ms since epoch) like ESM's `AT_TIMESTAMP`. @default 'LATEST' */
+  startingPosition?: 'LATEST' | 'TRIM_HORIZON' | { timestamp: number };
+  /** Partitions processed at once; each partition stays in order. @default 3 */
+  partitionConcurrency?: number;
+  /** Retries of a failing batch before it is dead-lettered; `-1` retries forever (blocks the partition). @default 3 */
+  maxRetryAttempts?: number;
+  /** First backoff delay in ms (doubles, full jitter, capped at 30 s). @default 500 */
+  retryBaseMs?: number;
+  /** Split a failing batch in halves to isolate the bad record (ESM `BisectBatchOnFunctionError`). @default false */
+  bisectBatchOnFunctionError?: boolean;
+  /** Records older than this go to the dead-letter topic unprocessed; `-1` for no limit. @default -1 */
+  maximumRecordAgeSeconds?: number;
+  /** Dead-letter topic; `null` to retry forever instead. @default `<topic>-dlq` */
+  deadLetterTopic?: string | null;
+  /** Byte limit of one invocation's event. @default {@link MAX_INVOKE_PAYLOAD_BYTES} */
+  maxPayloadBytes?: number;
+  lambda?: LambdaClient;
+  logger?: Logger;
+}
+
+/** Counters of a {@link LambdaInvoker}. */
+export interface LambdaInvokerStats {
+  recordsIn: number;
+  invocations: number;
+  errors: number;
+  retries: number;
+  deadLettered: number;
+  committed: number;
+  partialFailures: number;
+  lastInvokeMs: number;
+}
+
+/** Events of a {@link LambdaInvoker}. */
+export interface LambdaInvokerEvents {
+  invoke: [{ records: number; ms: number; partition: number }];
+  invokeError: [{ error: Error; partition: number; attempt: number }];
+  deadLetter: [{ records: number; reason: string; partition: number }];
+  commit: [{ topic: string; partition: number; offset: string }];
+}
+
+type Outcome = { ok: true; failedFrom?: number } | { ok: false; error: LambdaInvokeError };
+
+/** Split records into invocation batches by count and by event size. */
+export function splitBatches<R extends ConsumedRecord>(
+  records: readonly R[],
+  batchSize: number,
+  maxBytes: number,
+): R[][] {
+  const batches: R[][] = [];
+  let current: R[] = [];
+  let bytes = 200;
+  for (const record of records) {
+    const size = eventRecordSize(record);
+    if (current.length > 0 && (current.length >= batchSize || bytes + size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 200;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/**
+ * The first offset of `partition` that a partial-batch response reports as
+ * failed, if any. Records before it succeeded.
+ */
+export function firstFailedOffset(response: unknown, topic: string, partition: number): number | undefined {
+  const failures = (response as Partial<KafkaBatchResponse> | null)?.batchItemFailures;
+  if (!Array.isArray(failures)) return undefined;
+  let first: number | undefined;
+  for (const failure of failures) {
+    const id = failure?.itemIdentifier;
+    if (!id || id.partition !== `${topic}-${partition}`) continue;
+    const offset = Number(id.offset);
+    if (Number.isFinite(offset) && (first === undefined || offset < first)) first = offset;
+  }
+  return first;
+}
+
+function validate(options: LambdaInvokerOptions): void {
+  if (!options.functionName) throw new ConfigError('/options/functionName', 'is required');
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new ConfigError('/options/batchSize', 'must be an integer from 1 to 10000');
+  }
+  const window = options.batchingWindowMs ?? 500;
+  if (!(window >= 0 && window <= 300_000))
+    throw new ConfigError('/options/batchingWindowMs', 'must be from 0 to 300000');
+  const retries = options.maxRetryAttempts ?? 3;
+  if (!Number.isInteger(retries) || retries < -1)
+    throw new ConfigError('/options/maxRetryAttempts', 'must be -1 or an integer ≥ 0');
+  const concurrency = options.partitionConcurrency ?? 3;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ConfigError('/options/partitionConcurrency', 'must be an integer ≥ 1');
+}
+
+/**
+ * Consumes a topic in a consumer group and invokes a Lambda function with
+ * the records, at least once.
+ *
+ * @example
+ * ```ts
+ * const bridge = new LambdaInvoker({ functionName: 'opensky-stream-processor', brokers: ['127.0.0.1:9092'] });
+ * await bridge.start();
+ * process.on('SIGTERM', () => bridge.stop());
+ * ```
+ */
+export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
+  readonly stats: LambdaInvokerStats = {
+    recordsIn: 0,
+    invocations: 0,
+    errors: 0,
+    retries: 0,
+    deadLettered: 0,
+    committed: 0,
+    partialFailures: 0,
+    lastInvokeMs: 0,
+  };
+  readonly topic: string;
+  readonly groupId: string;
+  private readonly options: LambdaInvokerOptions;
+  private readonly kafka: KafkaLike;
+  private readonly lambda: LambdaClient;
+  private readonly logger: Logger;
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(options: LambdaInvokerOptions) {
+    super();
+    validate(options);
+    this.options = options;
+    this.topic = options.topic ?? 'aviation-data';
+    this.groupId = options.groupId ?? 'opensky-stream-bridge';
+    this.logger = options.logger ?? silentLogger;
+    this.kafka = createKafkaClient(options, this.logger);
+    this.lambda = options.lambda ?? new LambdaClient({});
+  }
+
+  private get deadLetterTopic(): string | null {
+    return this.options.deadLetterTopic === undefined ? `${this.topic}-dlq` : this.options.deadLetterTopic;
+  }
+
+  /** Join the group and start invoking. Resolves once consuming has started. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.run();
+    return this.starting;
+  }
+
+  private async run(): Promise<void> {
+    const window = this.options.batchingWindowMs ?? 500;
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      // The batching window: the broker holds a fetch until it has minBytes or the window passed.
+      maxWaitTimeInMs: Math.max(10, window),
+      minBytes: window > 0 ? 64 * 1024 : 1,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+    });
+    this.consumer = consumer;
+    if (this.deadLetterTopic) {
+      this.producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await this.producer.connect();
+    }
+    await consumer.connect();
+    const position = this.options.startingPosition ?? 'LATEST';
+    await consumer.subscribe({ topic: this.topic, fromBeginning: position !== 'LATEST' });
+    if (typeof position === 'object') {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        void this.seekToTimestamp(position.timestamp);
+      });
+    }
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionConcurrency ?? 3,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  private async seekToTimestamp(timestamp: number): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
+      const fresh = committed[0]?.partitions.every((p) => Number(p.offset) < 0) ?? true;
+      if (!fresh) return; // AT_TIMESTAMP applies to a new group only, as with ESM
+      for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(this.topic, timestamp)) {
+        this.consumer?.seek({ topic: this.topic, partition, offset });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async handleBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    this.stats.recordsIn += batch.messages.length;
+    const records: ConsumedRecord[] = batch.messages.map((m) => ({ ...m, topic, partition }));
+    const maxAge = this.options.maximumRecordAgeSeconds ?? -1;
+    const chunks = splitBatches(
+      records,
+      this.options.batchSize ?? 100,
+      this.options.maxPayloadBytes ?? MAX_INVOKE_PAYLOAD_BYTES,
+    );
+    for (const chunk of chunks) {
+      if (!isRunning() || isStale()) return;
+      let pending = chunk;
+      if (maxAge >= 0) {
+        const cutoff = Date.now() - maxAge * 1000;
+        const expired = pending.filter((r) => Number(r.timestamp) < cutoff);
+        if (expired.length) {
+          await this.deadLetter(
+            expired,
+            'expired',
+            new LambdaInvokeError('record older than maximumRecordAgeSeconds', undefined),
+            0,
+          );
+          pending = pending.filter((r) => Number(r.timestamp) >= cutoff);
+        }
+      }
+      if (pending.length) await this.deliver(pending, heartbeat);
+      const last = chunk[chunk.length - 1]!;
+      resolveOffset(last.offset);
+      await this.commit(topic, partition, last.offset);
+      await heartbeat();
+    }
+  }
+
+  /** Invoke until `records` succeeded or were dead-lettered. Never returns with records unaccounted for. */
+  private async deliver(records: ConsumedRecord[], heartbeat: () => Promise<void>): Promise<void> {
+    const maxRetries = this.options.maxRetryAttempts ?? 3;
+    const { topic, partition } = records[0]!;
+    let pending = records;
+    let lastError: LambdaInvokeError | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        this.stats.retries++;
+        await sleep(backoffDelay(attempt, this.options.retryBaseMs ?? 500, 30_000), this.abort.signal).catch(
+          () => undefined,
+        );
+        await heartbeat();
+      }
+      const outcome = await this.invoke(pending);
+      if (outcome.ok && outcome.failedFrom === undefined) return;
+      if (outcome.ok) {
+        // Partial batch: what precedes the first failed record succeeded.
+        this.stats.partialFailures++;
+        const from = outcome.failedFrom!;
+        pending = pending.filter((r) => Number(r.offset) >= from);
+        lastError = new LambdaInvokeError(
+          `function reported ${pending.length} failed records from offset ${from}`,
+          'Partial',
+        );
+        if (pending.length === 0) return;
+      } else {
+        lastError = outcome.error;
+        this.stats.errors++;
+        this.emit('invokeError', { error: outcome.error, partition, attempt });
+        this.logger.warn('invocation failed', {
+          topic,
+          partition,
+          records: pending.length,
+          attempt,
+          error: outcome.error.message,
+        });
+        if (this.options.bisectBatchOnFunctionError && pending.length > 1 && outcome.error.functionError) {
+          const half = Math.ceil(pending.length / 2);
+          await this.deliver(pending.slice(0, half), heartbeat);
+          await this.deliver(pending.slice(half), heartbeat);
+          return;
+        }
+      }
+      const exhausted = maxRetries >= 0 && attempt >= maxRetries;
+      if (exhausted && this.deadLetterTopic) {
+        await this.deadLetter(pending, 'retries-exhausted', lastError, attempt + 1);
+        return;
+      }
+      if (this.abort.signal.aborted)
+        throw new LambdaInvokeError('stopped while retrying; offsets stay uncommitted', undefined);
+    }
+  }
+
+  private async invoke(records: ConsumedRecord[]): Promise<Outcome> {
+    const brokers = this.options.brokers ?? ['127.0.0.1:9092'];
+    const event = buildKafkaEvent(records, brokers);
+    const started = performance.now();
+    const { topic, partition } = records[0]!;
+    try {
+      this.stats.invocations++;
+      const answer = await this.lambda.send(
+        new InvokeCommand({
+          FunctionName: this.options.functionName,
+          Payload: Buffer.from(JSON.stringify(event)),
+        }),
+      );
+      const ms = performance.now() - started;
+      this.stats.lastInvokeMs = ms;
+      this.emit('invoke', { records: records.length, ms, partition });
+      const text = answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : '';
+      if (answer.FunctionError) {
+        let message = text;
+        try {
+          const parsed = JSON.parse(text) as { errorType?: string; errorMessage?: string };
+          message = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? text}`;
+        } catch {
+          // not JSON: keep the text
+        }
+        return {
+          ok: false,
+          error: new LambdaInvokeError(message, answer.FunctionError, { retryable: true }),
+        };
+      }
+      let response: unknown;
+      try {
+        response = text ? JSON.parse(text) : null;
+      } catch {
+        response = null;
+      }
+      const failedFrom = firstFailedOffset(response, topic, partition);
+      return failedFrom === undefined ? { ok: true } : { ok: true, failedFrom };
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      return {
+        ok: false,
+        error: new LambdaInvokeError(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`, undefined, {
+          cause: error,
+          retryable: true,
+        }),
+      };
+    }
+  }
+
+  private async deadLetter(
+    records: ConsumedRecord[],
+    reason: string,
+    error: LambdaInvokeError | undefined,
+    attempts: number,
+  ): Promise<void> {
+    const topic = this.deadLetterTopic;
+    if (!topic || !this.producer) throw new LambdaInvokeError('no dead-letter topic configured', undefined);
+    const failedAt = new Date().toISOString();
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((r) => ({
+        key: r.key,
+        value: r.value,
+        headers: {
+          ...(r.headers ?? {}),
+          [DeadLetterHeaders.REASON]: reason,
+          [DeadLetterHeaders.ERROR_TYPE]: error?.functionError ?? error?.name ?? 'Error',
+          [DeadLetterHeaders.ERROR_MESSAGE]: (error?.message ?? '').slice(0, 1000),
+          [DeadLetterHeaders.FUNCTION]: this.options.functionName,
+          [DeadLetterHeaders.ATTEMPTS]: String(attempts),
+          [DeadLetterHeaders.TOPIC]: r.topic,
+          [DeadLetterHeaders.PARTITION]: String(r.partition),
+          [DeadLetterHeaders.OFFSET]: r.offset,
+          [DeadLetterHeaders.FAILED_AT]: failedAt,
+        },
+      })),
+    });
+    this.stats.deadLettered += records.length;
+    this.emit('deadLetter', { records: records.length, reason, partition: records[0]!.partition });
+    this.logger.error('records sent to the dead-letter topic', {
+      topic,
+      records: records.length,
+      reason,
+      error: error?.message,
+    });
+  }
+
+  private async commit(topic: string, partition: number, lastOffset: string): Promise<void> {
+    const offset = String(Number(lastOffset) + 1);
+    await this.consumer!.commitOffsets([{ topic, partition, offset }]);
+    this.stats.committed++;
+    this.emit('commit', { topic, partition, offset });
+  }
+
+  /** Consumer lag per partition: latest offset minus the group's committed offset. */
+  async lag(): Promise<Record<number, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [latest, committed] = await Promise.all([
+        admin.fetchTopicOffsets(this.topic),
+        admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
+      ]);
+      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      return Object.fromEntries(
+        latest.map((p) => {
+          const high = Number(p.high);
+          const at = done.get(p.partition) ?? -1;
+          return [p.partition, at < 0 ? high - Number(p.low) : Math.max(0, high - at)];
+        }),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Stop gracefully: finish the batch in hand, commit, leave the group, disconnect. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.abort.abort();
+      await this.starting?.catch(() => undefined);
+      await this.consumer?.disconnect();
+      await this.producer?.disconnect();
+    })();
+    return this.stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,221 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { KafkaSink } from '../../src/kafka/index.ts';
+import {
+  DeadLetterHeaders,
+  decodeKafkaRecord,
+  eventRecords,
+  type KafkaEvent,
+  LambdaInvoker,
+} from '../../src/lambda/index.ts';
+import { createJsonLogger } from '../../src/logger.ts';
+import { generateSnapshot } from '../../src/synthetic/index.ts';
+import { parseStatesResponse } from '../../src/transform/index.ts';
+import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { deployTestFunction } from '../support/lambda.ts';
+
+// The test function runs on this machine (in AWS's Runtime Interface Emulator), so it can
+// record each event it receives in a file the test reads. FAIL_FILE makes it throw while
+// that file exists; PARTIAL_FILE makes it report the record at that offset as failed once.
+const recordingHandler = `
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+export const handler = async (event) => {
+  appendFileSync(process.env.LOG_FILE, JSON.stringify(event) + '\\n');
+  if (existsSync(process.env.FAIL_FILE)) throw new Error('failing on purpose');
+  if (existsSync(process.env.PARTIAL_FILE)) {
+    const offset = Number(readFileSync(process.env.PARTIAL_FILE, 'utf8'));
+    for (const [id, records] of Object.entries(event.records)) {
+      if (records.some((r) => r.offset === offset)) {
+        rmSync(process.env.PARTIAL_FILE);
+        return { batchItemFailures: [{ itemIdentifier: { partition: id, offset } }] };
+      }
+    }
+  }
+  return { ok: true };
+};`;
+
+const kafka = new Kafka({ clientId: 'bridge-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+
+async function committedTotal(groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-test-'));
+  const files = {
+    LOG_FILE: join(dir, 'events.ndjson'),
+    FAIL_FILE: join(dir, 'fail'),
+    PARTIAL_FILE: join(dir, 'partial'),
+  };
+  const cleanups: Array<() => Promise<void>> = [];
+  const topics: string[] = [];
+
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+    for (const file of Object.values(files)) rmSync(file, { force: true });
+  });
+  afterAll(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function setup(
+    aircraft: number,
+    options: Partial<ConstructorParameters<typeof LambdaInvoker>[0]> = {},
+  ) {
+    const topic = uniqueName('bridge');
+    topics.push(topic, `${topic}-dlq`);
+    const sink = new KafkaSink({ brokers: kafkaBrokers(), topic });
+    await sink.ensureTopic({ partitions: 3 });
+    await new KafkaSink({ brokers: kafkaBrokers(), topic: `${topic}-dlq` }).ensureTopic({ partitions: 1 });
+    const { response } = parseStatesResponse(generateSnapshot({ aircraft, seed: 21 }));
+    await sink.write(response);
+    await sink.close();
+    const functionName = uniqueName('bridge-fn');
+    cleanups.push(await deployTestFunction(functionName, recordingHandler, { env: files }));
+    const groupId = uniqueName('bridge-group');
+    const bridge = new LambdaInvoker({
+      functionName,
+      topic,
+      groupId,
+      brokers: kafkaBrokers(),
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 20,
+      batchingWindowMs: 100,
+      retryBaseMs: 50,
+      lambda: new LambdaClient(awsClientConfig()),
+      logger: process.env.DEBUG_BRIDGE ? createJsonLogger({ level: 'debug' }) : undefined,
+      ...options,
+    });
+    cleanups.push(() => bridge.stop());
+    return { topic, groupId, bridge, response };
+  }
+
+  const events = (): KafkaEvent[] =>
+    existsSync(files.LOG_FILE)
+      ? readFileSync(files.LOG_FILE, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+      : [];
+
+  it('invokes with the self-managed Kafka event shape and commits after success', async () => {
+    const { topic, groupId, bridge, response } = await setup(100);
+    await bridge.start();
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 100);
+
+    const seen = events();
+    expect(seen.length).toBeGreaterThanOrEqual(5); // batchSize 20
+    for (const event of seen) {
+      expect(event.eventSource).toBe('SelfManagedKafka');
+      expect(event.bootstrapServers).toBe(kafkaBrokers().join(','));
+      for (const [id, records] of Object.entries(event.records)) {
+        expect(id).toMatch(new RegExp(`^${topic}-[0-2]$`));
+        expect(records.length).toBeLessThanOrEqual(20);
+        for (const record of records) {
+          expect(Object.keys(record).sort()).toEqual(
+            ['headers', 'key', 'offset', 'partition', 'timestamp', 'timestampType', 'topic', 'value'].sort(),
+          );
+          expect(`${record.topic}-${record.partition}`).toBe(id);
+          expect(record.timestampType).toBe('CREATE_TIME');
+          expect(record.headers).toContainEqual({ source: [...Buffer.from('opensky-stream')] });
+        }
+        const offsets = records.map((r) => r.offset);
+        expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+      }
+    }
+    const decoded = seen.flatMap((event) => eventRecords(event).map((r) => decodeKafkaRecord(r)));
+    const byKey = new Map(decoded.map((r) => [r.key, r.value]));
+    expect(byKey.size).toBe(100);
+    for (const sv of response.states)
+      expect(byKey.get(sv.icao24)).toEqual({ ...sv, snapshot_time: response.time });
+    expect(bridge.stats).toMatchObject({ recordsIn: 100, errors: 0, deadLettered: 0 });
+  });
+
+  it('commits nothing while the function fails, and catches up once it recovers', async () => {
+    writeFileSync(files.FAIL_FILE, '1');
+    const { topic, groupId, bridge } = await setup(30, { deadLetterTopic: null, maxRetryAttempts: -1 });
+    await bridge.start();
+    await waitFor(() => bridge.stats.errors >= 3);
+    expect(await committedTotal(groupId, topic)).toBe(0);
+    rmSync(files.FAIL_FILE);
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 30);
+    expect(bridge.stats.deadLettered).toBe(0);
+  });
+
+  it('sends a batch that keeps failing to the dead-letter topic, with failure headers, then commits', async () => {
+    writeFileSync(files.FAIL_FILE, '1');
+    const { topic, groupId, bridge } = await setup(25, { maxRetryAttempts: 1 });
+    await bridge.start();
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 25);
+    expect(bridge.stats.deadLettered).toBe(25);
+
+    const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${topic}-dlq`, fromBeginning: true });
+    const dead: Record<string, string>[] = [];
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            dead.push(
+              Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+            );
+            if (dead.length === 25) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    for (const headers of dead) {
+      expect(headers).toMatchObject({
+        [DeadLetterHeaders.REASON]: 'retries-exhausted',
+        [DeadLetterHeaders.ERROR_TYPE]: 'Unhandled',
+        [DeadLetterHeaders.TOPIC]: topic,
+        [DeadLetterHeaders.ATTEMPTS]: '2',
+        source: 'opensky-stream',
+      });
+      expect(headers[DeadLetterHeaders.ERROR_MESSAGE]).toContain('failing on purpose');
+    }
+  });
+
+  it('retries only the failed record and those after it on a partial-batch response', async () => {
+    writeFileSync(files.PARTIAL_FILE, '5');
+    const { topic, groupId, bridge } = await setup(60, { partitionConcurrency: 1 });
+    await bridge.start();
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 60);
+    const seen = events();
+    const failedAt = seen.findIndex((event) => eventRecords(event).some((r) => r.offset === 5));
+    const failed = eventRecords(seen[failedAt]!);
+    const partition = failed.find((r) => r.offset === 5)!.partition;
+    const retry = seen
+      .slice(failedAt + 1)
+      .find((event) => eventRecords(event).some((r) => r.partition === partition));
+    expect(eventRecords(retry!).filter((r) => r.partition === partition)[0]!.offset).toBe(5);
+    expect(bridge.stats.partialFailures).toBe(1);
+    expect(bridge.stats.deadLettered).toBe(0);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildKafkaEvent,
+  type ConsumedRecord,
+  decodeKafkaRecord,
+  eventRecords,
+  firstFailedOffset,
+  MAX_INVOKE_PAYLOAD_BYTES,
+  splitBatches,
+} from '../../src/lambda/index.ts';
+
+const record = (
+  partition: number,
+  offset: number,
+  value: string | null = `{"n":${offset}}`,
+): ConsumedRecord => ({
+  topic: 'aviation-data',
+  partition,
+  offset: String(offset),
+  timestamp: '1722515700000',
+  key: Buffer.from(`k${offset}`),
+  value: value === null ? null : Buffer.from(value),
+  headers: { source: Buffer.from('opensky-stream') },
+});
+
+describe('Function: buildKafkaEvent', () => {
+  it('builds the self-managed Kafka event shape, grouped by topic-partition, order kept', () => {
+    const event = buildKafkaEvent([record(1, 7), record(0, 3), record(1, 8)], ['b1:9092', 'b2:9092']);
+    expect(event).toEqual({
+      eventSource: 'SelfManagedKafka',
+      bootstrapServers: 'b1:9092,b2:9092',
+      records: {
+        'aviation-data-1': [
+          {
+            topic: 'aviation-data',
+            partition: 1,
+            offset: 7,
+            timestamp: 1722515700000,
+            timestampType: 'CREATE_TIME',
+            key: Buffer.from('k7').toString('base64'),
+            value: Buffer.from('{"n":7}').toString('base64'),
+            headers: [{ source: [...Buffer.from('opensky-stream')] }],
+          },
+          expect.objectContaining({ offset: 8 }),
+        ],
+        'aviation-data-0': [expect.objectContaining({ offset: 3 })],
+      },
+    });
+  });
+
+  it('omits the value of a tombstone and decodes records back for handlers', () => {
+    const event = buildKafkaEvent([record(0, 1, null), record(0, 2, 'not json')], ['b:9092']);
+    const [tombstone, text] = eventRecords(event).map((r) => decodeKafkaRecord(r));
+    expect(eventRecords(event)[0]).not.toHaveProperty('value');
+    expect(tombstone).toMatchObject({
+      key: 'k1',
+      value: undefined,
+      raw: null,
+      headers: { source: 'opensky-stream' },
+    });
+    expect(text).toMatchObject({ value: undefined, raw: 'not json', offset: 2 });
+  });
+});
+
+describe('Function: splitBatches', () => {
+  it('splits by count', () => {
+    const records = Array.from({ length: 25 }, (_, i) => record(0, i));
+    expect(splitBatches(records, 10, MAX_INVOKE_PAYLOAD_BYTES).map((b) => b.length)).toEqual([10, 10, 5]);
+  });
+
+  it('keeps every invocation under the payload limit, measured on the real JSON', () => {
+    const big = 'x'.repeat(1024 * 1024);
+    const records = Array.from({ length: 12 }, (_, i) => record(0, i, big));
+    const batches = splitBatches(records, 10_000, MAX_INVOKE_PAYLOAD_BYTES);
+    expect(batches.flat()).toHaveLength(12);
+    for (const batch of batches) {
+      expect(Buffer.byteLength(JSON.stringify(buildKafkaEvent(batch, ['b:9092'])))).toBeLessThanOrEqual(
+        6 * 1024 * 1024,
+      );
+    }
+    expect(batches.length).toBeGreaterThan(2);
+  });
+});
+
+describe('Function: firstFailedOffset', () => {
+  it('finds the lowest failed offset of the partition, ignoring other partitions and junk', () => {
+    const response = {
+      batchItemFailures: [
+        { itemIdentifier: { partition: 'aviation-data-1', offset: 9 } },
+        { itemIdentifier: { partition: 'aviation-data-0', offset: '12' } },
+        { itemIdentifier: { partition: 'aviation-data-0', offset: 15 } },
+        { nonsense: true },
+      ],
+    };
+    expect(firstFailedOffset(response, 'aviation-data', 0)).toBe(12);
+    expect(firstFailedOffset(response, 'aviation-data', 2)).toBeUndefined();
+    expect(firstFailedOffset({ ok: true }, 'aviation-data', 0)).toBeUndefined();
+    expect(firstFailedOffset(null, 'aviation-data', 0)).toBeUndefined();
+  });
+});
