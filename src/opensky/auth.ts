@@ -1,0 +1,142 @@
+/**
+ * OpenSky authentication: OAuth2 client credentials, the only scheme since
+ * basic auth ended on 2026-03-18. Tokens last 30 minutes; they are refreshed
+ * ahead of expiry, and once more when the API answers 401.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import crossFetch from 'cross-fetch';
+import { AuthError, ConfigError } from '../errors.ts';
+
+/** OpenSky's token endpoint. */
+export const OPENSKY_TOKEN_URL =
+  'https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token';
+
+/** OAuth2 client credentials of an OpenSky API client. */
+export interface OpenSkyCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** @default {@link OPENSKY_TOKEN_URL} */
+  tokenUrl?: string;
+}
+
+/**
+ * Credentials from OpenSky's `credentials.json` (`{"clientId", "clientSecret"}`)
+ * when `file` is given, else from `OPENSKY_CLIENT_ID` / `OPENSKY_CLIENT_SECRET`
+ * (or `OPENSKY_CREDENTIALS_FILE`). Undefined when none are configured.
+ */
+export function loadOpenSkyCredentials(
+  options: { file?: string; env?: NodeJS.ProcessEnv } = {},
+): OpenSkyCredentials | undefined {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.OPENSKY_CREDENTIALS_FILE;
+  if (file) {
+    let parsed: { clientId?: unknown; clientSecret?: unknown };
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(
+        'credentials file',
+        `${file} could not be read as JSON: ${(error as Error).message}`,
+      );
+    }
+    if (typeof parsed.clientId !== 'string' || typeof parsed.clientSecret !== 'string') {
+      throw new ConfigError('credentials file', `${file} must have string "clientId" and "clientSecret"`);
+    }
+    return {
+      clientId: parsed.clientId,
+      clientSecret: parsed.clientSecret,
+      tokenUrl: env.OPENSKY_TOKEN_URL || undefined,
+    };
+  }
+  const clientId = env.OPENSKY_CLIENT_ID;
+  const clientSecret = env.OPENSKY_CLIENT_SECRET;
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    throw new ConfigError('OPENSKY_CLIENT_ID', 'and OPENSKY_CLIENT_SECRET must be set together');
+  }
+  return { clientId, clientSecret, tokenUrl: env.OPENSKY_TOKEN_URL || undefined };
+}
+
+/** Gets and caches bearer tokens; never logs or reports the secret. */
+export class TokenProvider {
+  private token: { value: string; expiresAt: number } | undefined;
+  private pending: Promise<string> | undefined;
+
+  private readonly credentials: OpenSkyCredentials;
+  private readonly options: {
+    fetch?: typeof fetch;
+    refreshAheadMs?: number;
+    timeoutMs?: number;
+    now?: () => number;
+  };
+
+  constructor(
+    credentials: OpenSkyCredentials,
+    options: { fetch?: typeof fetch; refreshAheadMs?: number; timeoutMs?: number; now?: () => number } = {},
+  ) {
+    this.credentials = credentials;
+    this.options = options;
+  }
+
+  /** A valid token, fetched anew when missing or about to expire. */
+  get(signal?: AbortSignal): Promise<string> {
+    const now = (this.options.now ?? Date.now)();
+    if (this.token && now < this.token.expiresAt - (this.options.refreshAheadMs ?? 60_000)) {
+      return Promise.resolve(this.token.value);
+    }
+    this.pending ??= this.request(signal).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /** Forget the cached token (after a 401). */
+  invalidate(): void {
+    this.token = undefined;
+  }
+
+  private async request(signal?: AbortSignal): Promise<string> {
+    const url = this.credentials.tokenUrl ?? OPENSKY_TOKEN_URL;
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.credentials.clientId,
+      client_secret: this.credentials.clientSecret,
+    });
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 15_000);
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? (crossFetch as typeof fetch))(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      throw new AuthError(`token request to ${url} failed: ${(error as Error).message}`, {
+        cause: error,
+        retryable: true,
+      });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      throw new AuthError(
+        `token request for client '${this.credentials.clientId}' failed with HTTP ${response.status}` +
+          (response.status === 400 || response.status === 401 ? ' (check the client id and secret)' : ''),
+        { retryable: response.status >= 500 },
+      );
+    }
+    let parsed: { access_token?: unknown; expires_in?: unknown };
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new AuthError('the token endpoint answered with something other than JSON');
+    }
+    if (typeof parsed.access_token !== 'string')
+      throw new AuthError('the token response has no access_token');
+    const lifetime = typeof parsed.expires_in === 'number' ? parsed.expires_in * 1000 : 1_800_000;
+    this.token = { value: parsed.access_token, expiresAt: (this.options.now ?? Date.now)() + lifetime };
+    return parsed.access_token;
+  }
+}

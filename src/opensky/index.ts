@@ -1,0 +1,18 @@
+export { loadOpenSkyCredentials, OPENSKY_TOKEN_URL, type OpenSkyCredentials, TokenProvider } from './auth.ts';
+export {
+  type BoundingBox,
+  boxArea,
+  budgetLastsMs,
+  type CreditTier,
+  CreditTiers,
+  creditCost,
+  pacedIntervalMs,
+  periodRemainingMs,
+  validateBoundingBox,
+} from './credits.ts';
+export {
+  OpenSkySource,
+  type OpenSkySourceOptions,
+  type OpenSkySourceStats,
+  type Snapshot,
+} from './source.ts';
