@@ -10,6 +10,7 @@ export {
   periodRemainingMs,
   validateBoundingBox,
 } from './credits.ts';
+export { type ReplayOptions, recordingLine, replaySnapshots } from './replay.ts';
 export {
   OpenSkySource,
   type OpenSkySourceOptions,

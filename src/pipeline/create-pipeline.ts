@@ -1,0 +1,230 @@
+/**
+ * createPipeline: the primitives composed into the reference pipeline.
+ *
+ * - `produce`: OpenSky (or a recording) → KafkaSink
+ * - `bridge`: Kafka consumer group → LambdaInvoker → your Lambda
+ * - `in-process`: OpenSky → transformStateVector → SnsPublisher, for users without Lambda
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { AbortError, isOpenSkyStreamError } from '../errors.ts';
+import { KafkaSink, type KafkaSinkOptions, type KafkaSinkStats } from '../kafka/sink.ts';
+import { LambdaInvoker, type LambdaInvokerOptions, type LambdaInvokerStats } from '../lambda/invoker.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import { OpenSkySource, type OpenSkySourceOptions, type OpenSkySourceStats } from '../opensky/source.ts';
+import {
+  type PublishResult,
+  SnsPublisher,
+  type SnsPublisherOptions,
+  type SnsPublisherStats,
+} from '../sns/publisher.ts';
+import { tryTransformStateVector } from '../transform/transform.ts';
+import type { FlightRecord, StatesResponse, StateVector } from '../transform/types.ts';
+
+/** Anything that yields snapshots: an {@link OpenSkySource}, a recording, generated traffic. */
+export type SnapshotSource = AsyncIterable<Pick<StatesResponse, 'time' | 'states'>>;
+
+/** OpenSky → Kafka. */
+export interface ProducePipelineOptions {
+  mode: 'produce';
+  /** Options for a new {@link OpenSkySource}, or any snapshot source. */
+  source: OpenSkySourceOptions | SnapshotSource;
+  sink: KafkaSinkOptions;
+  /** Create the topic when missing. `false` to skip. @default { partitions: 3, replicationFactor: 1 } */
+  ensureTopic?: { partitions?: number; replicationFactor?: number } | false;
+}
+
+/** Kafka → Lambda. */
+export interface BridgePipelineOptions {
+  mode: 'bridge';
+  invoker: LambdaInvokerOptions;
+}
+
+/** OpenSky → transform → SNS, without Kafka or Lambda. */
+export interface InProcessPipelineOptions {
+  mode: 'in-process';
+  source: OpenSkySourceOptions | SnapshotSource;
+  publisher: SnsPublisherOptions;
+  /** Replace or extend the processing; defaults to {@link transformStateVector}'s rules. */
+  transform?: (sv: StateVector) => FlightRecord | null;
+}
+
+/** Options of {@link createPipeline}. */
+export type PipelineOptions = (ProducePipelineOptions | BridgePipelineOptions | InProcessPipelineOptions) & {
+  logger?: Logger;
+  signal?: AbortSignal;
+};
+
+/** Counters of a running pipeline, by stage. */
+export interface PipelineStats {
+  snapshots: number;
+  states: number;
+  /** In-process mode: records published, filtered (not in the air), malformed, failed to publish. */
+  published: number;
+  filtered: number;
+  malformed: number;
+  publishFailed: number;
+  source?: OpenSkySourceStats;
+  sink?: KafkaSinkStats;
+  invoker?: LambdaInvokerStats;
+  publisher?: SnsPublisherStats;
+}
+
+/** Typed events of a {@link Pipeline}. */
+export interface PipelineEvents {
+  snapshot: [{ time: number; states: number }];
+  published: [PublishResult<FlightRecord>];
+  failure: [Error];
+}
+
+/** A running (or runnable) pipeline. */
+export interface Pipeline extends EventEmitter<PipelineEvents> {
+  readonly stats: PipelineStats;
+  /** Run until the source ends or {@link Pipeline.stop} is called; rejects on a fatal error. */
+  run(): Promise<void>;
+  /** Stop gracefully: flush, commit, disconnect. Idempotent. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const isSource = (value: OpenSkySourceOptions | SnapshotSource): value is SnapshotSource =>
+  typeof (value as SnapshotSource)[Symbol.asyncIterator] === 'function';
+
+class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
+  readonly stats: PipelineStats = {
+    snapshots: 0,
+    states: 0,
+    published: 0,
+    filtered: 0,
+    malformed: 0,
+    publishFailed: 0,
+  };
+  private readonly options: PipelineOptions;
+  private readonly logger: Logger;
+  private readonly stopper = new AbortController();
+  private running: Promise<void> | undefined;
+  private invoker: LambdaInvoker | undefined;
+
+  constructor(options: PipelineOptions) {
+    super();
+    this.options = options;
+    this.logger = options.logger ?? silentLogger;
+    options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.execute();
+    return this.running;
+  }
+
+  private source(options: OpenSkySourceOptions | SnapshotSource): SnapshotSource {
+    if (isSource(options)) return options;
+    const source = new OpenSkySource({ logger: this.logger, ...options, signal: this.stopper.signal });
+    this.stats.source = source.stats;
+    return source;
+  }
+
+  private async *snapshots(options: OpenSkySourceOptions | SnapshotSource) {
+    for await (const snapshot of this.source(options)) {
+      if (this.stopper.signal.aborted) return;
+      this.stats.snapshots++;
+      this.stats.states += snapshot.states.length;
+      this.emit('snapshot', { time: snapshot.time, states: snapshot.states.length });
+      yield snapshot;
+    }
+  }
+
+  private async execute(): Promise<void> {
+    const options = this.options;
+    if (options.mode === 'bridge') {
+      this.invoker = new LambdaInvoker({ logger: this.logger, ...options.invoker });
+      this.stats.invoker = this.invoker.stats;
+      await this.invoker.start();
+      await new Promise<void>((resolve) => {
+        if (this.stopper.signal.aborted) resolve();
+        else this.stopper.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      await this.invoker.stop();
+      return;
+    }
+    if (options.mode === 'produce') {
+      const sink = new KafkaSink({ logger: this.logger, ...options.sink });
+      this.stats.sink = sink.stats;
+      try {
+        if (options.ensureTopic !== false) await sink.ensureTopic(options.ensureTopic ?? {});
+        for await (const snapshot of this.snapshots(options.source)) await sink.write(snapshot);
+      } finally {
+        await sink.close();
+      }
+      return;
+    }
+    const publisher = new SnsPublisher<FlightRecord>({ logger: this.logger, ...options.publisher });
+    this.stats.publisher = publisher.stats;
+    try {
+      for await (const snapshot of this.snapshots(options.source)) {
+        const records: FlightRecord[] = [];
+        for (const sv of snapshot.states) {
+          if (options.transform) {
+            const record = options.transform(sv);
+            if (record) records.push(record);
+            else this.stats.filtered++;
+            continue;
+          }
+          const result = tryTransformStateVector(sv);
+          if (!result.ok) this.stats.malformed++;
+          else if (result.record) records.push(result.record);
+          else this.stats.filtered++;
+        }
+        const result = await publisher.publish(records, { signal: this.stopper.signal });
+        this.stats.published += result.published;
+        this.stats.publishFailed += result.failed.length;
+        if (result.failed.length)
+          this.logger.error('records failed to publish', {
+            count: result.failed.length,
+            first: result.failed[0]?.code,
+          });
+        this.emit('published', result);
+      }
+    } catch (error) {
+      if (!(isOpenSkyStreamError(error) && error instanceof AbortError)) throw error;
+    } finally {
+      await publisher.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort(new AbortError('pipeline stopped'));
+    if (this.options.mode === 'produce' || this.options.mode === 'in-process') {
+      const source = this.options.source;
+      if (source instanceof OpenSkySource) source.stop();
+    }
+    await this.running?.catch((error: unknown) => {
+      this.emit('failure', error as Error);
+    });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/**
+ * Compose the primitives into a pipeline.
+ *
+ * @example
+ * ```ts
+ * import { createPipeline } from 'opensky-stream';
+ *
+ * const pipeline = createPipeline({
+ *   mode: 'produce',
+ *   source: { intervalMs: 5000, bbox: { lamin: 45.8, lomin: 5.9, lamax: 47.8, lomax: 10.5 } },
+ *   sink: { brokers: ['127.0.0.1:9092'], topic: 'aviation-data' },
+ * });
+ * process.once('SIGINT', () => pipeline.stop());
+ * await pipeline.run();
+ * ```
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  return new PipelineRunner(options);
+}

@@ -1,0 +1,11 @@
+export {
+  type BridgePipelineOptions,
+  createPipeline,
+  type InProcessPipelineOptions,
+  type Pipeline,
+  type PipelineEvents,
+  type PipelineOptions,
+  type PipelineStats,
+  type ProducePipelineOptions,
+  type SnapshotSource,
+} from './create-pipeline.ts';
