@@ -4,6 +4,17 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type DeployOptions,
+  type DeployResult,
+  deployPipelineResources,
+  functionPolicy,
+  LAMBDA_HANDLER,
+  LAMBDA_TRUST_POLICY,
+  lambdaPackage,
+  zipPackage,
+} from './deploy/index.ts';
 export {
   AbortError,
   AuthError,
@@ -35,6 +46,12 @@ export {
   SinkHeaders,
   snapshotMessages,
 } from './kafka/index.ts';
+export {
+  createFlightHandler,
+  type FlightHandlerOptions,
+  type FlightHandlerResult,
+  type FlightHandlerSummary,
+} from './lambda/handler.ts';
 export {
   buildKafkaEvent,
   type ConsumedRecord,

@@ -1,0 +1,95 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deployPipelineResources, lambdaPackage } from '../../src/deploy/index.ts';
+import type { FlightHandlerResult } from '../../src/lambda/handler.ts';
+import { buildKafkaEvent, type ConsumedRecord } from '../../src/lambda/index.ts';
+import { generateSnapshot } from '../../src/synthetic/index.ts';
+import { parseStatesResponse, transformStateVector } from '../../src/transform/index.ts';
+import type { FlightRecord } from '../../src/transform/types.ts';
+import { awsClientConfig, uniqueName } from '../support/env.ts';
+import { subscribeQueue } from '../support/sqs.ts';
+
+describe('deploy + the reference Lambda on the local stack', () => {
+  const clients = {
+    lambda: new LambdaClient(awsClientConfig()),
+    sns: new SNSClient(awsClientConfig()),
+    iam: new IAMClient(awsClientConfig()),
+  };
+  const functionName = uniqueName('processor');
+  const topicName = uniqueName('FlightNotifications');
+  let topicArn = '';
+
+  afterAll(async () => {
+    await clients.lambda
+      .send(new DeleteFunctionCommand({ FunctionName: functionName }))
+      .catch(() => undefined);
+    if (topicArn)
+      await clients.sns.send(new DeleteTopicCommand({ TopicArn: topicArn })).catch(() => undefined);
+  });
+
+  it('creates the topic and function, and a second run changes nothing', async () => {
+    const zip = await lambdaPackage();
+    const first = await deployPipelineResources({ functionName, topicName, zip, ...clients });
+    topicArn = first.topicArn;
+    expect(first).toMatchObject({ function: 'created', functionName });
+    expect(first.topicArn).toMatch(new RegExp(`:${topicName}$`));
+    const second = await deployPipelineResources({ functionName, topicName, zip, ...clients });
+    expect(second).toMatchObject({
+      function: 'unchanged',
+      topicArn: first.topicArn,
+      codeSha256: first.codeSha256,
+    });
+    const third = await deployPipelineResources({ functionName, topicName, zip, timeout: 45, ...clients });
+    expect(third.function).toBe('updated');
+  });
+
+  it('publishes exactly the in-air aircraft, each equal to transformStateVector, with origin_country', async () => {
+    const queue = await subscribeQueue(topicArn);
+    const { response } = parseStatesResponse(generateSnapshot({ aircraft: 120, seed: 33 }));
+    const records: ConsumedRecord[] = response.states.map((sv, i) => ({
+      topic: 'aviation-data',
+      partition: i % 3,
+      offset: String(i),
+      timestamp: String(Date.now()),
+      key: Buffer.from(sv.icao24),
+      value: Buffer.from(JSON.stringify({ ...sv, snapshot_time: response.time })),
+      headers: {},
+    }));
+    records.push({ ...records[0]!, offset: '1000', value: Buffer.from('{"not":"a state vector"}') });
+    records.push({ ...records[0]!, offset: '1001', value: Buffer.from('not json') });
+    const expected = response.states
+      .map((sv) => transformStateVector(sv))
+      .filter((r): r is FlightRecord => r !== null);
+    expect(expected.length).toBeGreaterThan(80);
+    expect(expected.length).toBeLessThan(response.states.length);
+
+    const answer = await clients.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        Payload: JSON.stringify(buildKafkaEvent(records, ['127.0.0.1:9092'])),
+      }),
+    );
+    expect(answer.FunctionError).toBeUndefined();
+    const result = JSON.parse(Buffer.from(answer.Payload!).toString()) as FlightHandlerResult;
+    expect(result.summary).toEqual({
+      records: response.states.length + 2,
+      published: expected.length,
+      filtered: response.states.length - expected.length,
+      malformed: 2,
+      failed: 0,
+    });
+    expect(result.batchItemFailures).toEqual([]);
+
+    const received = await queue.receive(expected.length, 30_000);
+    await queue.close();
+    const byIcao = new Map(received.map((m) => [(JSON.parse(m.Body!) as FlightRecord).icao24, m]));
+    expect(byIcao.size).toBe(expected.length);
+    for (const record of expected) {
+      const message = byIcao.get(record.icao24)!;
+      expect(JSON.parse(message.Body!)).toEqual(record);
+      expect(message.MessageAttributes?.origin_country?.StringValue).toBe(record.origin_country);
+    }
+  });
+});
