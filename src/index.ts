@@ -125,6 +125,7 @@ export {
   generateTraffic,
   type RawStatesBody,
   type SyntheticOptions,
+  syntheticSnapshots,
 } from './synthetic/index.ts';
 export {
   altitudeMetres,

@@ -1,1 +1,19 @@
-export const commands: import('./main.ts').CommandFactory[] = [];
+import { bridgeCommand } from './commands/bridge.ts';
+import { demoCommand } from './commands/demo.ts';
+import { deployCommand } from './commands/deploy.ts';
+import { initCommand } from './commands/init.ts';
+import { produceCommand } from './commands/produce.ts';
+import { recordCommand } from './commands/record.ts';
+import { tailCommand } from './commands/tail.ts';
+import type { CommandFactory } from './main.ts';
+
+/** Every `opensky-stream` command, in the order `--help` lists them. */
+export const commands: CommandFactory[] = [
+  demoCommand,
+  produceCommand,
+  bridgeCommand,
+  deployCommand,
+  tailCommand,
+  recordCommand,
+  initCommand,
+];

@@ -95,3 +95,74 @@ export function parseDuration(value: string | number | undefined, flag: string):
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Number(match[1]) * unit;
 }
+
+export const sourceOptions = (env: Env) => ({
+  'base-url': envOption(env, 'OPENSKY_BASE_URL', {
+    type: 'string',
+    describe: 'OpenSky API base URL (a mirror or a local replay server can stand in)',
+    default: 'https://opensky-network.org/api',
+    group: 'OpenSky:',
+  }),
+  interval: envOption(env, 'OPENSKY_INTERVAL', {
+    type: 'string',
+    describe:
+      'Polling interval (3s, 10s, 1m); the data itself changes every 10 s anonymous, 5 s authenticated',
+    default: '3s',
+    group: 'OpenSky:',
+  }),
+  bbox: envOption(env, 'OPENSKY_BBOX', {
+    type: 'string',
+    describe: 'Bounding box lamin,lomin,lamax,lomax (degrees); smaller boxes cost fewer credits',
+    group: 'OpenSky:',
+  }),
+  icao24: envOption(env, 'OPENSKY_ICAO24', {
+    type: 'string',
+    describe: 'Only these transponders, comma-separated hex',
+    group: 'OpenSky:',
+  }),
+  extended: envOption(env, 'OPENSKY_EXTENDED', {
+    type: 'boolean',
+    describe: 'Ask for the aircraft category (18th field)',
+    default: false,
+    group: 'OpenSky:',
+  }),
+  'credentials-file': envOption(env, 'OPENSKY_CREDENTIALS_FILE', {
+    type: 'string',
+    describe:
+      "OpenSky's credentials.json (clientId, clientSecret); or set OPENSKY_CLIENT_ID and OPENSKY_CLIENT_SECRET. Secrets are read from files or the environment only",
+    group: 'OpenSky:',
+  }),
+  tier: envOption(env, 'OPENSKY_TIER', {
+    type: 'string',
+    describe: 'Account tier for credit budgeting (default: standard with credentials, else anonymous)',
+    choices: ['anonymous', 'standard', 'feeder', 'licensed'],
+    group: 'OpenSky:',
+  }),
+  budget: envOption(env, 'OPENSKY_BUDGET', {
+    type: 'string',
+    describe:
+      'warn: warn when the interval would use up the daily credits; pace: stretch the interval so they last',
+    choices: ['off', 'warn', 'pace'],
+    default: 'warn',
+    group: 'OpenSky:',
+  }),
+  'request-timeout': envOption(env, 'OPENSKY_REQUEST_TIMEOUT', {
+    type: 'string',
+    describe: 'Per-request timeout',
+    default: '15s',
+    group: 'OpenSky:',
+  }),
+  replay: {
+    type: 'string' as const,
+    describe:
+      'Replay recorded snapshots (an NDJSON file from `record`, a JSON body, or a folder of them) instead of polling',
+    group: 'Offline:',
+  },
+  synthetic: {
+    type: 'number' as const,
+    describe: 'Generate realistic traffic with this many aircraft per snapshot instead of polling',
+    group: 'Offline:',
+  },
+  'max-snapshots': { type: 'number' as const, describe: 'Stop after this many snapshots' },
+  duration: { type: 'string' as const, describe: 'Stop after this long (30s, 5m, 1h)' },
+});

@@ -100,7 +100,10 @@ export function createKafkaClient(options: KafkaConnectionOptions, logger: Logge
       () =>
       ({ level, log }) => {
         const { message, ...fields } = log;
-        if (level <= logLevel.ERROR) logger.error(`kafkajs: ${message}`, fields);
+        // Protocol-level answers ("Response CreateTopics … already exists") are handled by the
+        // caller or retried by kafkajs: detail, not errors.
+        if (message.startsWith('Response ')) logger.debug(`kafkajs: ${message}`, fields);
+        else if (level <= logLevel.ERROR) logger.error(`kafkajs: ${message}`, fields);
         else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, fields);
       },
   };

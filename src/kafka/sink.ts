@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { CompressionTypes, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Message, Partitioners, type Producer } from 'kafkajs';
 import { ConfigError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { StatesResponse, StateVectorMessage } from '../transform/types.ts';
@@ -114,11 +114,12 @@ export class KafkaSink {
   private getProducer(): Promise<Producer> {
     if (this.closed) return Promise.reject(new KafkaError('the sink is closed'));
     this.connecting ??= (async () => {
-      // Idempotence needs at most 5 requests in flight per connection (kafkajs enforces 1 with idempotent).
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // murmur2, as in the Java client: a key lands on the same partition whatever client produced it.
+        createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
       this.producer = producer;

@@ -9,8 +9,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
-import { ConfigError, LambdaInvokeError } from '../errors.ts';
+import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
+import { ConfigError, KafkaError, LambdaInvokeError } from '../errors.ts';
 import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '../kafka/client.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay, sleep } from '../util/retry.ts';
@@ -198,7 +198,28 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     return this.starting;
   }
 
+  private async assertTopicExists(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = await admin.listTopics();
+      if (!topics.includes(this.topic)) {
+        throw new KafkaError(`topic '${this.topic}' does not exist (\`opensky-stream produce\` creates it)`);
+      }
+      if (this.deadLetterTopic && !topics.includes(this.deadLetterTopic)) {
+        await admin.createTopics({
+          topics: [{ topic: this.deadLetterTopic, numPartitions: 1 }],
+          waitForLeaders: true,
+        });
+        this.logger.info('created the dead-letter topic', { topic: this.deadLetterTopic });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   private async run(): Promise<void> {
+    await this.assertTopicExists();
     const window = this.options.batchingWindowMs ?? 500;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
@@ -213,6 +234,8 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // murmur2, as in the Java client: a key lands on the same partition whatever client produced it.
+        createPartitioner: Partitioners.DefaultPartitioner,
       });
       await this.producer.connect();
     }

@@ -7,6 +7,9 @@
  *
  * @module
  */
+import { parseStatesResponse } from '../transform/state-vector.ts';
+import type { StateVector } from '../transform/types.ts';
+import { sleep } from '../util/retry.ts';
 
 /** Options of {@link generateSnapshot} and {@link generateTraffic}. */
 export interface SyntheticOptions {
@@ -233,5 +236,37 @@ export function* generateTraffic(
       .slice(0, leaving);
     fleet = [...fleet.slice(leaving), ...arrivals];
     time += step;
+  }
+}
+
+/**
+ * Generated traffic as a snapshot source (like OpenSkySource, parsed), one
+ * snapshot every `intervalMs`, until `signal` aborts or `maxSnapshots`.
+ */
+export async function* syntheticSnapshots(
+  options: SyntheticOptions & {
+    intervalMs?: number;
+    maxSnapshots?: number;
+    signal?: AbortSignal;
+    stepSeconds?: number;
+  } = {},
+): AsyncGenerator<{ time: number; states: StateVector[]; fetchedAt: number; skippedRows: number }> {
+  const traffic = generateTraffic({ time: Math.floor(Date.now() / 1000), ...options });
+  for (let n = 0; options.maxSnapshots === undefined || n < options.maxSnapshots; n++) {
+    if (options.signal?.aborted) return;
+    const { response, skipped } = parseStatesResponse(traffic.next().value);
+    yield {
+      time: response.time,
+      states: response.states,
+      fetchedAt: Date.now(),
+      skippedRows: skipped.length,
+    };
+    if (options.intervalMs) {
+      try {
+        await sleep(options.intervalMs, options.signal);
+      } catch {
+        return;
+      }
+    }
   }
 }

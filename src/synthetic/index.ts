@@ -1,1 +1,7 @@
-export { generateSnapshot, generateTraffic, type RawStatesBody, type SyntheticOptions } from './generator.ts';
+export {
+  generateSnapshot,
+  generateTraffic,
+  type RawStatesBody,
+  type SyntheticOptions,
+  syntheticSnapshots,
+} from './generator.ts';

@@ -1,0 +1,52 @@
+import type { CommandModule } from 'yargs';
+import type { LogLevel } from '../../logger.ts';
+import { awsClients } from '../config.ts';
+import type { CommandFactory } from '../main.ts';
+import { awsOptions, envOption, logOptions, parseDuration } from '../options.ts';
+import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
+import { formatNotification, openTail, topicArnByName } from '../tail.ts';
+
+export const tailCommand: CommandFactory = (env, exit): CommandModule => ({
+  command: 'tail',
+  describe: 'Print flight notifications as they arrive (a temporary SQS queue on the topic, removed on exit)',
+  builder: (y) =>
+    y.options({ ...awsOptions(env), ...logOptions(env) }).options({
+      'topic-name': envOption(env, 'SNS_TOPIC_NAME', {
+        type: 'string',
+        describe: 'SNS topic',
+        default: 'FlightNotifications',
+      }),
+      country: {
+        type: 'string',
+        array: true,
+        describe: 'Only these origin countries (an SNS filter policy)',
+      },
+      json: { type: 'boolean', default: false, describe: 'Print the raw JSON notifications' },
+      max: { type: 'number', describe: 'Exit after this many notifications' },
+      duration: { type: 'string', describe: 'Exit after this long (30s, 5m)' },
+    }),
+  handler: async (argv) => {
+    const logger = cliLogger(argv['log-level'] as LogLevel, 'tail');
+    const { signal, dispose } = shutdownSignal(logger);
+    const clients = awsClients(argv, env);
+    const topicArn = await topicArnByName(clients.sns, String(argv['topic-name']));
+    const tail = await openTail(clients, topicArn, { countries: argv.country as string[] | undefined });
+    const duration = parseDuration(argv.duration as string, 'duration');
+    const until = duration ? Date.now() + duration : Number.POSITIVE_INFINITY;
+    let count = 0;
+    logger.info('tailing', { topicArn });
+    try {
+      while (!signal.aborted && Date.now() < until && (argv.max === undefined || count < Number(argv.max))) {
+        for (const message of await tail.receive(1)) {
+          count++;
+          process.stdout.write(`${argv.json ? message.Body : formatNotification(message)}\n`);
+        }
+      }
+      exit.code = ExitCode.OK;
+    } finally {
+      await tail.close();
+      dispose();
+      logger.info('done', { notifications: count });
+    }
+  },
+});

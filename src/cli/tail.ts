@@ -1,0 +1,128 @@
+/**
+ * A temporary SQS queue subscribed to the notifications topic: what `tail`
+ * and the demo print. Cleaned up on close.
+ */
+import { ListTopicsCommand, type SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { ConfigError } from '../errors.ts';
+
+export interface Tail {
+  /** Wait up to `waitSeconds` for notifications; deletes what it returns from the queue. */
+  receive(waitSeconds?: number): Promise<Message[]>;
+  close(): Promise<void>;
+}
+
+export async function topicArnByName(sns: SNSClient, name: string): Promise<string> {
+  let NextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand({ NextToken }));
+    const found = page.Topics?.find((t) => t.TopicArn?.split(':').pop() === name);
+    if (found?.TopicArn) return found.TopicArn;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  throw new ConfigError(
+    '--topic-name',
+    `SNS topic '${name}' does not exist (run \`opensky-stream deploy\` first)`,
+  );
+}
+
+export async function openTail(
+  clients: { sns: SNSClient; sqs: SQSClient },
+  topicArn: string,
+  options: { countries?: string[] } = {},
+): Promise<Tail> {
+  const { sns, sqs } = clients;
+  const QueueName = `opensky-stream-tail-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName, Attributes: { MessageRetentionPeriod: '3600' } }),
+  );
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queueArn = Attributes!.QueueArn!;
+  // On AWS the queue must allow the topic to send to it.
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl,
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+              Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+            },
+          ],
+        }),
+      },
+    }),
+  );
+  const { SubscriptionArn } = await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      ReturnSubscriptionArn: true,
+      Attributes: {
+        RawMessageDelivery: 'true',
+        ...(options.countries?.length
+          ? { FilterPolicy: JSON.stringify({ origin_country: options.countries }) }
+          : {}),
+      },
+    }),
+  );
+  let closed = false;
+  return {
+    async receive(waitSeconds = 1) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: waitSeconds,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      for (let i = 0; i < Messages.length; i += 10) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl,
+            Entries: Messages.slice(i, i + 10).map((m, j) => ({
+              Id: String(j),
+              ReceiptHandle: m.ReceiptHandle!,
+            })),
+          }),
+        );
+      }
+      return Messages;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn })).catch(() => undefined);
+      await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => undefined);
+    },
+  };
+}
+
+/** One printable line for a notification. */
+export function formatNotification(message: Message): string {
+  try {
+    const r = JSON.parse(message.Body ?? '') as Record<string, unknown>;
+    const where = r.latitude === null ? 'position unknown' : `${r.latitude},${r.longitude}`;
+    return `✈ ${String(r.callsign ?? r.icao24).padEnd(8)} ${String(r.origin_country).padEnd(22)} ${String(r.altitude_feet).padStart(6)} ft ${String(r.velocity_knots ?? '?').padStart(4)} kn  ${where}  ${r.time_position ?? ''}`;
+  } catch {
+    return message.Body ?? '';
+  }
+}
