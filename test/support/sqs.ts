@@ -4,6 +4,7 @@
 import { SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   type Message,
@@ -15,7 +16,11 @@ import { awsClientConfig, uniqueName } from './env.ts';
 export interface Subscription {
   queueUrl: string;
   sqs: SQSClient;
-  /** Receive until `count` messages arrived or `timeoutMs` passed (then returns what arrived). */
+  /**
+   * Receive (and delete) until `count` messages arrived or `timeoutMs` passed, then return
+   * what arrived. Several receives run at once and the queue is kept drained: moto's SQS
+   * slows down as a queue grows.
+   */
   receive(count: number, timeoutMs?: number): Promise<Message[]>;
   close(): Promise<void>;
 }
@@ -49,19 +54,37 @@ export async function subscribeQueue(
     sqs,
     async receive(count, timeoutMs = 15_000) {
       const messages: Message[] = [];
+      // Standard queues deliver at least once (and moto can hand one message to two
+      // concurrent receives): a consumer dedupes by MessageId, as this one does.
+      const seen = new Set<string>();
       const deadline = Date.now() + timeoutMs;
-      while (messages.length < count && Date.now() < deadline) {
-        const { Messages } = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            MessageAttributeNames: ['All'],
-            MessageSystemAttributeNames: ['All'],
-          }),
-        );
-        messages.push(...(Messages ?? []));
-      }
+      const receiver = async () => {
+        while (messages.length < count && Date.now() < deadline) {
+          const { Messages = [] } = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 1,
+              MessageAttributeNames: ['All'],
+              MessageSystemAttributeNames: ['All'],
+            }),
+          );
+          for (const message of Messages) {
+            if (seen.has(message.MessageId!)) continue;
+            seen.add(message.MessageId!);
+            messages.push(message);
+          }
+          if (Messages.length) {
+            await sqs.send(
+              new DeleteMessageBatchCommand({
+                QueueUrl,
+                Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+              }),
+            );
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, Math.max(1, Math.ceil(count / 10))) }, receiver));
       return messages;
     },
     async close() {

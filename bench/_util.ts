@@ -1,0 +1,53 @@
+/**
+ * Helpers shared by the benchmarks (the runner skips files starting with _).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stackConfig } from '../scripts/stack/lib.ts';
+import { stackUp } from '../scripts/stack.ts';
+import { generateSnapshot, type RawStatesBody } from '../src/synthetic/index.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The real recorded response in ../shared/fixtures when present (never copied into the repo), else generated data. */
+export function realOrGenerated(aircraft = 4181): { body: RawStatesBody; label: string } {
+  const fixture = join(
+    here,
+    '..',
+    '..',
+    'shared',
+    'fixtures',
+    'opensky',
+    'states-all-18field-category-1649392659.json',
+  );
+  if (existsSync(fixture))
+    return {
+      body: JSON.parse(readFileSync(fixture, 'utf8')),
+      label: 'recorded OpenSky response (4,181 vectors)',
+    };
+  return { body: generateSnapshot({ aircraft, seed: 1 }), label: `generated snapshot (${aircraft} vectors)` };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Start (or reuse) the local stack; returns endpoints for clients. */
+export async function localStack() {
+  const cfg = stackConfig();
+  await stackUp(cfg, () => {});
+  const aws = {
+    endpoint: `http://${cfg.host}:${cfg.awsPort}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  return { brokers: [`${cfg.host}:${cfg.kafkaPort}`], aws };
+}
+
+export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
