@@ -85,7 +85,9 @@ export function buildKafkaEvent(
   const grouped: Record<string, KafkaEventRecord[]> = {};
   for (const record of records) {
     const id = `${record.topic}-${record.partition}`;
-    (grouped[id] ??= []).push(toEventRecord(record, options.timestampType));
+    const group = grouped[id] ?? [];
+    group.push(toEventRecord(record, options.timestampType));
+    grouped[id] = group;
   }
   return { eventSource: 'SelfManagedKafka', bootstrapServers: bootstrapServers.join(','), records: grouped };
 }
