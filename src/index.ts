@@ -13,6 +13,7 @@ export {
   LAMBDA_HANDLER,
   LAMBDA_TRUST_POLICY,
   lambdaPackage,
+  type PackageFiles,
   zipPackage,
 } from './deploy/index.ts';
 export {
