@@ -1,14 +1,49 @@
+/**
+ * Publishing processed records to Amazon SNS.
+ *
+ * @module
+ */
 export {
+  type AttributeInput,
   type AttributeMapping,
-  entrySize,
-  type FailedPublish,
-  type PublishResult,
-  packBatches,
+  cleanStringValue,
+  inferAttributeType,
+  isValidAttributeName,
   recordAttributes,
+  SNS_ATTRIBUTE_TYPES,
+  type SnsAttributeType,
+  toAttributeValue,
+} from './attributes.ts';
+export { type BatchLimits, entrySize, packBatches } from './batch.ts';
+export { classifyError, type ErrorClass, isRetryableEntryFailure } from './classify.ts';
+export { createSnsClient, type SnsClientOptions } from './client.ts';
+export {
+  type PublishFailureCode,
+  PublishFailureCodes,
+  SNS_MAX_ATTRIBUTES,
   SNS_MAX_BATCH_BYTES,
   SNS_MAX_BATCH_ENTRIES,
-  type SnsAttributeType,
-  SnsPublisher,
+  SNS_MAX_FIFO_ID_LENGTH,
+} from './constants.ts';
+export { defaultDeduplicationId, defaultGroupId, isValidFifoId, toFifoId } from './fifo.ts';
+export {
+  defaultSnsPublisherOptions,
+  type ResolvedSnsPublisherOptions,
+  resolveSnsPublisherOptions,
   type SnsPublisherOptions,
-  type SnsPublisherStats,
-} from './publisher.ts';
+} from './options.ts';
+export { SnsPublisher } from './publisher.ts';
+export {
+  isFifoTopic,
+  isTopicArn,
+  isValidTopicName,
+  type ResolveTopicOptions,
+  resolveTopicArn,
+} from './topic.ts';
+export type {
+  ExtraAttributes,
+  FailedPublish,
+  PublishOptions,
+  PublishResult,
+  SnsPublisherStats,
+} from './types.ts';

@@ -1,391 +1,433 @@
 /**
- * SnsPublisher: processed records → an SNS topic, packed into PublishBatch
- * requests (≤ 10 entries, ≤ 256 KiB), retrying only the entries that failed.
+ * SnsPublisher: processed records → JSON messages on one SNS topic, packed
+ * into PublishBatch requests (≤ 10 entries, ≤ 256 KiB), retrying only the
+ * entries that failed, and reporting every record that could not be published.
  *
  * @module
  */
 import {
-  CreateTopicCommand,
-  ListTopicsCommand,
   type MessageAttributeValue,
   PublishBatchCommand,
+  type PublishBatchCommandOutput,
   type PublishBatchRequestEntry,
-  SNSClient,
+  type SNSClient,
 } from '@aws-sdk/client-sns';
-import { ConfigError, SnsPublishError } from '../errors.ts';
+import { AbortError, ConfigError, SnsPublishError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay, sleep } from '../util/retry.ts';
+import { type AttributeInput, isValidAttributeName, recordAttributes } from './attributes.ts';
+import { entrySize, packBatches } from './batch.ts';
+import { classifyError, isRetryableEntryFailure } from './classify.ts';
+import { createSnsClient } from './client.ts';
+import { PublishFailureCodes, SNS_MAX_ATTRIBUTES, SNS_MAX_BATCH_BYTES } from './constants.ts';
+import { defaultDeduplicationId, defaultGroupId, laneOf, toFifoId } from './fifo.ts';
+import { Limiter } from './limiter.ts';
+import {
+  type ResolvedSnsPublisherOptions,
+  resolveSnsPublisherOptions,
+  type SnsPublisherOptions,
+} from './options.ts';
+import { isFifoTopic, resolveTopicArn } from './topic.ts';
+import type {
+  ExtraAttributes,
+  FailedPublish,
+  PublishOptions,
+  PublishResult,
+  SnsPublisherStats,
+} from './types.ts';
 
-/** SNS data types for message attributes. */
-export type SnsAttributeType = 'String' | 'Number' | 'String.Array';
+// Kept for modules that import these from here.
+export type { SnsPublisherOptions } from './options.ts';
+export type { FailedPublish, PublishResult, SnsPublisherStats } from './types.ts';
 
-/** Which record field becomes which message attribute. */
-export interface AttributeMapping {
-  /** The record field to read. */
-  field: string;
-  /** The attribute name. @default the field name */
-  name?: string;
-  /** @default 'String' */
-  type?: SnsAttributeType;
-}
-
-/** Options of {@link SnsPublisher}. */
-export interface SnsPublisherOptions {
-  /** Topic ARN. Either this or `topicName`. */
-  topicArn?: string;
-  /** Topic name, resolved to an ARN on first use (`FlightNotifications` by default). */
-  topicName?: string;
-  /** Create the topic when `topicName` does not exist. @default false */
-  createIfMissing?: boolean;
-  /** Record fields sent as message attributes. @default [{ field: 'origin_country' }] */
-  attributes?: AttributeMapping[];
-  /** Extra attributes for every message, e.g. a W3C `traceparent`. */
-  staticAttributes?: Record<string, string>;
-  /** FIFO message group id. @default the record's `icao24` */
-  groupId?: (record: Record<string, unknown>) => string;
-  /** FIFO deduplication id. @default `icao24` + `time_position`, sanitised */
-  deduplicationId?: (record: Record<string, unknown>) => string;
-  /** PublishBatch requests in flight at once. @default 4 */
-  concurrency?: number;
-  /** Retries of failed entries and failed requests. @default 5 */
-  maxRetries?: number;
-  /** First backoff delay in ms (doubles, full jitter). @default 100 */
-  retryBaseMs?: number;
-  /** The SNS client. @default one built from the environment (AWS_REGION, AWS_ENDPOINT_URL, …) */
-  client?: SNSClient;
-  logger?: Logger;
-}
-
-/** A record that could not be published after every retry. */
-export interface FailedPublish<T> {
-  record: T;
-  code: string;
-  message: string;
-}
-
-/** What {@link SnsPublisher.publish} did. */
-export interface PublishResult<T> {
-  published: number;
-  failed: FailedPublish<T>[];
-}
-
-/** Counters of an {@link SnsPublisher}. */
-export interface SnsPublisherStats {
-  published: number;
-  failed: number;
-  requests: number;
-  retries: number;
-  bytes: number;
-  lastLatencyMs: number;
-}
-
-/** PublishBatch limits. */
-export const SNS_MAX_BATCH_ENTRIES = 10;
-export const SNS_MAX_BATCH_BYTES = 256 * 1024;
-const MAX_ATTRIBUTES = 10;
-const RETRYABLE_ENTRY_CODES = new Set([
-  'InternalError',
-  'Throttling',
-  'ThrottlingException',
-  'KMSThrottling',
-  'ServiceUnavailable',
-]);
-
-interface Entry<T> {
+/** A record ready to send: its entry, its size, and where it came from. */
+interface Prepared<T> {
   record: T;
   entry: PublishBatchRequestEntry;
   size: number;
 }
 
-/** The size SNS counts for an entry: the message plus attribute names, types and values. */
-export function entrySize(entry: PublishBatchRequestEntry): number {
-  let size = Buffer.byteLength(entry.Message ?? '');
-  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-    size +=
-      Buffer.byteLength(name) +
-      Buffer.byteLength(value.DataType ?? '') +
-      Buffer.byteLength(value.StringValue ?? '');
-  }
-  return size;
+/** What happened to one batch after all its attempts. */
+interface BatchOutcome<T> {
+  published: number;
+  failed: FailedPublish<T>[];
+  messageIds: string[];
 }
 
-/** Split entries into PublishBatch requests: ≤ 10 entries and ≤ 256 KiB each. */
-export function packBatches<T extends { size: number }>(entries: readonly T[]): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    if (
-      current.length > 0 &&
-      (current.length === SNS_MAX_BATCH_ENTRIES || bytes + entry.size > SNS_MAX_BATCH_BYTES)
-    ) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += entry.size;
-  }
-  if (current.length) batches.push(current);
-  return batches;
-}
-
-const ATTRIBUTE_NAME = /^(?!aws\.|amazon\.)(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,256}(?<!\.)$/i;
-
-/** Message attributes of a record per the mapping; null and empty values are left out. */
-export function recordAttributes(
-  record: Record<string, unknown>,
-  mapping: readonly AttributeMapping[],
-  fixed: Record<string, string> = {},
-): Record<string, MessageAttributeValue> {
-  const attributes: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(fixed)) {
-    if (value !== '') attributes[name] = { DataType: 'String', StringValue: value };
-  }
-  for (const { field, name = field, type = 'String' } of mapping) {
-    const value = record[field];
-    if (value === null || value === undefined || value === '') continue;
-    if (type === 'Number') {
-      if (typeof value === 'number' && Number.isFinite(value))
-        attributes[name] = { DataType: 'Number', StringValue: String(value) };
-    } else if (type === 'String.Array') {
-      attributes[name] = {
-        DataType: 'String.Array',
-        StringValue: JSON.stringify(Array.isArray(value) ? value : [value]),
-      };
-    } else {
-      attributes[name] = { DataType: 'String', StringValue: String(value) };
-    }
-  }
-  return attributes;
-}
-
-function validateOptions(options: SnsPublisherOptions): void {
-  if (!options.topicArn && !options.topicName)
-    throw new ConfigError('/options/topicArn', 'or /options/topicName is required');
-  if (options.topicArn && !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w.-]+$/.test(options.topicArn)) {
-    throw new ConfigError('/options/topicArn', `must be an SNS topic ARN, got '${options.topicArn}'`);
-  }
-  const mapping = options.attributes ?? [];
-  if (mapping.length + Object.keys(options.staticAttributes ?? {}).length > MAX_ATTRIBUTES) {
-    throw new ConfigError(
-      '/options/attributes',
-      `must name at most ${MAX_ATTRIBUTES} attributes (raw SQS delivery drops messages with more)`,
-    );
-  }
-  for (const [i, { field, name = field, type = 'String' }] of mapping.entries()) {
-    if (!ATTRIBUTE_NAME.test(name))
-      throw new ConfigError(`/options/attributes/${i}/name`, `is not a valid SNS attribute name: '${name}'`);
-    if (!['String', 'Number', 'String.Array'].includes(type)) {
-      throw new ConfigError(`/options/attributes/${i}/type`, 'must be String, Number or String.Array');
-    }
-  }
-  if (
-    options.concurrency !== undefined &&
-    !(Number.isInteger(options.concurrency) && options.concurrency >= 1)
-  ) {
-    throw new ConfigError('/options/concurrency', 'must be an integer ≥ 1');
-  }
-}
-
-const sanitiseDedup = (value: string) =>
-  value.replace(/[^A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g, '_').slice(0, 128);
+type AttributeMap = Readonly<Record<string, AttributeInput | null | undefined>>;
 
 /**
  * Publishes records as JSON messages to one SNS topic.
  *
+ * - Packs PublishBatch requests by count (10) and bytes (256 KiB, message plus attributes).
+ * - A PublishBatch answer may fail some entries: only those are retried (not
+ *   the sender faults), with exponential backoff and full jitter; throttling,
+ *   5xx and network errors of whole requests are retried the same way.
+ * - Records that still fail are returned in `failed` and counted, never dropped.
+ * - FIFO topics (`.fifo`): group id and deduplication id per record; a message
+ *   group always goes through the same lane, in order.
+ *
  * @example
  * ```ts
- * const publisher = new SnsPublisher({ topicName: 'FlightNotifications', createIfMissing: true });
- * const { published, failed } = await publisher.publish(records);
+ * await using publisher = new SnsPublisher<FlightRecord>({
+ *   topicName: 'FlightNotifications',
+ *   createIfMissing: true,
+ *   attributes: [{ field: 'origin_country' }, { field: 'altitude_feet', type: 'Number' }],
+ * });
+ * const { published, failed } = await publisher.publish(records, { signal });
  * ```
  */
-export class SnsPublisher<T extends object = Record<string, unknown>> {
+export class SnsPublisher<T extends object = object> implements AsyncDisposable {
+  /** Live counters, updated in place as requests complete. */
   readonly stats: SnsPublisherStats = {
     published: 0,
     failed: 0,
     requests: 0,
     retries: 0,
+    throttled: 0,
     bytes: 0,
     lastLatencyMs: 0,
   };
+  private readonly options: ResolvedSnsPublisherOptions<T>;
   private readonly client: SNSClient;
   private readonly ownsClient: boolean;
-  private readonly options: Required<
-    Pick<SnsPublisherOptions, 'attributes' | 'concurrency' | 'maxRetries' | 'retryBaseMs'>
-  > &
-    SnsPublisherOptions;
-  private topicArn: Promise<string> | undefined;
-  private closed = false;
+  private readonly logger: Logger;
+  private readonly limiter: Limiter;
+  private topic: Promise<string> | undefined;
+  private readonly running = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
 
-  constructor(options: SnsPublisherOptions) {
-    this.options = {
-      attributes: [{ field: 'origin_country' }],
-      concurrency: 4,
-      maxRetries: 5,
-      retryBaseMs: 100,
-      ...options,
-    };
-    validateOptions(this.options);
-    this.ownsClient = !options.client;
-    this.client = options.client ?? new SNSClient({});
-    if (options.topicArn) this.topicArn = Promise.resolve(options.topicArn);
+  /** Throws `ConfigError` naming the option when `options` are invalid. */
+  constructor(options: SnsPublisherOptions<T> = {}) {
+    this.options = resolveSnsPublisherOptions(options);
+    this.ownsClient = this.options.client === undefined;
+    this.client =
+      this.options.client ??
+      createSnsClient({
+        ...(this.options.region ? { region: this.options.region } : {}),
+        ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
+      });
+    this.logger = this.options.logger ?? silentLogger;
+    this.limiter = new Limiter(this.options.concurrency);
+    if (this.options.topicArn) this.topic = Promise.resolve(this.options.topicArn);
   }
 
-  private get logger(): Logger {
-    return this.options.logger ?? silentLogger;
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
   }
 
-  /** The topic's ARN, resolving (or creating) it by name on first use. */
-  resolveTopic(): Promise<string> {
-    this.topicArn ??= this.lookupTopic().catch((error: unknown) => {
-      this.topicArn = undefined;
+  /**
+   * The topic's ARN: `topicArn`, or `topicName` looked up with ListTopics (or
+   * created with `createIfMissing`) on first use. A failed lookup is retried on
+   * the next call.
+   */
+  resolveTopic(options: { signal?: AbortSignal } = {}): Promise<string> {
+    this.topic ??= resolveTopicArn(this.client, this.options.topicName ?? '', {
+      createIfMissing: this.options.createIfMissing,
+      ...(options.signal ? { signal: options.signal } : {}),
+    }).catch((error: unknown) => {
+      this.topic = undefined;
       throw error;
     });
-    return this.topicArn;
-  }
-
-  private async lookupTopic(): Promise<string> {
-    const name = this.options.topicName!;
-    if (this.options.createIfMissing) {
-      const { TopicArn } = await this.client.send(
-        new CreateTopicCommand({
-          Name: name,
-          ...(name.endsWith('.fifo') ? { Attributes: { FifoTopic: 'true' } } : {}),
-        }),
-      );
-      return TopicArn!;
-    }
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListTopicsCommand({ NextToken }));
-      const found = page.Topics?.find((topic) => topic.TopicArn?.split(':').pop() === name);
-      if (found?.TopicArn) return found.TopicArn;
-      NextToken = page.NextToken;
-    } while (NextToken);
-    throw new SnsPublishError(`SNS topic '${name}' does not exist (set createIfMissing, or deploy it first)`);
-  }
-
-  private toEntry(record: T, id: number, fifo: boolean): Entry<T> {
-    const fields = record as Record<string, unknown>;
-    const entry: PublishBatchRequestEntry = {
-      Id: `m${id}`,
-      Message: JSON.stringify(record),
-      MessageAttributes: recordAttributes(fields, this.options.attributes, this.options.staticAttributes),
-    };
-    if (fifo) {
-      entry.MessageGroupId = this.options.groupId?.(fields) ?? String(fields.icao24 ?? 'default');
-      entry.MessageDeduplicationId = sanitiseDedup(
-        this.options.deduplicationId?.(fields) ?? `${fields.icao24 ?? ''}-${fields.time_position ?? ''}`,
-      );
-    }
-    return { record, entry, size: entrySize(entry) };
+    return this.topic;
   }
 
   /**
    * Publish `records`, one message each. Resolves when every record was
-   * published or has failed after all retries; failures are returned, never
-   * dropped.
+   * published or has failed after all retries: `published + failed.length ===
+   * records.length`. Rejects with `SnsPublishError` when the topic cannot be
+   * resolved or the publisher is closed, with `ConfigError` for invalid extra
+   * attribute names, and with `AbortError` when `signal` aborts (its
+   * `details.result` holds what was done, unconfirmed records failed as `Aborted`).
    */
-  async publish(records: readonly T[], options: { signal?: AbortSignal } = {}): Promise<PublishResult<T>> {
-    if (this.closed) throw new SnsPublishError('the publisher is closed');
-    if (records.length === 0) return { published: 0, failed: [] };
-    const topicArn = await this.resolveTopic();
-    const fifo = topicArn.endsWith('.fifo');
-    const entries = records.map((record, i) => this.toEntry(record, i, fifo));
-    const failed: FailedPublish<T>[] = [];
-    let published = 0;
-    const batches = packBatches(entries);
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        const batch = batches[next++]!;
-        const result = await this.sendBatch(topicArn, batch, options.signal);
-        published += result.published;
-        failed.push(...result.failed);
+  publish(records: readonly T[], options: PublishOptions<T> = {}): Promise<PublishResult<T>> {
+    if (this.closing) return Promise.reject(new SnsPublishError('the publisher is closed'));
+    const run = this.run(records, options);
+    this.running.add(run);
+    const forget = () => this.running.delete(run);
+    run.then(forget, forget);
+    return run.then(({ published, failed }) => ({ published, failed }));
+  }
+
+  /**
+   * Publish one record; resolves with its SNS message id. Throws
+   * `SnsPublishError` (with the SNS code in `details.code`) if it failed
+   * after all retries.
+   */
+  async publishOne(record: T, options: PublishOptions<T> = {}): Promise<string> {
+    if (this.closing) throw new SnsPublishError('the publisher is closed');
+    const run = this.run([record], options);
+    this.running.add(run);
+    try {
+      const { failed, messageIds } = await run;
+      const failure = failed[0];
+      if (failure) {
+        throw new SnsPublishError(`publish failed: ${failure.code}: ${failure.message}`, {
+          details: { code: failure.code },
+        });
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
-    this.stats.published += published;
+      return messageIds[0] ?? '';
+    } finally {
+      this.running.delete(run);
+    }
+  }
+
+  /**
+   * Wait for running publishes to finish, then release the client when the
+   * publisher created it. Idempotent; later `publish` calls reject.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.running]);
+      if (this.ownsClient) this.client.destroy();
+    })();
+    return this.closing;
+  }
+
+  /** `await using publisher = new SnsPublisher(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async run(
+    records: readonly T[],
+    options: PublishOptions<T>,
+  ): Promise<PublishResult<T> & { messageIds: string[] }> {
+    const { signal } = options;
+    const result: PublishResult<T> & { messageIds: string[] } = { published: 0, failed: [], messageIds: [] };
+    if (signal?.aborted) throw new AbortError('publish aborted', { cause: signal.reason });
+    if (records.length === 0) return result;
+    const extra = checkExtraAttributes(options.attributes);
+    const topicArn = await this.resolveTopic(signal ? { signal } : {});
+    const fifo = isFifoTopic(topicArn);
+
+    const ready: Prepared<T>[] = [];
+    for (const [index, record] of records.entries()) {
+      const prepared = this.prepare(record, index, fifo, extra);
+      if ('entry' in prepared) ready.push(prepared);
+      else this.fail(result, [prepared]);
+    }
+    if (result.failed.length > 0) {
+      this.logger.warn('SNS records rejected before sending', {
+        count: result.failed.length,
+        code: result.failed[0]?.code,
+      });
+    }
+
+    // A lane is a sequence of batches sent one after another. Without FIFO every
+    // batch is its own lane; with FIFO a message group always maps to the same
+    // lane, so its messages reach SNS in order while other lanes run in parallel.
+    const lanes: Prepared<T>[][][] = fifo
+      ? spreadByGroup(ready, this.options.concurrency).map((lane) => packBatches(lane))
+      : packBatches(ready).map((batch) => [batch]);
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (const batch of lane) {
+          const outcome = await this.sendBatch(topicArn, batch, signal);
+          result.published += outcome.published;
+          result.messageIds.push(...outcome.messageIds);
+          this.fail(result, outcome.failed);
+        }
+      }),
+    );
+    if (signal?.aborted) {
+      const { messageIds: _, ...summary } = result;
+      throw new AbortError('publish aborted', { cause: signal.reason, details: { result: summary } });
+    }
+    return result;
+  }
+
+  private fail(result: PublishResult<T>, failed: FailedPublish<T>[]): void {
+    if (failed.length === 0) return;
+    result.failed.push(...failed);
     this.stats.failed += failed.length;
-    return { published, failed };
   }
 
-  /** Publish one record. Throws {@link SnsPublishError} if it failed after all retries. */
-  async publishOne(record: T, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const { failed } = await this.publish([record], options);
-    if (failed[0]) throw new SnsPublishError(`publish failed: ${failed[0].code}: ${failed[0].message}`);
+  /** Build the PublishBatch entry of one record, or say why it cannot be sent. */
+  private prepare(
+    record: T,
+    index: number,
+    fifo: boolean,
+    extra: AttributeMap | ((record: T, index: number) => AttributeMap | undefined),
+  ): Prepared<T> | FailedPublish<T> {
+    const failure = (code: string, message: string): FailedPublish<T> => ({ record, code, message });
+    let message: unknown;
+    try {
+      message = this.options.serialize ? this.options.serialize(record) : JSON.stringify(record);
+    } catch (error) {
+      return failure(PublishFailureCodes.SERIALIZATION, `cannot serialise the record: ${String(error)}`);
+    }
+    if (typeof message !== 'string' || message === '')
+      return failure(PublishFailureCodes.SERIALIZATION, 'the record serialised to no text');
+
+    let attributes: Record<string, MessageAttributeValue>;
+    try {
+      const perRecord = typeof extra === 'function' ? (extra(record, index) ?? {}) : extra;
+      const invalid = Object.keys(perRecord).find((name) => !isValidAttributeName(name));
+      if (invalid !== undefined)
+        return failure(PublishFailureCodes.INVALID_ATTRIBUTE, `invalid attribute name '${invalid}'`);
+      attributes = recordAttributes(record, this.options.attributes, {
+        ...this.options.staticAttributes,
+        ...perRecord,
+      });
+    } catch (error) {
+      return failure(PublishFailureCodes.INVALID_ATTRIBUTE, `attribute function threw: ${String(error)}`);
+    }
+    const count = Object.keys(attributes).length;
+    if (count > SNS_MAX_ATTRIBUTES) {
+      return failure(
+        PublishFailureCodes.TOO_MANY_ATTRIBUTES,
+        `${count} message attributes, at most ${SNS_MAX_ATTRIBUTES} allowed`,
+      );
+    }
+
+    const entry: PublishBatchRequestEntry = { Id: `r${index}`, Message: message };
+    if (count > 0) entry.MessageAttributes = attributes;
+    if (fifo) {
+      entry.MessageGroupId = toFifoId((this.options.groupId ?? defaultGroupId)(record) || 'default');
+      entry.MessageDeduplicationId = toFifoId(
+        this.options.deduplicationId?.(record, message) || defaultDeduplicationId(record, message),
+      );
+    }
+    const size = entrySize(entry);
+    if (size > SNS_MAX_BATCH_BYTES) {
+      return failure(
+        PublishFailureCodes.MESSAGE_TOO_LARGE,
+        `message and attributes are ${size} bytes, at most ${SNS_MAX_BATCH_BYTES} allowed`,
+      );
+    }
+    return { record, entry, size };
   }
 
+  /** Send one batch, retrying failed entries and failed requests within the budget. */
   private async sendBatch(
     topicArn: string,
-    batch: Entry<T>[],
-    signal?: AbortSignal,
-  ): Promise<PublishResult<T>> {
+    batch: Prepared<T>[],
+    signal: AbortSignal | undefined,
+  ): Promise<BatchOutcome<T>> {
+    const outcome: BatchOutcome<T> = { published: 0, failed: [], messageIds: [] };
     let pending = batch;
-    let published = 0;
-    const rejected: FailedPublish<T>[] = [];
-    let lastError: { code: string; message: string } = { code: 'Unknown', message: 'not attempted' };
-    for (let attempt = 0; attempt <= this.options.maxRetries && pending.length > 0; attempt++) {
+    let last = { code: 'Unknown', message: 'not sent' };
+    const reportPending = (code: string, message: string) => {
+      outcome.failed.push(...pending.map(({ record }) => ({ record, code, message })));
+      pending = [];
+    };
+
+    for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) {
+        if (attempt > this.options.maxRetries) break;
         this.stats.retries++;
-        await sleep(backoffDelay(attempt, this.options.retryBaseMs, 5000), signal);
+        const delay = backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxDelayMs);
+        this.logger.debug('retrying SNS entries', {
+          attempt,
+          entries: pending.length,
+          delay,
+          code: last.code,
+        });
+        try {
+          await sleep(delay, signal);
+        } catch {
+          break;
+        }
       }
+      let release: () => void;
+      try {
+        release = await this.limiter.acquire(signal);
+      } catch {
+        break;
+      }
+      let answer: PublishBatchCommandOutput;
       const started = performance.now();
       try {
         this.stats.requests++;
-        const answer = await this.client.send(
+        answer = await this.client.send(
           new PublishBatchCommand({
             TopicArn: topicArn,
-            PublishBatchRequestEntries: pending.map((e) => e.entry),
+            PublishBatchRequestEntries: pending.map((p) => p.entry),
           }),
-          { abortSignal: signal },
+          signal ? { abortSignal: signal } : {},
         );
-        this.stats.lastLatencyMs = performance.now() - started;
-        const failedIds = new Map((answer.Failed ?? []).map((f) => [f.Id, f]));
-        const ok = pending.filter((e) => !failedIds.has(e.entry.Id));
-        published += ok.length;
-        this.stats.bytes += ok.reduce((sum, e) => sum + e.size, 0);
-        const retry: Entry<T>[] = [];
-        const permanent: FailedPublish<T>[] = [];
-        for (const e of pending) {
-          const failure = failedIds.get(e.entry.Id);
-          if (!failure) continue;
-          lastError = { code: failure.Code ?? 'Unknown', message: failure.Message ?? '' };
-          // SenderFault entries fail again the same way; only the others are worth retrying.
-          if (failure.SenderFault && !RETRYABLE_ENTRY_CODES.has(failure.Code ?? ''))
-            permanent.push({ record: e.record, ...lastError });
-          else retry.push(e);
-        }
-        if (permanent.length) {
-          this.logger.warn('SNS rejected entries', { count: permanent.length, code: permanent[0]!.code });
-          rejected.push(...permanent);
-        }
-        pending = retry;
       } catch (error) {
-        if (signal?.aborted) throw error;
-        const e = error as {
-          name?: string;
-          message?: string;
-          $metadata?: { httpStatusCode?: number };
-          $fault?: string;
-        };
-        lastError = { code: e.name ?? 'Error', message: e.message ?? String(error) };
-        if (e.$fault === 'client' && !/Throttl/i.test(e.name ?? '')) break;
-        this.logger.warn('PublishBatch failed, retrying', { attempt, error: lastError.message });
+        if (signal?.aborted) break;
+        const failure = classifyError(error);
+        last = { code: failure.code, message: failure.message };
+        if (failure.throttled) this.stats.throttled++;
+        if (!failure.retryable) {
+          reportPending(failure.code, failure.message);
+          break;
+        }
+        this.logger.warn('PublishBatch request failed', {
+          attempt,
+          code: failure.code,
+          error: failure.message,
+        });
+        continue;
+      } finally {
+        this.stats.lastLatencyMs = performance.now() - started;
+        release();
       }
+
+      const succeeded = new Map((answer.Successful ?? []).map((s) => [s.Id, s.MessageId]));
+      const failedById = new Map((answer.Failed ?? []).map((f) => [f.Id, f]));
+      const retry: Prepared<T>[] = [];
+      for (const item of pending) {
+        const id = item.entry.Id;
+        if (succeeded.has(id)) {
+          outcome.published++;
+          outcome.messageIds.push(succeeded.get(id) ?? '');
+          this.stats.published++;
+          this.stats.bytes += item.size;
+          continue;
+        }
+        const failure = failedById.get(id);
+        if (!failure) {
+          // Neither listed as successful nor as failed: never assume success.
+          last = { code: PublishFailureCodes.NO_RESULT, message: 'SNS did not report on this entry' };
+          retry.push(item);
+          continue;
+        }
+        const code = failure.Code ?? 'Unknown';
+        const message = failure.Message ?? '';
+        if (/throttl/i.test(code)) this.stats.throttled++;
+        if (isRetryableEntryFailure(failure)) {
+          last = { code, message };
+          retry.push(item);
+        } else {
+          outcome.failed.push({ record: item.record, code, message });
+        }
+      }
+      pending = retry;
     }
-    return { published, failed: [...rejected, ...pending.map((e) => ({ record: e.record, ...lastError }))] };
-  }
 
-  /** Release the client (when the publisher created it). Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.ownsClient) this.client.destroy();
+    if (pending.length > 0) {
+      if (signal?.aborted)
+        reportPending(PublishFailureCodes.ABORTED, 'aborted before SNS confirmed the message');
+      else reportPending(last.code, last.message);
+    }
+    if (outcome.failed.length > 0 && !signal?.aborted) {
+      this.logger.warn('SNS entries failed', { count: outcome.failed.length, code: outcome.failed[0]?.code });
+    }
+    return outcome;
   }
+}
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+/** Check a per-call attribute map once; a function is checked per record. */
+function checkExtraAttributes<T>(
+  extra: ExtraAttributes<T> | undefined,
+): AttributeMap | ((record: T, index: number) => AttributeMap | undefined) {
+  if (extra === undefined) return {};
+  if (typeof extra === 'function') return extra;
+  for (const name of Object.keys(extra)) {
+    if (!isValidAttributeName(name))
+      throw new ConfigError(`/publish/attributes/${name}`, 'is not a valid SNS attribute name');
   }
+  return extra;
+}
+
+/** Distribute entries over `lanes` lanes by message group, keeping their order. */
+function spreadByGroup<T>(entries: readonly Prepared<T>[], lanes: number): Prepared<T>[][] {
+  const spread: Prepared<T>[][] = Array.from({ length: lanes }, () => []);
+  for (const entry of entries) spread[laneOf(entry.entry.MessageGroupId ?? '', lanes)]!.push(entry);
+  return spread.filter((lane) => lane.length > 0);
 }

@@ -1,0 +1,33 @@
+/**
+ * The default SNS client, built from the environment.
+ *
+ * @module
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+
+/** Options of {@link createSnsClient}. */
+export interface SnsClientOptions {
+  /** @default env `AWS_REGION`, then `AWS_DEFAULT_REGION`; `us-east-1` when only an endpoint is set */
+  region?: string;
+  /** @default env `AWS_ENDPOINT_URL_SNS`, then `AWS_ENDPOINT_URL` (e.g. `http://127.0.0.1:4566`) */
+  endpoint?: string;
+  /** Where to read the variables. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * An SNSClient for the region and endpoint in the environment. Credentials
+ * come from the SDK's default chain. The SDK's own retries are turned off
+ * (`maxAttempts: 1`): the publisher retries, per entry, and counts it.
+ */
+export function createSnsClient(options: SnsClientOptions = {}): SNSClient {
+  const env = options.env ?? process.env;
+  const endpoint = options.endpoint ?? (env.AWS_ENDPOINT_URL_SNS || env.AWS_ENDPOINT_URL || undefined);
+  const region =
+    options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined));
+  return new SNSClient({
+    maxAttempts: 1,
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  });
+}
