@@ -123,14 +123,14 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
    * the next call.
    */
   resolveTopic(options: { signal?: AbortSignal } = {}): Promise<string> {
+    // One lookup shared by concurrent callers; a caller's signal stops its wait, not the lookup.
     this.topic ??= resolveTopicArn(this.client, this.options.topicName ?? '', {
       createIfMissing: this.options.createIfMissing,
-      ...(options.signal ? { signal: options.signal } : {}),
     }).catch((error: unknown) => {
       this.topic = undefined;
       throw error;
     });
-    return this.topic;
+    return options.signal ? abortable(this.topic, options.signal) : this.topic;
   }
 
   /**
@@ -410,6 +410,25 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
     }
     return outcome;
   }
+}
+
+/** `promise`, or a rejection with {@link AbortError} as soon as `signal` aborts. */
+function abortable<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
+  if (signal.aborted) return Promise.reject(new AbortError('publish aborted', { cause: signal.reason }));
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = () => reject(new AbortError('publish aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Check a per-call attribute map once; a function is checked per record. */

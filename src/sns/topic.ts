@@ -4,7 +4,8 @@
  * @module
  */
 import { CreateTopicCommand, ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SnsPublishError } from '../errors.ts';
+import { AbortError, isOpenSkyStreamError, SnsPublishError } from '../errors.ts';
+import { classifyError } from './classify.ts';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([^:]+)$/;
 const TOPIC_NAME = /^[A-Za-z0-9_-]+(\.fifo)?$/;
@@ -37,13 +38,31 @@ export interface ResolveTopicOptions {
 /**
  * The ARN of the topic named `name`: created with CreateTopic when
  * `createIfMissing` (idempotent: an existing topic's ARN comes back), else
- * found with ListTopics. Throws {@link SnsPublishError} when it does not exist.
+ * found with ListTopics. Throws {@link SnsPublishError} when it does not
+ * exist or the calls fail (`retryable` for throttling, 5xx and network
+ * errors), {@link AbortError} when `signal` aborts.
  */
 export async function resolveTopicArn(
   client: Pick<SNSClient, 'send'>,
   name: string,
   options: ResolveTopicOptions = {},
 ): Promise<string> {
+  try {
+    return await lookUp(client, name, options);
+  } catch (error) {
+    if (isOpenSkyStreamError(error)) throw error;
+    if (options.signal?.aborted)
+      throw new AbortError('topic lookup aborted', { cause: options.signal.reason });
+    const { code, message, retryable } = classifyError(error);
+    throw new SnsPublishError(`cannot resolve SNS topic '${name}': ${code}: ${message}`, {
+      cause: error,
+      retryable,
+      details: { topicName: name, code },
+    });
+  }
+}
+
+async function lookUp(client: Pick<SNSClient, 'send'>, name: string, options: ResolveTopicOptions) {
   const abortSignal = options.signal;
   if (options.createIfMissing) {
     const attributes = { ...options.attributes, ...(isFifoTopic(name) ? { FifoTopic: 'true' } : {}) };

@@ -37,6 +37,8 @@ interface FakeOptions {
   /** Hold each request until the test releases it. */
   hold?: boolean;
   topics?: string[][];
+  /** Runs before ListTopics answers: may wait or throw. */
+  beforeList?: () => Promise<void>;
 }
 
 /** A fake SNSClient: records every request and answers per entry; counts what is in flight. */
@@ -50,6 +52,7 @@ function fakeSns(options: FakeOptions = {}) {
     async send(command: unknown, sendOptions?: { abortSignal?: AbortSignal }) {
       if (command instanceof ListTopicsCommand) {
         other.push(command.input);
+        await options.beforeList?.();
         const pages = options.topics ?? [[]];
         const page = Number(command.input.NextToken ?? 0);
         return {
@@ -602,6 +605,40 @@ describe('Class: SnsPublisher', () => {
       expect(String(error)).toMatch(/Nowhere.*does not exist/);
       await publisher.resolveTopic().catch(() => undefined);
       expect(sns.other).toHaveLength(2);
+    });
+
+    it('wraps a failing lookup in a retryable SnsPublishError', async () => {
+      const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      const sns = fakeSns({ beforeList: () => Promise.reject(reset) });
+      const publisher = new SnsPublisher({ client: sns.client });
+
+      const error = await publisher.resolveTopic().catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(SnsPublishError);
+      expect(error).toMatchObject({ retryable: true, cause: reset, details: { code: 'ECONNRESET' } });
+    });
+
+    it("stops a caller's wait for the topic on abort, without failing other callers", async () => {
+      let answer: () => void = () => {};
+      const sns = fakeSns({
+        topics: [[TOPIC]],
+        beforeList: () =>
+          new Promise<void>((resolve) => {
+            answer = resolve;
+          }),
+      });
+      const publisher = new SnsPublisher({ client: sns.client });
+      const controller = new AbortController();
+
+      const aborted = publisher.publish(flights(1), { signal: controller.signal });
+      const patient = publisher.publish(flights(2));
+      await new Promise((resolve) => setImmediate(resolve));
+      controller.abort();
+      answer();
+
+      await expect(aborted).rejects.toBeInstanceOf(AbortError);
+      expect(await patient).toEqual({ published: 2, failed: [] });
+      expect(sns.other).toHaveLength(1);
     });
   });
 
