@@ -5,8 +5,8 @@
  * the end if this run started it). Extra arguments go to vitest.
  */
 import { spawnSync } from 'node:child_process';
-import { repoRoot, stackConfig } from './stack/lib.ts';
-import { stackDown, stackStatus } from './stack.ts';
+import { repoRoot, stackConfig, stopService } from './stack/lib.ts';
+import { stackDown, stackUp } from './stack.ts';
 
 function step(title: string, command: string, args: string[]): number {
   process.stdout.write(`\n▶ ${title}: ${command} ${args.join(' ')}\n`);
@@ -22,22 +22,35 @@ const npx = (bin: string, args: string[]): [string, string[]] => [
 async function main(): Promise<number> {
   const extra = process.argv.slice(2);
   const cfg = stackConfig();
-  const wasRunning = (await stackStatus(cfg)).some((service) => service.healthy);
   let failed = 0;
+  let started: string[] = [];
   if (extra.length === 0) {
     failed ||= step('lint', ...npx('biome', ['check', '.']));
     failed ||= step('typecheck', ...npx('tsc', ['--noEmit']));
   }
   if (!failed) {
+    // Bring the stack up here (the vitest global setup then reuses it), so that this run
+    // knows which services it started and stops exactly those.
+    process.stdout.write('\n▶ local stack\n');
+    try {
+      const timings = await stackUp(cfg);
+      started = Object.entries(timings)
+        .filter(([, seconds]) => seconds > 0)
+        .map(([name]) => name);
+    } catch (error) {
+      console.error(`the local stack could not start: ${(error as Error).message}`);
+      await stackDown(cfg);
+      return 1;
+    }
     try {
       // One vitest run for both projects, so the closing line counts every test.
       failed = step('tests (unit + integration on the real stack)', ...npx('vitest', ['run', ...extra]));
     } finally {
-      if (!wasRunning && process.env.OPENSKY_STREAM_KEEP_STACK !== '1') {
+      if (started.length && process.env.OPENSKY_STREAM_KEEP_STACK !== '1') {
         process.stdout.write(
-          '\n▶ stopping the stack this run started (OPENSKY_STREAM_KEEP_STACK=1 keeps it)\n',
+          `\n▶ stopping what this run started: ${started.join(', ')} (OPENSKY_STREAM_KEEP_STACK=1 keeps it)\n`,
         );
-        await stackDown(cfg);
+        for (const name of [...started].reverse()) await stopService(cfg, name);
       }
     }
   }
