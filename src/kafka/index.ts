@@ -8,6 +8,7 @@ export {
   kafkaConfigFromEnv,
 } from './client.ts';
 export {
+  chunkMessages,
   KafkaSink,
   type KafkaSinkOptions,
   type KafkaSinkStats,

@@ -36,6 +36,12 @@ export interface KafkaSinkOptions extends KafkaConnectionOptions {
   compression?: 'gzip' | 'none';
   /** Sends in flight at once; `write` waits when this many are pending. @default 2 */
   maxInFlight?: number;
+  /**
+   * Upper bound of one send, in uncompressed key + value bytes; a bigger snapshot is sent
+   * in several sends so no record batch exceeds the broker's `message.max.bytes`.
+   * @default 786432 (768 KiB)
+   */
+  maxSendBytes?: number;
   /** Header `source`. @default 'opensky-stream' */
   source?: string;
   logger?: Logger;
@@ -48,6 +54,28 @@ export interface KafkaSinkStats {
   batches: number;
   errors: number;
   lastSendMs: number;
+}
+
+/** Split messages into sends of at most `maxBytes` (key + value bytes), order kept. */
+export function chunkMessages(
+  messages: Message[],
+  maxBytes: number,
+): Array<{ messages: Message[]; bytes: number }> {
+  const chunks: Array<{ messages: Message[]; bytes: number }> = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = Buffer.byteLength(message.value as string) + Buffer.byteLength(message.key as string) + 64;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push({ messages: current, bytes });
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length) chunks.push({ messages: current, bytes });
+  return chunks;
 }
 
 /** One message per state vector: key icao24 (per-aircraft order), value the JSON state vector + snapshot time. */
@@ -70,7 +98,8 @@ export function snapshotMessages(
 /**
  * Produces snapshots to Kafka, safely by default: idempotent producer,
  * `acks: -1` (all in-sync replicas), compression, one batched send per
- * snapshot, and bounded in-flight sends with backpressure.
+ * snapshot (split only where the broker's batch limit requires), and bounded
+ * in-flight sends with backpressure.
  *
  * @example
  * ```ts
@@ -149,16 +178,25 @@ export class KafkaSink {
     options: { traceparent?: string } = {},
   ): Promise<void> {
     const producer = await this.getProducer();
-    while (this.inFlight.size >= (this.options.maxInFlight ?? 2)) await Promise.race(this.inFlight);
     const messages = snapshotMessages(snapshot, {
       source: this.options.source,
       traceparent: options.traceparent,
     });
-    if (messages.length === 0) return;
-    const bytes = messages.reduce(
-      (sum, m) => sum + Buffer.byteLength(m.value as string) + (m.key as string).length,
-      0,
-    );
+    // A send becomes one record batch per partition, and the broker refuses a batch over
+    // message.max.bytes (1 MiB by default); uncompressed, 10,000 aircraft are ~4 MB. So a
+    // large snapshot goes out as a few sends of at most maxSendBytes each, in order.
+    for (const chunk of chunkMessages(messages, this.options.maxSendBytes ?? 768 * 1024)) {
+      while (this.inFlight.size >= (this.options.maxInFlight ?? 2)) await Promise.race(this.inFlight);
+      this.send(producer, chunk.messages, chunk.bytes);
+    }
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw failure;
+    }
+  }
+
+  private send(producer: Producer, messages: Message[], bytes: number): void {
     const started = performance.now();
     const send = producer
       .send({
@@ -187,11 +225,6 @@ export class KafkaSink {
     });
     this.inFlight.add(tracked);
     tracked.finally(() => this.inFlight.delete(tracked));
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = undefined;
-      throw failure;
-    }
   }
 
   private failure: KafkaError | undefined;
