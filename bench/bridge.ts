@@ -58,11 +58,12 @@ for (const batchSize of [100, 1000]) {
   const latencies: number[] = [];
   bridge.on('invoke', ({ ms }) => latencies.push(ms));
   const started = performance.now();
-  let committed = 0;
+  // Done when the committed offsets of all partitions cover every record.
+  const committed = new Map<number, number>();
   const done = new Promise<void>((resolve) =>
-    bridge.on('commit', () => {
-      committed = bridge.stats.recordsIn;
-      if (committed >= total && bridge.stats.committed > 0) resolve();
+    bridge.on('commit', ({ partition, offset }) => {
+      committed.set(partition, Number(offset));
+      if ([...committed.values()].reduce((sum, o) => sum + o, 0) >= total) resolve();
     }),
   );
   await bridge.start();
