@@ -26,6 +26,11 @@ import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 export const handler = async (event) => {
   appendFileSync(process.env.LOG_FILE, JSON.stringify(event) + '\\n');
   if (existsSync(process.env.FAIL_FILE)) throw new Error('failing on purpose');
+  if (existsSync(process.env.POISON_FILE)) {
+    const poison = readFileSync(process.env.POISON_FILE, 'utf8');
+    const keys = Object.values(event.records).flat().map((r) => Buffer.from(r.key, 'base64').toString());
+    if (keys.includes(poison)) throw new Error('poison record ' + poison);
+  }
   if (existsSync(process.env.PARTIAL_FILE)) {
     const offset = Number(readFileSync(process.env.PARTIAL_FILE, 'utf8'));
     for (const [id, records] of Object.entries(event.records)) {
@@ -65,6 +70,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     LOG_FILE: join(dir, 'events.ndjson'),
     FAIL_FILE: join(dir, 'fail'),
     PARTIAL_FILE: join(dir, 'partial'),
+    POISON_FILE: join(dir, 'poison'),
   };
   const cleanups: Array<() => Promise<void>> = [];
   const topics: string[] = [];
@@ -200,6 +206,39 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
       });
       expect(headers[DeadLetterHeaders.ERROR_MESSAGE]).toContain('failing on purpose');
     }
+  });
+
+  it('isolates a poison record by bisecting: only it is dead-lettered, the rest is delivered', async () => {
+    const { topic, groupId, bridge, response } = await setup(40, {
+      bisectBatchOnFunctionError: true,
+      maxRetryAttempts: 0,
+    });
+    const poison = response.states[7]!.icao24;
+    writeFileSync(files.POISON_FILE, poison);
+    await bridge.start();
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 40);
+    expect(bridge.stats.deadLettered).toBe(1);
+    const delivered = events()
+      .filter((event) => !eventRecords(event).some((r) => decodeKafkaRecord(r).key === poison))
+      .flatMap((event) => eventRecords(event).map((r) => decodeKafkaRecord(r).key));
+    expect(new Set(delivered).size).toBe(39);
+  });
+
+  it('dead-letters records older than maximumRecordAgeSeconds without invoking', async () => {
+    const { topic, groupId, bridge } = await setup(0, { maximumRecordAgeSeconds: 60 });
+    const producer = kafka.producer();
+    await producer.connect();
+    const old = String(Date.now() - 3_600_000);
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: '{}', timestamp: old })),
+    });
+    await producer.disconnect();
+    await bridge.start();
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 12);
+    expect(bridge.stats.deadLettered).toBe(12);
+    expect(bridge.stats.invocations).toBe(0);
+    expect(events()).toEqual([]);
   });
 
   it('retries only the failed record and those after it on a partial-batch response', async () => {
