@@ -22,6 +22,17 @@ function python(env: NodeJS.ProcessEnv = process.env): string {
   return env.OPENSKY_STREAM_PYTHON || 'python3';
 }
 
+/**
+ * `moto_server`, without werkzeug's line per request in aws.log (the pipeline
+ * makes thousands of calls a second); `MOTO_ACCESS_LOG=1` keeps it.
+ */
+const motoMain = [
+  'import logging, os, sys',
+  "if os.environ.get('MOTO_ACCESS_LOG') != '1': logging.getLogger('werkzeug').setLevel(logging.WARNING)",
+  'from moto.server import main',
+  'main(sys.argv[1:])',
+].join('\n');
+
 /** True when moto answers an SNS call (not only a TCP accept). */
 export async function motoAnswers(cfg: StackConfig, port = cfg.motoPort): Promise<boolean> {
   try {
@@ -63,11 +74,9 @@ export const awsService: Service = {
     spawnService(
       cfg,
       'aws',
-      join(venvDir(cfg), 'bin', 'moto_server'),
-      ['-H', cfg.host, '-p', String(cfg.motoPort)],
-      {
-        env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
-      },
+      join(venvDir(cfg), 'bin', 'python'),
+      ['-c', motoMain, '-H', cfg.host, '-p', String(cfg.motoPort)],
+      { env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' } },
     );
     await waitUntil('aws (moto)', () => motoAnswers(cfg), { timeoutMs: 60_000, cfg, service: 'aws' });
   },

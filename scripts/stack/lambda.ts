@@ -3,11 +3,23 @@
  * serves Lambda Invoke through AWS's own Runtime Interface Emulator (built
  * from the Go module proxy) and passes every other call to moto.
  * See lambda/router.ts for the protocol details.
+ *
+ * Inside each execution environment, RIE starts a Runtime API client on
+ * Node 24 (`process.execPath`). Two are available, chosen by
+ * `LAMBDA_RUNTIME_CLIENT`:
+ *
+ * - `aws-lambda-ric` (default): AWS's own client from npm, the one the managed
+ *   Node.js runtimes use. It builds native code at install (curl and
+ *   aws-lambda-cpp with cmake, then a Node-API addon with node-gyp), about a
+ *   minute once, cached afterwards. If that build fails, the stack says so and
+ *   uses the built-in client instead.
+ * - `builtin`: lambda/runtime.ts, a plain-Node client of the same Runtime API.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   ensureDir,
+  type Log,
   repoRoot,
   runStep,
   type Service,
@@ -19,9 +31,105 @@ import {
 /** AWS's Runtime Interface Emulator, by Go pseudo-version (its tags are two-part, so `@v1.30` does not resolve). */
 export const rieModule = 'github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie';
 export const rieVersion = 'v0.0.0-20261030222936-bef5c4ba774d';
+/** AWS's Node.js Runtime Interface Client (npm `aws-lambda-ric`). */
+export const ricVersion = '4.0.2';
+
+/** Which Runtime API client runs the handler inside RIE. */
+export type RuntimeClient = 'aws-lambda-ric' | 'builtin';
+
+/** `LAMBDA_RUNTIME_CLIENT`: `aws-lambda-ric` (default) or `builtin`. */
+export function runtimeClientChoice(env: NodeJS.ProcessEnv = process.env): RuntimeClient {
+  const raw = env.LAMBDA_RUNTIME_CLIENT || 'aws-lambda-ric';
+  if (raw !== 'aws-lambda-ric' && raw !== 'builtin') {
+    throw new Error(`LAMBDA_RUNTIME_CLIENT must be 'aws-lambda-ric' or 'builtin', got '${raw}'`);
+  }
+  return raw;
+}
 
 const binDir = (cfg: StackConfig) => join(cfg.cacheDir, `rie-${rieVersion}`);
+/** Path of the RIE binary in the cache. */
 export const rieBinary = (cfg: StackConfig) => join(binDir(cfg), 'aws-lambda-rie');
+
+const ricDir = (cfg: StackConfig) => join(cfg.cacheDir, `aws-lambda-ric-${ricVersion}`);
+const ricPackage = (cfg: StackConfig) => join(ricDir(cfg), 'node_modules', 'aws-lambda-ric');
+const ricStamp = (cfg: StackConfig) => join(ricDir(cfg), '.complete');
+const ricFailed = (cfg: StackConfig) => join(ricDir(cfg), '.failed');
+const builtinRuntime = join(repoRoot, 'scripts', 'stack', 'lambda', 'runtime.ts');
+
+/** The client `start` will use: the wanted one if it is installed, else the built-in one. */
+export function runtimeClient(
+  cfg: StackConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): { client: RuntimeClient; entry: string } {
+  if (runtimeClientChoice(env) === 'aws-lambda-ric' && existsSync(ricStamp(cfg))) {
+    return { client: 'aws-lambda-ric', entry: join(ricPackage(cfg), 'index.mjs') };
+  }
+  return { client: 'builtin', entry: builtinRuntime };
+}
+
+async function installRie(cfg: StackConfig, log: Log): Promise<void> {
+  if (existsSync(rieBinary(cfg))) return;
+  log(`lambda: building AWS Lambda Runtime Interface Emulator ${rieVersion} from the Go module proxy`);
+  ensureDir(binDir(cfg));
+  await runStep(cfg, process.env.OPENSKY_STREAM_GO || 'go', ['install', `${rieModule}@${rieVersion}`], {
+    env: { ...process.env, GOBIN: binDir(cfg), CGO_ENABLED: '0', GOFLAGS: '-trimpath' },
+  });
+  writeFileSync(join(binDir(cfg), '.complete'), `${new Date().toISOString()}\n`);
+}
+
+/**
+ * Headers for node-gyp. The addon uses Node-API only, but node-gyp still wants
+ * a Node source tree and cannot download one offline: take the running Node's
+ * own `include/` when it ships one, else the matching `node-<os>-<arch>`
+ * package from the npm registry (the `node` devDependency already put it in
+ * npm's cache).
+ */
+async function nodeHeaders(cfg: StackConfig): Promise<string> {
+  const own = join(dirname(process.execPath), '..');
+  if (existsSync(join(own, 'include', 'node', 'node_api.h'))) return own;
+  const dir = join(ricDir(cfg), 'node-headers');
+  const root = join(dir, 'package');
+  if (existsSync(join(root, 'include', 'node', 'node_api.h'))) return root;
+  ensureDir(dir);
+  const spec = `node-${process.platform}-${process.arch}@${process.versions.node}`;
+  await runStep(cfg, 'npm', ['pack', spec, '--pack-destination', dir, '--silent']);
+  const tarball = join(dir, `node-${process.platform}-${process.arch}-${process.versions.node}.tgz`);
+  await runStep(cfg, 'tar', ['-xzf', tarball, '-C', dir, 'package/include']);
+  rmSync(tarball, { force: true });
+  return root;
+}
+
+async function installRic(cfg: StackConfig, log: Log): Promise<void> {
+  const started = performance.now();
+  log(`lambda: building aws-lambda-ric ${ricVersion} (native: curl, aws-lambda-cpp, Node-API addon)`);
+  ensureDir(ricDir(cfg));
+  writeFileSync(
+    join(ricDir(cfg), 'package.json'),
+    `${JSON.stringify({ name: 'opensky-stream-lambda-ric', private: true }, null, 2)}\n`,
+  );
+  const nodedir = await nodeHeaders(cfg);
+  // npm runs the package's build scripts with the first `node` on PATH: make it this Node.
+  const env = {
+    ...process.env,
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    npm_config_nodedir: nodedir,
+  };
+  await runStep(
+    cfg,
+    'npm',
+    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `aws-lambda-ric@${ricVersion}`],
+    { cwd: ricDir(cfg), env },
+  );
+  // The addon must load in the Node that runs the functions (it reads the Runtime API address on load).
+  await runStep(
+    cfg,
+    process.execPath,
+    ['-e', `require(${JSON.stringify(join(ricPackage(cfg), 'rapid-client.node'))})`],
+    { env: { ...process.env, AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' } },
+  );
+  writeFileSync(ricStamp(cfg), `${new Date().toISOString()}\n`);
+  log(`lambda: aws-lambda-ric ready in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+}
 
 async function routerAnswers(cfg: StackConfig): Promise<boolean> {
   try {
@@ -39,28 +147,45 @@ export const lambdaService: Service = {
   endpoint: (cfg) => `http://${cfg.host}:${cfg.awsPort} (AWS endpoint, Invoke via RIE)`,
 
   async install(cfg, log) {
-    if (existsSync(rieBinary(cfg))) return;
-    log(`lambda: building AWS Lambda Runtime Interface Emulator ${rieVersion} from the Go module proxy`);
-    ensureDir(binDir(cfg));
-    await runStep(cfg, process.env.OPENSKY_STREAM_GO || 'go', ['install', `${rieModule}@${rieVersion}`], {
-      env: { ...process.env, GOBIN: binDir(cfg), CGO_ENABLED: '0', GOFLAGS: '-trimpath' },
-    });
-    writeFileSync(join(binDir(cfg), '.complete'), `${new Date().toISOString()}\n`);
+    await installRie(cfg, log);
+    if (runtimeClientChoice() !== 'aws-lambda-ric' || existsSync(ricStamp(cfg))) return;
+    if (existsSync(ricFailed(cfg))) {
+      log(
+        `lambda: aws-lambda-ric failed to build before (${ricFailed(cfg)}); using the built-in runtime client. ` +
+          'Delete that file to try again.',
+      );
+      return;
+    }
+    try {
+      await installRic(cfg, log);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      writeFileSync(ricFailed(cfg), `${new Date().toISOString()}\n${reason}\n`);
+      log(`lambda: aws-lambda-ric could not be built; using the built-in runtime client instead.\n${reason}`);
+    }
   },
 
-  async start(cfg) {
-    const dir = join(repoRoot, 'scripts', 'stack', 'lambda');
-    spawnService(cfg, 'lambda', process.execPath, [join(dir, 'router.ts')], {
-      env: {
-        ...process.env,
-        ROUTER_PORT: String(cfg.awsPort),
-        ROUTER_HOST: cfg.host,
-        MOTO_PORT: String(cfg.motoPort),
-        ROUTER_RUN_DIR: cfg.runDir,
-        ROUTER_RIE_BIN: rieBinary(cfg),
-        ROUTER_RUNTIME: join(dir, 'runtime.ts'),
+  async start(cfg, log) {
+    const { client, entry } = runtimeClient(cfg);
+    log(`lambda: runtime client ${client} (${entry})`);
+    spawnService(
+      cfg,
+      'lambda',
+      process.execPath,
+      [join(repoRoot, 'scripts', 'stack', 'lambda', 'router.ts')],
+      {
+        env: {
+          ...process.env,
+          ROUTER_PORT: String(cfg.awsPort),
+          ROUTER_HOST: cfg.host,
+          MOTO_PORT: String(cfg.motoPort),
+          ROUTER_RUN_DIR: cfg.runDir,
+          ROUTER_RIE_BIN: rieBinary(cfg),
+          ROUTER_RUNTIME: entry,
+          ROUTER_RUNTIME_CLIENT: client,
+        },
       },
-    });
+    );
     await waitUntil('lambda (AWS endpoint)', () => routerAnswers(cfg), {
       timeoutMs: 30_000,
       cfg,
@@ -70,3 +195,8 @@ export const lambdaService: Service = {
 
   healthy: (cfg) => routerAnswers(cfg),
 };
+
+/** The reason recorded when aws-lambda-ric failed to build, if it did. */
+export function ricBuildFailure(cfg: StackConfig): string | undefined {
+  return existsSync(ricFailed(cfg)) ? readFileSync(ricFailed(cfg), 'utf8') : undefined;
+}

@@ -68,4 +68,33 @@ describe('stack: AWS endpoint (SNS → SQS)', () => {
     // Nothing else reaches the filtered queue.
     expect(await swiss.receive(1, 2000)).toEqual([]);
   });
+
+  it('wraps the message in the SNS envelope without raw delivery, String and Number attributes typed', async () => {
+    const enveloped = await subscribeQueue(topicArn, { raw: false });
+    try {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: '{"icao24":"3c6444"}',
+          MessageAttributes: {
+            origin_country: { DataType: 'String', StringValue: 'Germany' },
+            baro_altitude: { DataType: 'Number', StringValue: '11277.6' },
+          },
+        }),
+      );
+      const [message] = await enveloped.receive(1);
+      expect(message?.MessageAttributes).toBeUndefined();
+      expect(JSON.parse(message!.Body!)).toMatchObject({
+        Type: 'Notification',
+        TopicArn: topicArn,
+        Message: '{"icao24":"3c6444"}',
+        MessageAttributes: {
+          origin_country: { Type: 'String', Value: 'Germany' },
+          baro_altitude: { Type: 'Number', Value: '11277.6' },
+        },
+      });
+    } finally {
+      await enveloped.close();
+    }
+  });
 });

@@ -5,43 +5,83 @@
  * - CreateFunction / UpdateFunctionCode / UpdateFunctionConfiguration /
  *   DeleteFunction go to moto (the control plane of record); on success the
  *   router also unpacks the code and remembers handler, environment, timeout
- *   and memory (persisted, so a restart keeps deployed functions).
+ *   and memory (persisted, so a restart keeps deployed functions; entries moto
+ *   no longer knows are dropped at start).
  * - Invoke (POST /2015-03-31/functions/{name}/invocations) runs the function
  *   in AWS's Runtime Interface Emulator: one RIE process per concurrent
- *   execution environment, started on first use (cold start) and kept warm,
- *   at most LAMBDA_MAX_CONCURRENCY per function; further invocations queue.
- *   RIE serves a single function and sets no X-Amz-Function-Error header, so
- *   the router adds what the real Invoke API answers: the function-error
- *   header, 404 ResourceNotFoundException, Event (202) and DryRun (204)
- *   invocation types, the 6 MB payload limit and `LogType: Tail`.
+ *   execution environment, started on first use (cold start), kept warm and
+ *   stopped after LAMBDA_IDLE_TIMEOUT_SECONDS unused, at most
+ *   LAMBDA_MAX_CONCURRENCY per function; further invocations queue (up to
+ *   LAMBDA_MAX_QUEUE, then 429 TooManyRequestsException).
+ *   RIE serves a single function, answers function errors with HTTP 200 and
+ *   no X-Amz-Function-Error header, and reports timeouts as bare text, so the
+ *   router adds what the real Invoke API answers: the function-error header,
+ *   404 ResourceNotFoundException, Event (202) and DryRun (204) invocation
+ *   types, qualifiers, the payload limits, `LogType: Tail`.
+ *
+ * Run by scripts/stack/lambda.ts; configured by environment (ROUTER_*, MOTO_PORT).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { connect, createServer as createNetServer } from 'node:net';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
+import {
+  apiErrorBody,
+  type FunctionRef,
+  functionArn,
+  functionErrorBody,
+  isFunctionError,
+  logTail,
+  MAX_ASYNC_PAYLOAD,
+  MAX_SYNC_PAYLOAD,
+  parseFunctionRef,
+} from './protocol.ts';
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return value;
+}
 
 const config = {
-  port: Number(process.env.ROUTER_PORT ?? 4566),
+  port: positive('ROUTER_PORT', 4566),
   host: process.env.ROUTER_HOST ?? '127.0.0.1',
-  motoPort: Number(process.env.MOTO_PORT ?? 4567),
+  motoPort: positive('MOTO_PORT', 4567),
   runDir: process.env.ROUTER_RUN_DIR ?? join(process.cwd(), '.stack'),
   rie: process.env.ROUTER_RIE_BIN ?? 'aws-lambda-rie',
-  runtime: process.env.ROUTER_RUNTIME ?? join(dirname(new URL(import.meta.url).pathname), 'runtime.ts'),
-  maxConcurrency: Math.max(1, Number(process.env.LAMBDA_MAX_CONCURRENCY ?? 2)),
-  maxQueue: Math.max(1, Number(process.env.LAMBDA_MAX_QUEUE ?? 1000)),
-  region: process.env.AWS_REGION ?? 'us-east-1',
+  runtime: process.env.ROUTER_RUNTIME ?? join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts'),
+  runtimeClient: process.env.ROUTER_RUNTIME_CLIENT ?? 'builtin',
+  maxConcurrency: Math.floor(positive('LAMBDA_MAX_CONCURRENCY', 2)),
+  maxQueue: Math.floor(positive('LAMBDA_MAX_QUEUE', 1000)),
+  idleMs: positive('LAMBDA_IDLE_TIMEOUT_SECONDS', 300) * 1000,
+  region: process.env.AWS_REGION || 'us-east-1',
+  // moto's default account; the ARNs it hands out carry it.
+  accountId: process.env.MOTO_ACCOUNT_ID || '123456789012',
 };
 
-const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
 const functionsDir = join(config.runDir, 'lambda', 'functions');
 const registryFile = join(config.runDir, 'lambda', 'registry.json');
 
+/** What the router needs to run one function version. */
 interface FunctionDef {
   name: string;
   arn: string;
+  version: string;
   handler: string;
   runtime: string;
   timeout: number;
@@ -52,19 +92,25 @@ interface FunctionDef {
 }
 
 interface Instance {
-  process: ChildProcess;
+  process?: ChildProcess;
   port: number;
   busy: boolean;
+  lastUsed: number;
   log: string[];
 }
 
 interface Pool {
+  key: string;
   def: FunctionDef;
   instances: Instance[];
-  waiting: Array<(instance: Instance) => void>;
+  waiting: Array<{ resolve: (instance: Instance) => void; reject: (error: unknown) => void }>;
 }
 
+class Throttled extends Error {}
+
+/** $LATEST of every function, by name. */
 const registry = new Map<string, FunctionDef>();
+/** Warm execution environments, by `name:version`. */
 const pools = new Map<string, Pool>();
 
 function log(message: string, fields: Record<string, unknown> = {}): void {
@@ -73,25 +119,35 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
 
 function loadRegistry(): void {
   if (!existsSync(registryFile)) return;
-  for (const def of JSON.parse(readFileSync(registryFile, 'utf8')) as FunctionDef[]) {
-    if (existsSync(def.codeDir)) registry.set(def.name, def);
+  try {
+    for (const def of JSON.parse(readFileSync(registryFile, 'utf8')) as FunctionDef[]) {
+      if (existsSync(def.codeDir)) registry.set(def.name, { ...def, version: '$LATEST' });
+    }
+  } catch (error) {
+    log('registry unreadable, starting empty', { file: registryFile, error: String(error) });
   }
 }
 
 function saveRegistry(): void {
   mkdirSync(dirname(registryFile), { recursive: true });
-  writeFileSync(registryFile, JSON.stringify([...registry.values()], null, 2));
+  const temporary = `${registryFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify([...registry.values()], null, 2));
+  renameSync(temporary, registryFile);
 }
 
-function readBody(req: IncomingMessage, limit = 80 * 1024 * 1024): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+function readBody(req: IncomingMessage, limit = 96 * 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > limit
+        ? reject(new Error(`request body over ${limit} bytes`))
+        : resolveBody(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -99,43 +155,53 @@ function readBody(req: IncomingMessage, limit = 80 * 1024 * 1024): Promise<Buffe
 function sendJson(
   res: ServerResponse,
   status: number,
-  body: unknown,
+  body: string,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
+    'content-length': String(Buffer.byteLength(body)),
     ...headers,
   });
-  res.end(text);
+  res.end(body);
 }
 
-function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  sendJson(
-    res,
-    status,
-    { Type: 'User', message },
-    { 'x-amzn-errortype': type, 'x-amzn-requestid': randomUUID() },
-  );
-}
-
-/** Stream a request to moto unchanged, or with a body we already read. */
-function forward(
-  req: IncomingMessage,
+function apiError(
   res: ServerResponse,
-  body?: Buffer,
-): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const headers = { ...req.headers, host: `${config.host}:${config.motoPort}` };
-    if (body) headers['content-length'] = String(body.length);
+  status: number,
+  type: string,
+  message: string,
+  extra: Record<string, string> = {},
+): void {
+  sendJson(res, status, apiErrorBody(message, extra), {
+    'x-amzn-errortype': type,
+    'x-amzn-requestid': randomUUID(),
+  });
+}
+
+interface Upstream {
+  status: number;
+  body: Buffer;
+}
+
+/** Stream a request to moto unchanged (headers kept), or send a body we already read and keep the answer. */
+function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<Upstream> {
+  return new Promise((resolveForward, reject) => {
+    // The Host header stays: moto builds URLs from it (SQS QueueUrl, SNS links), and
+    // they must point at this endpoint, not at moto's internal port.
+    const headers = { ...req.headers };
+    if (body) {
+      headers['content-length'] = String(body.length);
+      delete headers['transfer-encoding'];
+    }
     const upstream = request(
       { host: config.host, port: config.motoPort, method: req.method, path: req.url, headers },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
         if (!body) {
           up.pipe(res);
-          up.on('end', () => resolve({ status: up.statusCode ?? 502, body: Buffer.alloc(0) }));
+          up.on('end', () => resolveForward({ status: up.statusCode ?? 502, body: Buffer.alloc(0) }));
+          up.on('error', reject);
           return;
         }
         const chunks: Buffer[] = [];
@@ -145,12 +211,13 @@ function forward(
         });
         up.on('end', () => {
           res.end();
-          resolve({ status: up.statusCode ?? 502, body: Buffer.concat(chunks) });
+          resolveForward({ status: up.statusCode ?? 502, body: Buffer.concat(chunks) });
         });
+        up.on('error', reject);
       },
     );
     upstream.on('error', (error) => {
-      if (!res.headersSent) awsError(res, 502, 'ServiceException', `moto unreachable: ${error.message}`);
+      if (!res.headersSent) apiError(res, 502, 'ServiceException', `moto unreachable: ${error.message}`);
       reject(error);
     });
     if (body) upstream.end(body);
@@ -158,56 +225,111 @@ function forward(
   });
 }
 
-/** `my-fn`, `my-fn:alias` or `arn:aws:lambda:region:acct:function:my-fn[:qualifier]` → `my-fn`. */
-export function functionNameOf(raw: string): string {
-  const decoded = decodeURIComponent(raw);
-  if (decoded.startsWith('arn:')) return decoded.split(':')[6] ?? decoded;
-  return decoded.split(':')[0] ?? decoded;
+/** A call of our own to moto (not on behalf of a response we stream). */
+function askMoto(method: string, path: string, authorization?: string): Promise<Upstream> {
+  return new Promise((resolveAsk, reject) => {
+    const req = request(
+      {
+        host: config.host,
+        port: config.motoPort,
+        method,
+        path,
+        headers: {
+          // moto takes the region from the credential scope.
+          authorization:
+            authorization ??
+            `AWS4-HMAC-SHA256 Credential=test/20260101/${config.region}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolveAsk({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('moto did not answer')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
-function retire(name: string): void {
-  const pool = pools.get(name);
-  if (!pool) return;
-  pools.delete(name);
-  for (const instance of pool.instances) instance.process.kill('SIGKILL');
-}
+const codeDirOf = (name: string, codeSha256: string) =>
+  join(functionsDir, name, codeSha256.replace(/[^A-Za-z0-9]/g, '_'));
 
-function recordFunction(config: Record<string, unknown>, zip?: Buffer): void {
-  const name = String(config.FunctionName);
-  const previous = registry.get(name);
-  let codeDir = previous?.codeDir ?? '';
-  let codeSha256 = String(config.CodeSha256 ?? previous?.codeSha256 ?? '');
-  if (zip) {
-    codeSha256 = createHash('sha256').update(zip).digest('base64');
-    codeDir = join(functionsDir, name, codeSha256.replace(/[^A-Za-z0-9]/g, '_'));
-    if (!existsSync(codeDir)) {
-      const files = unzipSync(new Uint8Array(zip));
-      for (const [path, data] of Object.entries(files)) {
-        if (path.endsWith('/')) continue;
-        const target = join(codeDir, path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, data);
-      }
-    }
+function unpack(zip: Buffer, codeDir: string): void {
+  if (existsSync(codeDir)) return;
+  const staging = `${codeDir}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  const root = resolve(staging);
+  for (const [path, data] of Object.entries(unzipSync(new Uint8Array(zip)))) {
+    if (path.endsWith('/')) continue;
+    const target = resolve(root, path);
+    if (!target.startsWith(root + sep)) throw new Error(`zip entry outside the package: ${path}`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
   }
-  const environment = ((config.Environment as { Variables?: Record<string, string> } | undefined)
-    ?.Variables ?? {}) as Record<string, string>;
-  registry.set(name, {
+  mkdirSync(root, { recursive: true });
+  renameSync(staging, codeDir);
+}
+
+/** A FunctionConfiguration (moto's answer) → what the router runs. */
+function defFromConfiguration(conf: Record<string, unknown>, previous?: FunctionDef): FunctionDef {
+  const name = String(conf.FunctionName ?? previous?.name);
+  const codeSha256 = String(conf.CodeSha256 ?? previous?.codeSha256 ?? '');
+  const environment =
+    (conf.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
+  return {
     name,
-    arn: String(
-      config.FunctionArn ?? previous?.arn ?? `arn:aws:lambda:${config.region}:000000000000:function:${name}`,
-    ),
-    handler: String(config.Handler ?? previous?.handler ?? 'index.handler'),
-    runtime: String(config.Runtime ?? previous?.runtime ?? 'nodejs22.x'),
-    timeout: Number(config.Timeout ?? previous?.timeout ?? 3),
-    memorySize: Number(config.MemorySize ?? previous?.memorySize ?? 128),
+    arn: String(conf.FunctionArn ?? previous?.arn ?? functionArn(config.region, config.accountId, { name })),
+    version: String(conf.Version ?? '$LATEST'),
+    handler: String(conf.Handler ?? previous?.handler ?? 'index.handler'),
+    runtime: String(conf.Runtime ?? previous?.runtime ?? 'nodejs22.x'),
+    timeout: Number(conf.Timeout ?? previous?.timeout ?? 3),
+    memorySize: Number(conf.MemorySize ?? previous?.memorySize ?? 128),
     environment,
     codeSha256,
-    codeDir,
-  });
+    codeDir: codeSha256 ? codeDirOf(name, codeSha256) : (previous?.codeDir ?? ''),
+  };
+}
+
+/** Stop a pool's environments: idle ones now, busy ones when their invocation ends (see {@link release}). */
+function retirePool(pool: Pool, replacement?: FunctionDef): void {
+  if (pools.get(pool.key) === pool) pools.delete(pool.key);
+  for (const instance of pool.instances) if (!instance.busy) instance.process?.kill('SIGKILL');
+  for (const waiter of pool.waiting.splice(0)) {
+    // Queued invocations start again on the new definition.
+    if (replacement) acquire(replacement).then(waiter.resolve, waiter.reject);
+    else waiter.reject(new Error(`function ${pool.def.name} was deleted`));
+  }
+}
+
+/**
+ * New code or configuration retires the $LATEST environments (published
+ * versions never change); deleting the function retires all of them.
+ */
+function retire(name: string, deleted = false): void {
+  for (const pool of [...pools.values()]) {
+    if (pool.def.name !== name || (!deleted && pool.def.version !== '$LATEST')) continue;
+    retirePool(pool, deleted ? undefined : registry.get(name));
+  }
+}
+
+function recordFunction(conf: Record<string, unknown>, zip?: Buffer): void {
+  const previous = registry.get(String(conf.FunctionName));
+  if (zip) {
+    // Lambda's CodeSha256 is the base64 SHA-256 of the zip; moto reports the same.
+    conf.CodeSha256 ??= createHash('sha256').update(zip).digest('base64');
+    unpack(zip, codeDirOf(String(conf.FunctionName), String(conf.CodeSha256)));
+  }
+  const def = defFromConfiguration(conf, previous);
+  def.version = '$LATEST';
+  if (!existsSync(def.codeDir) && previous) def.codeDir = previous.codeDir;
+  registry.set(def.name, def);
   saveRegistry();
-  retire(name);
-  log('function recorded', { name, codeSha256, handler: registry.get(name)?.handler });
+  retire(def.name);
+  log('function recorded', { name: def.name, codeSha256: def.codeSha256, handler: def.handler });
 }
 
 async function handleControlPlane(
@@ -220,85 +342,112 @@ async function handleControlPlane(
   const { status, body: answer } = await forward(req, res, body);
   if (status < 200 || status >= 300) return;
   if (kind === 'delete' && name) {
-    retire(name);
-    const def = registry.get(name);
+    // DeleteFunction with a Qualifier deletes one version only.
+    if (new URL(req.url ?? '/', 'http://x').searchParams.get('Qualifier')) return;
     registry.delete(name);
     saveRegistry();
-    if (def) rmSync(join(functionsDir, name), { recursive: true, force: true });
+    retire(name, true);
+    rmSync(join(functionsDir, name), { recursive: true, force: true });
+    log('function deleted', { name });
     return;
   }
-  let request: Record<string, unknown> = {};
-  let response: Record<string, unknown> = {};
+  let sent: Record<string, unknown>;
+  let conf: Record<string, unknown>;
   try {
-    request = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
-    response = answer.length ? (JSON.parse(answer.toString('utf8')) as Record<string, unknown>) : {};
+    sent = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+    conf = answer.length ? (JSON.parse(answer.toString('utf8')) as Record<string, unknown>) : {};
   } catch (error) {
     log('could not read a control-plane call', { kind, error: String(error) });
     return;
   }
   const zipBase64 =
     kind === 'create'
-      ? (request.Code as { ZipFile?: string } | undefined)?.ZipFile
-      : (request.ZipFile as string | undefined);
+      ? (sent.Code as { ZipFile?: string } | undefined)?.ZipFile
+      : kind === 'code'
+        ? (sent.ZipFile as string | undefined)
+        : undefined;
   if ((kind === 'create' || kind === 'code') && !zipBase64) {
-    log('function code not given as ZipFile: Invoke will not be able to run it', {
-      name: response.FunctionName,
+    log('function code not given as ZipFile (S3 and images are not supported): Invoke cannot run it', {
+      name: conf.FunctionName,
     });
   }
-  recordFunction(response, zipBase64 ? Buffer.from(zipBase64, 'base64') : undefined);
+  try {
+    recordFunction(conf, zipBase64 ? Buffer.from(zipBase64, 'base64') : undefined);
+  } catch (error) {
+    log('could not record the function', { name: conf.FunctionName, error: String(error) });
+  }
 }
 
 function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolvePort, reject) => {
     const server = createNetServer();
     server.once('error', reject);
     server.listen(0, config.host, () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
     });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolveOpen) => {
+    const socket = connect({ host: config.host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolveOpen(open);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
   });
 }
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`RIE exited with code ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createNetServer().listen(port, config.host);
-      socket.once('listening', () => socket.close(() => resolve(false)));
-      socket.once('error', () => resolve(true));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 25));
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`RIE exited (${child.exitCode ?? child.signalCode}) before listening`);
+    }
+    if (await accepts(port)) return;
+    await new Promise((r) => setTimeout(r, 10));
   }
+  child.kill('SIGKILL');
   throw new Error('RIE did not start listening');
 }
 
-async function startInstance(def: FunctionDef): Promise<Instance> {
-  const [rapidPort, runtimePort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
+/** The process environment of a function, as Lambda sets it (plus this endpoint for the SDK). */
+function functionEnvironment(def: FunctionDef, rapidPort: number): NodeJS.ProcessEnv {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     AWS_REGION: config.region,
     AWS_DEFAULT_REGION: config.region,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'test',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'test',
     AWS_ENDPOINT_URL: `http://${config.host}:${config.port}`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${def.runtime}`,
     AWS_LAMBDA_FUNCTION_NAME: def.name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: def.version,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(def.memorySize),
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(def.timeout),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${def.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `local/${rapidPort}`,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${def.runtime}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${def.version}]${rapidPort}`,
     LAMBDA_TASK_ROOT: def.codeDir,
     LAMBDA_RUNTIME_DIR: dirname(config.runtime),
     _HANDLER: def.handler,
-    NODE_OPTIONS: '--enable-source-maps',
+    // The function's own variables win, as on AWS (including AWS_ENDPOINT_URL).
     ...def.environment,
   };
+}
+
+async function startInstance(pool: Pool, instance: Instance): Promise<void> {
+  const { def } = pool;
+  const [rapidPort, runtimePort] = [await freePort(), await freePort()];
+  // Roughly the managed runtime's heap sizing: the heap may use most of the configured memory.
+  const heapMiB = Math.max(64, Math.floor(def.memorySize * 0.9));
   const child = spawn(
     config.rie,
     [
@@ -309,71 +458,102 @@ async function startInstance(def: FunctionDef): Promise<Instance> {
       '--runtime-api-address',
       `${config.host}:${runtimePort}`,
       process.execPath,
+      `--max-old-space-size=${heapMiB}`,
       config.runtime,
       def.handler,
     ],
-    { cwd: def.codeDir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: def.codeDir, env: functionEnvironment(def, rapidPort), stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const instance: Instance = { process: child, port: rapidPort, busy: false, log: [] };
+  instance.process = child;
+  instance.port = rapidPort;
   const logFile = join(functionsDir, `${def.name}.log`);
   const capture = (chunk: Buffer) => {
     instance.log.push(chunk.toString('utf8'));
-    appendFileSync(logFile, chunk);
+    try {
+      appendFileSync(logFile, chunk);
+    } catch {
+      // the function was deleted meanwhile
+    }
   };
   child.stdout?.on('data', capture);
   child.stderr?.on('data', capture);
+  child.on('error', (error) => log('execution environment could not start', { error: String(error) }));
   child.on('exit', (code, signal) => {
-    const pool = pools.get(def.name);
-    if (pool) pool.instances = pool.instances.filter((other) => other !== instance);
-    log('execution environment exited', { name: def.name, code, signal });
+    pool.instances = pool.instances.filter((other) => other !== instance);
+    log('execution environment stopped', { name: def.name, version: def.version, code, signal });
   });
   await waitForPort(rapidPort, child);
-  log('execution environment started', { name: def.name, port: rapidPort });
-  return instance;
+  log('execution environment started', { name: def.name, version: def.version, port: rapidPort });
 }
 
-async function acquire(def: FunctionDef): Promise<Instance> {
-  let pool = pools.get(def.name);
-  if (!pool) {
-    pool = { def, instances: [], waiting: [] };
-    pools.set(def.name, pool);
+/** What makes two definitions run the same environment. */
+const fingerprint = (def: FunctionDef) =>
+  JSON.stringify([def.codeDir, def.handler, def.runtime, def.timeout, def.memorySize, def.environment]);
+
+const alive = (instance: Instance) =>
+  instance.process !== undefined &&
+  instance.process.exitCode === null &&
+  instance.process.signalCode === null;
+
+/** An execution environment for `def`: a warm idle one, a new one (cold start), or the next one freed. */
+async function acquire(wanted: FunctionDef): Promise<Instance> {
+  // $LATEST always runs what is recorded now, even for a request that resolved it before an update.
+  const def = wanted.version === '$LATEST' ? (registry.get(wanted.name) ?? wanted) : wanted;
+  const key = `${def.name}:${def.version}`;
+  let pool = pools.get(key);
+  if (!pool || fingerprint(pool.def) !== fingerprint(def)) {
+    if (pool) retirePool(pool, def);
+    pool = { key, def, instances: [], waiting: [] };
+    pools.set(key, pool);
   }
-  const idle = pool.instances.find((instance) => !instance.busy && instance.process.exitCode === null);
+  const idle = pool.instances.find((instance) => !instance.busy && alive(instance));
   if (idle) {
     idle.busy = true;
     return idle;
   }
   if (pool.instances.length < config.maxConcurrency) {
-    const placeholder = { busy: true } as Instance;
-    pool.instances.push(placeholder);
+    const instance: Instance = { port: 0, busy: true, lastUsed: Date.now(), log: [] };
+    pool.instances.push(instance);
     try {
-      const instance = await startInstance(def);
-      instance.busy = true;
-      pool.instances[pool.instances.indexOf(placeholder)] = instance;
+      await startInstance(pool, instance);
       return instance;
     } catch (error) {
-      pool.instances = pool.instances.filter((other) => other !== placeholder);
+      pool.instances = pool.instances.filter((other) => other !== instance);
+      instance.process?.kill('SIGKILL');
       throw error;
     }
   }
-  if (pool.waiting.length >= config.maxQueue)
-    throw Object.assign(new Error('Rate exceeded'), { throttled: true });
+  if (pool.waiting.length >= config.maxQueue) throw new Throttled('Rate Exceeded.');
   const current = pool;
-  return new Promise((resolve) => current.waiting.push(resolve));
+  return new Promise((resolveWait, reject) => current.waiting.push({ resolve: resolveWait, reject }));
 }
 
 function release(def: FunctionDef, instance: Instance): void {
-  const pool = pools.get(def.name);
-  if (!pool?.instances.includes(instance) || instance.process.exitCode !== null) {
-    instance.process.kill('SIGKILL');
-    // A waiter must not starve because this environment is gone.
+  instance.lastUsed = Date.now();
+  const pool = pools.get(`${def.name}:${def.version}`);
+  if (!pool?.instances.includes(instance) || !alive(instance)) {
+    // Retired (new code or configuration) or crashed: this environment is done.
+    instance.process?.kill('SIGKILL');
     const waiter = pool?.waiting.shift();
-    if (waiter && pool) acquire(pool.def).then(waiter, () => undefined);
+    if (waiter && pool) acquire(pool.def).then(waiter.resolve, waiter.reject);
     return;
   }
   const waiter = pool.waiting.shift();
-  if (waiter) waiter(instance);
+  if (waiter) waiter.resolve(instance);
   else instance.busy = false;
+}
+
+/** Stop environments nobody used for `idleMs`, as Lambda recycles idle ones. */
+function reapIdle(): void {
+  const now = Date.now();
+  for (const pool of pools.values()) {
+    for (const instance of pool.instances) {
+      if (!instance.busy && now - instance.lastUsed > config.idleMs) {
+        pool.instances = pool.instances.filter((other) => other !== instance);
+        instance.process?.kill('SIGKILL');
+      }
+    }
+  }
 }
 
 function callRie(
@@ -381,8 +561,9 @@ function callRie(
   payload: Buffer,
   requestId: string,
   timeoutMs: number,
-): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
+  forwarded: Record<string, string>,
+): Promise<Upstream> {
+  return new Promise((resolveCall, reject) => {
     const req = request(
       {
         host: config.host,
@@ -393,88 +574,116 @@ function callRie(
           'content-type': 'application/json',
           'content-length': payload.length,
           'x-amzn-requestid': requestId,
+          ...forwarded,
         },
         timeout: timeoutMs,
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error('timed out waiting for the execution environment')));
+    req.on('timeout', () => req.destroy(new Error('the execution environment did not answer')));
     req.on('error', reject);
     req.end(payload);
   });
 }
 
-/** Function error payloads the runtime posts: `{errorType, errorMessage, ...}` and nothing unexpected. */
-function functionError(body: Buffer, status: number): boolean {
-  if (status >= 500) return true;
-  const text = body.toString('utf8');
-  if (/^Task timed out after /.test(text)) return true;
-  try {
-    const parsed = JSON.parse(text) as Record<string, unknown>;
-    return (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      typeof parsed.errorMessage === 'string' &&
-      Object.keys(parsed).every((key) =>
-        ['errorType', 'errorMessage', 'trace', 'stackTrace', 'requestId'].includes(key),
-      )
-    );
-  } catch {
-    return false;
-  }
+/** The function definition an invocation runs: $LATEST from the registry, or a version/alias moto knows. */
+async function resolveTarget(
+  ref: FunctionRef,
+  authorization: string | undefined,
+): Promise<FunctionDef | undefined> {
+  const latest = registry.get(ref.name);
+  if (!latest) return undefined;
+  if (ref.qualifier === undefined || ref.qualifier === '$LATEST') return latest;
+  const answer = await askMoto(
+    'GET',
+    `/2015-03-31/functions/${encodeURIComponent(ref.name)}?Qualifier=${encodeURIComponent(ref.qualifier)}`,
+    authorization,
+  );
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200)
+    throw new Error(`moto answered ${answer.status} for ${ref.name}:${ref.qualifier}`);
+  const conf = (JSON.parse(answer.body.toString('utf8')) as { Configuration?: Record<string, unknown> })
+    .Configuration;
+  if (!conf) return undefined;
+  const def = defFromConfiguration(conf, latest);
+  if (def.version === '$LATEST') return latest;
+  // A published version runs the code it was published with, if this router saw that code.
+  if (!existsSync(def.codeDir)) def.codeDir = latest.codeDir;
+  return def;
 }
 
-async function handleInvoke(req: IncomingMessage, res: ServerResponse, rawName: string): Promise<void> {
-  const name = functionNameOf(rawName);
-  const def = registry.get(name);
+async function handleInvoke(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawName: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const ref = parseFunctionRef(rawName, query.get('Qualifier'));
+  const payload = await readBody(req);
+  const def = await resolveTarget(ref, req.headers.authorization);
   if (!def) {
-    awsError(
+    apiError(
       res,
       404,
       'ResourceNotFoundException',
-      `Function not found: arn:aws:lambda:${config.region}:000000000000:function:${name}`,
+      `Function not found: ${functionArn(config.region, config.accountId, ref)}`,
     );
     return;
   }
-  const payload = await readBody(req);
   const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-  if (type === 'RequestResponse' && payload.length > MAX_SYNC_PAYLOAD) {
-    awsError(
+  if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
+    apiError(res, 400, 'InvalidParameterValueException', `Unsupported invocation type: ${type}`);
+    return;
+  }
+  const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
+  if (payload.length > limit) {
+    apiError(
       res,
       413,
       'RequestEntityTooLargeException',
-      `Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`,
+      `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'InvokeAsync' : 'InvokeFunction'} operation`,
     );
     return;
+  }
+  if (payload.length > 0) {
+    try {
+      JSON.parse(payload.toString('utf8'));
+    } catch (error) {
+      apiError(
+        res,
+        400,
+        'InvalidRequestContentException',
+        `Could not parse request body into json: ${(error as Error).message}`,
+      );
+      return;
+    }
   }
   if (type === 'DryRun') {
     res.writeHead(204, { 'x-amzn-requestid': randomUUID() });
     res.end();
     return;
   }
+  const forwarded: Record<string, string> = {};
+  for (const name of ['x-amz-client-context', 'x-amzn-trace-id']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') forwarded[name] = value;
+  }
   const requestId = randomUUID();
   const run = async () => {
-    let instance: Instance;
-    try {
-      instance = await acquire(def);
-    } catch (error) {
-      if ((error as { throttled?: boolean }).throttled) {
-        return { throttled: true as const };
-      }
-      throw error;
-    }
+    const instance = await acquire(def);
     instance.log = [];
     try {
       const answer = await callRie(
         instance,
         payload.length ? payload : Buffer.from('{}'),
         requestId,
-        (def.timeout + 5) * 1000,
+        (def.timeout + 10) * 1000,
+        forwarded,
       );
       return { answer, logs: instance.log.join('') };
     } finally {
@@ -482,9 +691,16 @@ async function handleInvoke(req: IncomingMessage, res: ServerResponse, rawName: 
     }
   };
   if (type === 'Event') {
-    res.writeHead(202, { 'x-amzn-requestid': requestId });
+    res.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': '0' });
     res.end();
-    run().catch((error: unknown) => log('async invocation failed', { name, error: String(error) }));
+    run().then(
+      ({ answer }) => {
+        if (isFunctionError(answer.body, answer.status)) {
+          log('async invocation failed', { name: def.name, requestId, error: answer.body.toString('utf8') });
+        }
+      },
+      (error: unknown) => log('async invocation failed', { name: def.name, requestId, error: String(error) }),
+    );
     return;
   }
   const started = performance.now();
@@ -492,76 +708,104 @@ async function handleInvoke(req: IncomingMessage, res: ServerResponse, rawName: 
   try {
     outcome = await run();
   } catch (error) {
-    awsError(res, 502, 'ServiceException', `execution environment failed: ${(error as Error).message}`);
-    return;
-  }
-  if ('throttled' in outcome) {
-    awsError(res, 429, 'TooManyRequestsException', 'Rate Exceeded.');
+    if (error instanceof Throttled) {
+      apiError(res, 429, 'TooManyRequestsException', 'Rate Exceeded.', {
+        Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
+    } else {
+      apiError(res, 502, 'ServiceException', `execution environment failed: ${(error as Error).message}`);
+    }
     return;
   }
   const { answer, logs } = outcome;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'x-amzn-requestid': requestId,
-    'x-amz-executed-version': '$LATEST',
+    'x-amz-executed-version': def.version,
   };
-  let body = answer.body;
-  if (functionError(body, answer.status)) {
+  let body: Uint8Array = answer.body;
+  if (isFunctionError(body, answer.status)) {
     headers['x-amz-function-error'] = 'Unhandled';
-    const text = body.toString('utf8');
-    if (!text.startsWith('{'))
-      body = Buffer.from(
-        JSON.stringify({ errorMessage: `${new Date().toISOString()} ${requestId} ${text}` }),
-      );
+    body = functionErrorBody(body, requestId);
   }
-  if (req.headers['x-amz-log-type'] === 'Tail') {
-    headers['x-amz-log-result'] = Buffer.from(Buffer.from(logs).subarray(-4096)).toString('base64');
-  }
+  if (req.headers['x-amz-log-type'] === 'Tail') headers['x-amz-log-result'] = logTail(logs);
   headers['content-length'] = String(body.length);
   res.writeHead(200, headers);
   res.end(body);
   log('invoke', {
-    name,
+    name: def.name,
+    version: def.version,
     requestId,
     ms: Math.round(performance.now() - started),
-    error: headers['x-amz-function-error'],
+    ...(headers['x-amz-function-error'] ? { error: headers['x-amz-function-error'] } : {}),
   });
 }
 
+/** Forget functions moto no longer knows (moto keeps its state in memory only). */
+async function reconcile(): Promise<void> {
+  let changed = false;
+  for (const def of [...registry.values()]) {
+    const region = def.arn.split(':')[3] || config.region;
+    try {
+      const answer = await askMoto(
+        'GET',
+        `/2015-03-31/functions/${encodeURIComponent(def.name)}`,
+        `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
+      );
+      if (answer.status !== 404) continue;
+    } catch {
+      return; // moto is not there: keep everything
+    }
+    registry.delete(def.name);
+    rmSync(join(functionsDir, def.name), { recursive: true, force: true });
+    changed = true;
+    log('forgot a function moto does not know', { name: def.name });
+  }
+  if (changed) saveRegistry();
+}
+
 const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
-const functionPath = /^\/2015-03-31\/functions\/([^/?]+)(\/code|\/configuration)?\/?$/;
+const functionPath = /^\/2015-03-31\/functions\/([^/]+)(\/code|\/configuration)?\/?$/;
 
 const server = createServer((req, res) => {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
   let work: Promise<unknown>;
   const invoke = invokePath.exec(path);
   const fn = functionPath.exec(path);
-  if (invoke && req.method === 'POST') work = handleInvoke(req, res, invoke[1] ?? '');
+  const nameOf = (segment: string | undefined) => parseFunctionRef(segment ?? '').name;
+  if (invoke && req.method === 'POST') work = handleInvoke(req, res, invoke[1] ?? '', url.searchParams);
   else if (/^\/2015-03-31\/functions\/?$/.test(path) && req.method === 'POST')
     work = handleControlPlane(req, res, 'create');
   else if (fn && fn[2] === '/code' && req.method === 'PUT')
-    work = handleControlPlane(req, res, 'code', functionNameOf(fn[1] ?? ''));
+    work = handleControlPlane(req, res, 'code', nameOf(fn[1]));
   else if (fn && fn[2] === '/configuration' && req.method === 'PUT')
-    work = handleControlPlane(req, res, 'configuration', functionNameOf(fn[1] ?? ''));
+    work = handleControlPlane(req, res, 'configuration', nameOf(fn[1]));
   else if (fn && !fn[2] && req.method === 'DELETE')
-    work = handleControlPlane(req, res, 'delete', functionNameOf(fn[1] ?? ''));
+    work = handleControlPlane(req, res, 'delete', nameOf(fn[1]));
   else if (path === '/_stack/health') {
-    sendJson(res, 200, {
-      status: 'ok',
-      functions: [...registry.keys()],
-      warm: [...pools.values()].map((p) => [p.def.name, p.instances.length]),
-    });
+    sendJson(
+      res,
+      200,
+      JSON.stringify({
+        status: 'ok',
+        runtimeClient: config.runtimeClient,
+        functions: [...registry.keys()],
+        warm: Object.fromEntries([...pools.values()].map((pool) => [pool.key, pool.instances.length])),
+      }),
+    );
     return;
   } else work = forward(req, res);
   work.catch((error: unknown) => {
-    log('request failed', { path, error: String(error) });
-    if (!res.headersSent) awsError(res, 500, 'ServiceException', String(error));
+    log('request failed', { method: req.method, path, error: String(error) });
+    if (!res.headersSent) apiError(res, 500, 'ServiceException', String(error));
     else res.destroy();
   });
 });
 
 function shutdown(): void {
-  for (const name of [...pools.keys()]) retire(name);
+  for (const pool of pools.values()) for (const instance of pool.instances) instance.process?.kill('SIGKILL');
+  pools.clear();
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 2000).unref();
 }
@@ -569,7 +813,14 @@ function shutdown(): void {
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 loadRegistry();
+setInterval(reapIdle, Math.min(30_000, config.idleMs / 2)).unref();
 server.keepAliveTimeout = 65_000;
-server.listen(config.port, config.host, () =>
-  log('listening', { host: config.host, port: config.port, functions: registry.size }),
-);
+server.listen(config.port, config.host, () => {
+  log('listening', {
+    host: config.host,
+    port: config.port,
+    runtimeClient: config.runtimeClient,
+    functions: registry.size,
+  });
+  reconcile().catch((error: unknown) => log('reconcile failed', { error: String(error) }));
+});

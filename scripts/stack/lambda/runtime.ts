@@ -6,9 +6,11 @@
  * from LAMBDA_TASK_ROOT (ESM or CommonJS), async and callback handlers, the
  * context object, and console lines tagged with the request id.
  *
- * Why our own and not `aws-lambda-ric`: AWS's client builds native code
- * (libcurl + aws-lambda-cpp) at install time; this one is plain Node, so the
- * stack installs offline in seconds. The protocol is the same.
+ * The stack runs AWS's own client (`aws-lambda-ric`) when it could be built
+ * (see scripts/stack/lambda.ts); this one is the fallback and the choice with
+ * `LAMBDA_RUNTIME_CLIENT=builtin`: plain Node, nothing to build. Unlike
+ * aws-lambda-ric 4 (the Node.js 24 runtime's client), it still runs
+ * callback-style handlers, as the nodejs22.x runtime does.
  */
 import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -75,30 +77,34 @@ function errorPayload(error: unknown): { errorType: string; errorMessage: string
       trace: (error.stack ?? '').split('\n'),
     };
   }
-  return {
-    errorType: typeof error === 'string' ? 'string' : 'Error',
-    errorMessage: String(error),
-    trace: [],
-  };
+  // What the managed runtime reports for a thrown non-Error: its typeof, and its text.
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
 function postError(path: string, error: unknown): Promise<unknown> {
   const payload = errorPayload(error);
   return call('POST', path, JSON.stringify(payload), {
     'content-type': 'application/json',
-    'lambda-runtime-function-error-type': `Runtime.${payload.errorType === 'Error' ? 'UnhandledError' : payload.errorType}`,
+    'lambda-runtime-function-error-type': payload.errorType,
   });
 }
 
+/**
+ * `dir/file.export` (or `file.nested.export`) → the function, as the managed
+ * runtime resolves it: the module is everything up to the first dot after the
+ * last slash, tried as .js, .mjs, then .cjs under LAMBDA_TASK_ROOT.
+ */
 async function loadHandler(spec: string): Promise<Handler> {
   const root = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
-  const dot = spec.lastIndexOf('.');
-  if (dot <= 0)
+  const slash = spec.lastIndexOf('/');
+  const dot = spec.indexOf('.', slash + 1);
+  if (dot <= slash + 1 || dot === spec.length - 1) {
     throw Object.assign(new Error(`Bad handler ${spec}: expected file.export`), {
       name: 'Runtime.MalformedHandlerName',
     });
+  }
   const modulePath = spec.slice(0, dot);
-  const exportPath = spec.slice(dot + 1);
+  const exportPath = spec.slice(dot + 1).split('.');
   const candidates = ['.js', '.mjs', '.cjs'].map((ext) => join(root, modulePath + ext));
   const file = candidates.find((candidate) => existsSync(candidate));
   if (!file) {
@@ -106,14 +112,20 @@ async function loadHandler(spec: string): Promise<Handler> {
       name: 'Runtime.ImportModuleError',
     });
   }
-  let loaded: Record<string, unknown>;
-  if (file.endsWith('.cjs')) {
-    loaded = createRequire(file)(file) as Record<string, unknown>;
-  } else {
-    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  let loaded: unknown;
+  try {
+    loaded = file.endsWith('.cjs') ? createRequire(file)(file) : await import(pathToFileURL(file).href);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw Object.assign(error, { name: 'Runtime.UserCodeSyntaxError' });
+    throw error;
   }
-  const candidate =
-    loaded[exportPath] ?? (loaded.default as Record<string, unknown> | undefined)?.[exportPath];
+  const find = (from: unknown) =>
+    exportPath.reduce<unknown>(
+      (value, key) =>
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+      from,
+    );
+  const candidate = find(loaded) ?? find((loaded as { default?: unknown }).default);
   if (typeof candidate !== 'function') {
     throw Object.assign(new Error(`${spec} is undefined or not exported`), {
       name: 'Runtime.HandlerNotFound',

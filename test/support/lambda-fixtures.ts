@@ -1,0 +1,186 @@
+/**
+ * Test fixtures for Lambda on the local stack: bundle a handler's source with
+ * esbuild (its imports, e.g. the AWS SDK, resolved from this repository's
+ * node_modules), zip it with fflate, and deploy it through the real control
+ * plane (IAM CreateRole, Lambda CreateFunction) at the stack's AWS endpoint.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRoleCommand, GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  InvokeCommand,
+  type InvokeCommandOutput,
+  LambdaClient,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+import { repoRoot } from '../../scripts/stack/lib.ts';
+import { awsClientConfig } from './env.ts';
+
+/** A LambdaClient for the local stack's AWS endpoint. */
+export const lambdaClient = (): LambdaClient => new LambdaClient(awsClientConfig());
+
+/** Zip `files` (path in the package → contents), as a Lambda deployment package. */
+export function zipFiles(files: Record<string, string | Uint8Array>): Uint8Array {
+  return zipSync(
+    Object.fromEntries(
+      Object.entries(files).map(([path, content]) => [
+        path,
+        typeof content === 'string' ? new TextEncoder().encode(content) : content,
+      ]),
+    ),
+  );
+}
+
+/**
+ * Bundle `source` (TypeScript or JavaScript, an ES module exporting `handler`)
+ * into a zip holding `index.mjs`, for handler `index.handler`.
+ */
+export async function bundleHandler(source: string): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'oss-handler-'));
+  try {
+    const entry = join(dir, 'handler.ts');
+    writeFileSync(entry, source);
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      write: false,
+      logLevel: 'silent',
+      nodePaths: [join(repoRoot, 'node_modules')],
+      // Bundled CommonJS dependencies may call require() for Node built-ins.
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    return zipFiles({ 'index.mjs': result.outputFiles[0]!.contents });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ROLE_NAME = 'opensky-stream-test-lambda-role';
+
+/** The ARN of an IAM role Lambda may assume (created on first use). */
+export async function lambdaRoleArn(): Promise<string> {
+  const iam = new IAMClient(awsClientConfig());
+  try {
+    return (await iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }))).Role!.Arn!;
+  } catch (error) {
+    if (!(error instanceof NoSuchEntityException)) throw error;
+  }
+  const created = await iam.send(
+    new CreateRoleCommand({
+      RoleName: ROLE_NAME,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    }),
+  );
+  return created.Role!.Arn!;
+}
+
+/** Settings of a test function. */
+export interface TestFunctionOptions {
+  /** Environment.Variables. */
+  env?: Record<string, string>;
+  /** Seconds. @default 10 */
+  timeout?: number;
+  /** MiB. @default 256 */
+  memorySize?: number;
+  /** @default 'nodejs22.x' */
+  runtime?: 'nodejs22.x' | 'nodejs24.x';
+}
+
+/** A function deployed by {@link deployTestFunction}. */
+export interface TestFunction {
+  name: string;
+  arn: string;
+  /** Replace its code with `source`, bundled again. */
+  updateCode(source: string): Promise<void>;
+  /** Replace its environment variables. */
+  updateEnv(env: Record<string, string>): Promise<void>;
+  /** RequestResponse Invoke with a JSON payload; `Payload` is returned parsed as `result`. */
+  invoke(payload?: unknown, options?: { tail?: boolean }): Promise<InvokeResult>;
+  /** DeleteFunction (ignores an already deleted one). */
+  dispose(): Promise<void>;
+}
+
+/** An Invoke answer with its payload parsed. */
+export interface InvokeResult {
+  output: InvokeCommandOutput;
+  result: unknown;
+  /** The decoded `LogResult` when the tail was asked for. */
+  log?: string;
+}
+
+/** Create function `name` running the bundled `source` (handler `index.handler`). */
+export async function deployTestFunction(
+  name: string,
+  source: string,
+  options: TestFunctionOptions = {},
+): Promise<TestFunction> {
+  const client = lambdaClient();
+  const created = await client.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: options.runtime ?? 'nodejs22.x',
+      Role: await lambdaRoleArn(),
+      Handler: 'index.handler',
+      Code: { ZipFile: await bundleHandler(source) },
+      Timeout: options.timeout ?? 10,
+      MemorySize: options.memorySize ?? 256,
+      Environment: { Variables: options.env ?? {} },
+    }),
+  );
+  return {
+    name,
+    arn: created.FunctionArn!,
+    async updateCode(next) {
+      await client.send(
+        new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await bundleHandler(next) }),
+      );
+    },
+    async updateEnv(env) {
+      await client.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: env } }),
+      );
+    },
+    invoke: (payload, invokeOptions) => invokeJson(client, name, payload, invokeOptions),
+    async dispose() {
+      await client.send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
+    },
+  };
+}
+
+/** RequestResponse Invoke of `functionName` with `payload` as JSON; parses the answer. */
+export async function invokeJson(
+  client: LambdaClient,
+  functionName: string,
+  payload: unknown = {},
+  options: { tail?: boolean } = {},
+): Promise<InvokeResult> {
+  const output = await client.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      Payload: JSON.stringify(payload),
+      ...(options.tail ? { LogType: 'Tail' as const } : {}),
+    }),
+  );
+  const text = Buffer.from(output.Payload ?? []).toString('utf8');
+  return {
+    output,
+    result: text === '' ? undefined : JSON.parse(text),
+    ...(output.LogResult ? { log: Buffer.from(output.LogResult, 'base64').toString('utf8') } : {}),
+  };
+}
