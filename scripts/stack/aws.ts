@@ -23,15 +23,52 @@ function python(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * `moto_server`, without werkzeug's line per request in aws.log (the pipeline
- * makes thousands of calls a second); `MOTO_ACCESS_LOG=1` keeps it.
+ * `moto_server`, with changes that keep it fast under the pipeline's load:
+ * - no werkzeug line per request in aws.log (thousands of calls a second);
+ *   `MOTO_ACCESS_LOG=1` keeps it;
+ * - SendMessage (and so every SNS→SQS delivery) no longer costs O(messages in
+ *   the queue). moto computes all queue attributes there, including the
+ *   ApproximateNumberOf* counts that check every message's visibility, only
+ *   to read ContentBasedDeduplication; with thousands of undeleted messages
+ *   that made one Publish cost tens of milliseconds. During SendMessage the
+ *   queue now answers that one attribute directly; everywhere else (e.g.
+ *   GetQueueAttributes) nothing changes. SQS also reads the clock with
+ *   time.time() (the same wall-clock milliseconds) instead of two datetimes.
+ * Applied to the pinned moto version only; another version runs unchanged.
  */
-const motoMain = [
-  'import logging, os, sys',
-  "if os.environ.get('MOTO_ACCESS_LOG') != '1': logging.getLogger('werkzeug').setLevel(logging.WARNING)",
-  'from moto.server import main',
-  'main(sys.argv[1:])',
-].join('\n');
+const motoMain = `
+import logging, os, sys, threading, time
+if os.environ.get('MOTO_ACCESS_LOG') != '1':
+    logging.getLogger('werkzeug').setLevel(logging.WARNING)
+import moto
+if moto.__version__ == '${motoVersion}':
+    import moto.sqs.models as sqs
+    _millis = sqs.unix_time_millis
+    sqs.unix_time_millis = lambda dt=None: time.time() * 1000.0 if dt is None else _millis(dt)
+    _local = threading.local()
+    _attributes = sqs.Queue.attributes.fget
+    def _queue_attributes(queue):
+        if not getattr(_local, 'sending', False):
+            return _attributes(queue)
+        if not queue.fifo_queue:
+            return {}
+        value = getattr(queue, 'content_based_deduplication', None)
+        return {'ContentBasedDeduplication': str(value).lower() if isinstance(value, bool) else value}
+    sqs.Queue.attributes = property(_queue_attributes)
+    _send_message = sqs.SQSBackend.send_message
+    def send_message(backend, *args, **kwargs):
+        outer = getattr(_local, 'sending', False)
+        _local.sending = True
+        try:
+            return _send_message(backend, *args, **kwargs)
+        finally:
+            _local.sending = outer
+    sqs.SQSBackend.send_message = send_message
+else:
+    print('moto ' + moto.__version__ + ' is not the pinned ${motoVersion}: running it unpatched', flush=True)
+from moto.server import main
+main(sys.argv[1:])
+`;
 
 /** True when moto answers an SNS call (not only a TCP accept). */
 export async function motoAnswers(cfg: StackConfig, port = cfg.motoPort): Promise<boolean> {
