@@ -12,7 +12,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStep, type Service, type StackConfig, spawnService, waitUntil } from './lib.ts';
+import { runStep, type Service, type StackConfig, spawnService, tcpOpen, waitUntil } from './lib.ts';
 
 export const motoVersion = '5.2.5';
 
@@ -70,7 +70,10 @@ from moto.server import main
 main(sys.argv[1:])
 `;
 
-/** True when moto answers an SNS call (not only a TCP accept). */
+/**
+ * True when moto answers an SNS call (not only a TCP accept). Generous
+ * timeout: a moto busy with a benchmark is slow, not gone.
+ */
 export async function motoAnswers(cfg: StackConfig, port = cfg.motoPort): Promise<boolean> {
   try {
     const response = await fetch(`http://${cfg.host}:${port}/`, {
@@ -81,7 +84,7 @@ export async function motoAnswers(cfg: StackConfig, port = cfg.motoPort): Promis
           'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0',
       },
       body: 'Action=ListTopics&Version=2010-03-31',
-      signal: AbortSignal.timeout(2000),
+      signal: AbortSignal.timeout(10_000),
     });
     return response.status === 200 && (await response.text()).includes('ListTopicsResponse');
   } catch {
@@ -107,7 +110,16 @@ export const awsService: Service = {
     writeFileSync(stamp, `${new Date().toISOString()}\n`);
   },
 
-  async start(cfg) {
+  async start(cfg, log) {
+    // Never a second moto on a port that is taken: it would die at once, and its pid file
+    // would hide the moto that really serves the port from `down` and `status`.
+    if (await tcpOpen(cfg.host, cfg.motoPort)) {
+      log(`aws: ${cfg.host}:${cfg.motoPort} is already taken; waiting for it to answer as moto`);
+      await waitUntil(`aws (moto on ${cfg.host}:${cfg.motoPort})`, () => motoAnswers(cfg), {
+        timeoutMs: 60_000,
+      });
+      return;
+    }
     spawnService(
       cfg,
       'aws',

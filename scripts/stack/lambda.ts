@@ -25,6 +25,7 @@ import {
   type Service,
   type StackConfig,
   spawnService,
+  tcpOpen,
   waitUntil,
 } from './lib.ts';
 
@@ -134,7 +135,7 @@ async function installRic(cfg: StackConfig, log: Log): Promise<void> {
 async function routerAnswers(cfg: StackConfig): Promise<boolean> {
   try {
     const response = await fetch(`http://${cfg.host}:${cfg.awsPort}/_stack/health`, {
-      signal: AbortSignal.timeout(2000),
+      signal: AbortSignal.timeout(5000),
     });
     return response.status === 200 && ((await response.json()) as { status?: string }).status === 'ok';
   } catch {
@@ -166,6 +167,15 @@ export const lambdaService: Service = {
   },
 
   async start(cfg, log) {
+    if (await tcpOpen(cfg.host, cfg.awsPort)) {
+      log(
+        `lambda: ${cfg.host}:${cfg.awsPort} is already taken; waiting for it to answer as the AWS endpoint`,
+      );
+      await waitUntil(`lambda (AWS endpoint on ${cfg.host}:${cfg.awsPort})`, () => routerAnswers(cfg), {
+        timeoutMs: 30_000,
+      });
+      return;
+    }
     const { client, entry } = runtimeClient(cfg);
     log(`lambda: runtime client ${client} (${entry})`);
     spawnService(
