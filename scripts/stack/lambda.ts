@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import {
   ensureDir,
   type Log,
+  logFile,
   repoRoot,
   runStep,
   type Service,
@@ -132,6 +133,17 @@ async function installRic(cfg: StackConfig, log: Log): Promise<void> {
   log(`lambda: aws-lambda-ric ready in ${((performance.now() - started) / 1000).toFixed(1)}s`);
 }
 
+/** The end of install.log without npm's per-file tar warnings, which bury the actual error. */
+function buildLogTail(cfg: StackConfig, lines = 12): string {
+  const file = logFile(cfg, 'install');
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.includes('Ignoring unknown extended header keyword'))
+    .slice(-lines)
+    .join('\n');
+}
+
 async function routerAnswers(cfg: StackConfig): Promise<boolean> {
   try {
     const response = await fetch(`http://${cfg.host}:${cfg.awsPort}/_stack/health`, {
@@ -160,7 +172,7 @@ export const lambdaService: Service = {
     try {
       await installRic(cfg, log);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = `${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n${buildLogTail(cfg)}`;
       writeFileSync(ricFailed(cfg), `${new Date().toISOString()}\n${reason}\n`);
       log(`lambda: aws-lambda-ric could not be built; using the built-in runtime client instead.\n${reason}`);
     }
