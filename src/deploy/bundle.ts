@@ -29,7 +29,10 @@ export function packageRoot(): string {
 export const LAMBDA_ENTRY = 'index.mjs';
 export const LAMBDA_HANDLER = 'index.handler';
 
-/** Bundle `entry` (default: the template handler) into one ES module with esbuild. */
+/**
+ * Bundle `entry` (default: the template handler) into one ES module with esbuild.
+ * Imports resolve from the entry's folder, then from this package's node_modules.
+ */
 export async function bundleLambdaSource(
   entry = join(packageRoot(), 'lambda-template', 'handler.ts'),
 ): Promise<Uint8Array> {
@@ -51,6 +54,8 @@ export async function bundleLambdaSource(
     minify: true,
     write: false,
     legalComments: 'none',
+    logLevel: 'silent',
+    nodePaths: [join(packageRoot(), 'node_modules')],
     // CommonJS dependencies inside an ES module need a require().
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

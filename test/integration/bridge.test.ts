@@ -16,7 +16,7 @@ import { createJsonLogger } from '../../src/logger.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
-import { deployTestFunction } from '../support/lambda.ts';
+import { deployTestFunction } from '../support/lambda-fixtures.ts';
 
 // The test function runs on this machine (in AWS's Runtime Interface Emulator), so it can
 // record each event it receives in a file the test reads. FAIL_FILE makes it throw while
@@ -100,7 +100,8 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     await sink.write(response);
     await sink.close();
     const functionName = uniqueName('bridge-fn');
-    cleanups.push(await deployTestFunction(functionName, recordingHandler, { env: files }));
+    const fn = await deployTestFunction(functionName, recordingHandler, { env: files });
+    cleanups.push(() => fn.dispose());
     const groupId = uniqueName('bridge-group');
     const bridge = new LambdaInvoker({
       functionName,

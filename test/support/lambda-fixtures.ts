@@ -17,50 +17,23 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { build } from 'esbuild';
-import { zipSync } from 'fflate';
-import { repoRoot } from '../../scripts/stack/lib.ts';
+import { bundleLambdaSource, zipPackage } from '../../src/deploy/index.ts';
 import { awsClientConfig } from './env.ts';
 
 /** A LambdaClient for the local stack's AWS endpoint. */
 export const lambdaClient = (): LambdaClient => new LambdaClient(awsClientConfig());
 
-/** Zip `files` (path in the package → contents), as a Lambda deployment package. */
-export function zipFiles(files: Record<string, string | Uint8Array>): Uint8Array {
-  return zipSync(
-    Object.fromEntries(
-      Object.entries(files).map(([path, content]) => [
-        path,
-        typeof content === 'string' ? new TextEncoder().encode(content) : content,
-      ]),
-    ),
-  );
-}
-
 /**
  * Bundle `source` (TypeScript or JavaScript, an ES module exporting `handler`)
- * into a zip holding `index.mjs`, for handler `index.handler`.
+ * into a zip holding `index.mjs`, for handler `index.handler`: the same bundler
+ * and zip as the product's deploy.
  */
 export async function bundleHandler(source: string): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'oss-handler-'));
   try {
     const entry = join(dir, 'handler.ts');
     writeFileSync(entry, source);
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      write: false,
-      logLevel: 'silent',
-      nodePaths: [join(repoRoot, 'node_modules')],
-      // Bundled CommonJS dependencies may call require() for Node built-ins.
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-    });
-    return zipFiles({ 'index.mjs': result.outputFiles[0]!.contents });
+    return zipPackage({ 'index.mjs': await bundleLambdaSource(entry) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
