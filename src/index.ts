@@ -57,6 +57,7 @@ export {
 export {
   buildKafkaEvent,
   type ConsumedRecord,
+  countPublished,
   DeadLetterHeaders,
   type DecodedKafkaRecord,
   decodeKafkaRecord,
@@ -71,8 +72,12 @@ export {
   type LambdaInvokerOptions,
   type LambdaInvokerStats,
   MAX_INVOKE_PAYLOAD_BYTES,
+  METRIC_NAMESPACE,
+  METRIC_PUBLISHED,
+  recordPublished,
   splitBatches,
   toEventRecord,
+  topicNameOf,
 } from './lambda/index.ts';
 export { createJsonLogger, type Logger, type LogLevel, silentLogger } from './logger.ts';
 export {

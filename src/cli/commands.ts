@@ -1,4 +1,5 @@
 import { bridgeCommand } from './commands/bridge.ts';
+import { countCommand } from './commands/count.ts';
 import { demoCommand } from './commands/demo.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { initCommand } from './commands/init.ts';
@@ -14,6 +15,7 @@ export const commands: CommandFactory[] = [
   bridgeCommand,
   deployCommand,
   tailCommand,
+  countCommand,
   recordCommand,
   initCommand,
 ];

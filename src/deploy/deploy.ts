@@ -29,12 +29,19 @@ export const LAMBDA_TRUST_POLICY = {
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 } as const;
 
-/** The permissions the processing function needs: publish to its topic, write its logs. */
+/** The permissions the processing function needs: publish to its topic, its metric, its logs. */
 export function functionPolicy(topicArn: string) {
   return {
     Version: '2012-10-17',
     Statement: [
       { Effect: 'Allow', Action: ['sns:Publish'], Resource: topicArn },
+      // The published-notifications metric (`opensky-stream count`); scoped to its namespace.
+      {
+        Effect: 'Allow',
+        Action: ['cloudwatch:PutMetricData'],
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'OpenSkyStream' } },
+      },
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],

@@ -6,11 +6,13 @@
  *
  * @module
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createJsonLogger, type Logger } from '../logger.ts';
 import { SnsPublisher } from '../sns/publisher.ts';
 import { tryTransformStateVector } from '../transform/transform.ts';
 import type { FlightRecord, StateVector } from '../transform/types.ts';
 import { decodeKafkaRecord, eventRecords, type KafkaBatchResponse, type KafkaEvent } from './event.ts';
+import { recordPublished } from './metrics.ts';
 
 /** What one invocation did. */
 export interface FlightHandlerSummary {
@@ -36,6 +38,11 @@ export interface FlightHandlerOptions {
   /** Replace or extend the processing. @default transformStateVector's rules */
   transform?: (sv: StateVector) => FlightRecord | null;
   logger?: Logger;
+  /**
+   * Record the published count as the CloudWatch metric `OpenSkyStream/NotificationsPublished`
+   * (what `opensky-stream count` reads); `false` to skip. Defaults on when `SNS_TOPIC_ARN` is set.
+   */
+  metrics?: { client?: CloudWatchClient; topicArn: string } | false;
 }
 
 function publisherFromEnv(env: NodeJS.ProcessEnv): SnsPublisher<FlightRecord> {
@@ -53,6 +60,12 @@ function publisherFromEnv(env: NodeJS.ProcessEnv): SnsPublisher<FlightRecord> {
 export function createFlightHandler(options: FlightHandlerOptions = {}) {
   const logger = options.logger ?? createJsonLogger({ base: { fn: process.env.AWS_LAMBDA_FUNCTION_NAME } });
   let publisher = options.publisher;
+  const topicArn = process.env.SNS_TOPIC_ARN;
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : (options.metrics ?? (topicArn && !options.publisher ? { topicArn } : undefined));
+  let cloudwatch: CloudWatchClient | undefined;
   return async (event: KafkaEvent): Promise<FlightHandlerResult> => {
     publisher ??= publisherFromEnv(process.env);
     const summary: FlightHandlerSummary = { records: 0, published: 0, filtered: 0, malformed: 0, failed: 0 };
@@ -90,6 +103,15 @@ export function createFlightHandler(options: FlightHandlerOptions = {}) {
       .map((p) => ({ itemIdentifier: p.id }));
     if (failed.length)
       logger.error('notifications failed to publish', { count: failed.length, code: failed[0]?.code });
+    if (metrics && published > 0) {
+      cloudwatch ??= metrics.client ?? new CloudWatchClient({});
+      // A metric is not worth failing (and retrying) a batch for: log and go on.
+      await recordPublished(cloudwatch, metrics.topicArn, published).catch((error: unknown) =>
+        logger.warn('could not record the published-notifications metric', {
+          error: (error as Error).message,
+        }),
+      );
+    }
     logger.info('processed', { ...summary });
     return { batchItemFailures, summary };
   };

@@ -20,3 +20,10 @@ export {
   MAX_INVOKE_PAYLOAD_BYTES,
   splitBatches,
 } from './invoker.ts';
+export {
+  countPublished,
+  METRIC_NAMESPACE,
+  METRIC_PUBLISHED,
+  recordPublished,
+  topicNameOf,
+} from './metrics.ts';

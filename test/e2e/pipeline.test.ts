@@ -165,6 +165,12 @@ describe('e2e: produce → Kafka → bridge → Lambda → SNS → SQS, through 
     const stopped = await bridge.done;
     expect(stopped.code, stopped.stderr).toBe(0);
 
+    // `count` reports what the Lambda published.
+    const counted = await cli(['count', '--topic-name', names.snsTopic, '--minutes', '15', '--json'], env)
+      .done;
+    expect(counted.code, counted.stderr).toBe(0);
+    expect(JSON.parse(counted.stdout)).toMatchObject({ total: expected.length });
+
     // Exactly the expected notifications, as a multiset (an aircraft without a position can
     // give the same record in several snapshots), each body byte-equal to transformStateVector's
     // output serialised, each with its origin_country attribute.

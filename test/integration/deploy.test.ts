@@ -1,10 +1,11 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployPipelineResources, lambdaPackage } from '../../src/deploy/index.ts';
 import type { FlightHandlerResult } from '../../src/lambda/handler.ts';
-import { buildKafkaEvent, type ConsumedRecord } from '../../src/lambda/index.ts';
+import { buildKafkaEvent, type ConsumedRecord, countPublished } from '../../src/lambda/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../../src/transform/index.ts';
 import type { FlightRecord } from '../../src/transform/types.ts';
@@ -81,6 +82,10 @@ describe('deploy + the reference Lambda on the local stack', () => {
       failed: 0,
     });
     expect(result.batchItemFailures).toEqual([]);
+
+    // The function also recorded what it published (what `opensky-stream count` reads).
+    const { total } = await countPublished(new CloudWatchClient(awsClientConfig()), topicName, 5);
+    expect(total).toBe(expected.length);
 
     const received = await queue.receive(expected.length, 30_000);
     await queue.close();

@@ -1,0 +1,71 @@
+/**
+ * The pipeline's own CloudWatch metric: notifications published, per topic
+ * and minute. The Lambda handler records it; `opensky-stream count` reads it.
+ * Plain PutMetricData, so it works the same on AWS, LocalStack and the local
+ * stack (moto).
+ *
+ * @module
+ */
+import {
+  type CloudWatchClient,
+  GetMetricStatisticsCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
+
+/** Namespace and metric name of the published-notifications count. */
+export const METRIC_NAMESPACE = 'OpenSkyStream';
+export const METRIC_PUBLISHED = 'NotificationsPublished';
+
+/** Topic name from an ARN (the metric's `TopicName` dimension). */
+export const topicNameOf = (topicArn: string): string => topicArn.split(':').pop() ?? topicArn;
+
+/** Add `count` to the topic's published-notifications metric. */
+export async function recordPublished(
+  client: CloudWatchClient,
+  topicArn: string,
+  count: number,
+): Promise<void> {
+  if (count <= 0) return;
+  await client.send(
+    new PutMetricDataCommand({
+      Namespace: METRIC_NAMESPACE,
+      MetricData: [
+        {
+          MetricName: METRIC_PUBLISHED,
+          Dimensions: [{ Name: 'TopicName', Value: topicNameOf(topicArn) }],
+          Value: count,
+          Unit: 'Count',
+          Timestamp: new Date(),
+        },
+      ],
+    }),
+  );
+}
+
+/** Notifications published to `topicName` in the last `minutes`, in total and per minute (oldest first). */
+export async function countPublished(
+  client: CloudWatchClient,
+  topicName: string,
+  minutes: number,
+  now: Date = new Date(),
+): Promise<{ total: number; perMinute: Array<{ minute: string; count: number }> }> {
+  // Whole minutes ending with the current one (CloudWatch buckets by period; a
+  // datapoint in a bucket that ends after EndTime would be left out).
+  const end = new Date(Math.ceil((now.getTime() + 1) / 60_000) * 60_000);
+  const start = new Date(end.getTime() - Math.ceil(minutes) * 60_000);
+  const { Datapoints = [] } = await client.send(
+    new GetMetricStatisticsCommand({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRIC_PUBLISHED,
+      Dimensions: [{ Name: 'TopicName', Value: topicName }],
+      StartTime: start,
+      EndTime: end,
+      Period: 60,
+      Statistics: ['Sum'],
+    }),
+  );
+  const perMinute = Datapoints.filter((d) => d.Timestamp && d.Timestamp >= start)
+    .sort((a, b) => a.Timestamp!.getTime() - b.Timestamp!.getTime())
+    .map((d) => ({ minute: d.Timestamp!.toISOString().slice(0, 16), count: d.Sum ?? 0 }));
+  return { total: perMinute.reduce((sum, d) => sum + d.count, 0), perMinute };
+}
