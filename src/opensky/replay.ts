@@ -11,8 +11,8 @@ import { ValidationError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { RawStatesBody } from '../synthetic/generator.ts';
 import { parseStatesResponse, stateVectorToArray } from '../transform/state-vector.ts';
-import { sleep } from '../util/retry.ts';
-import type { Snapshot } from './source.ts';
+import { pause } from '../util/retry.ts';
+import { type Snapshot, snapshotOf } from './source.ts';
 
 /** One NDJSON line of a recording: the API's body, state vectors as arrays. */
 export function recordingLine(snapshot: Pick<Snapshot, 'time' | 'states'>): string {
@@ -69,13 +69,7 @@ export async function* replaySnapshots(path: string, options: ReplayOptions = {}
         text = '';
         if (options.signal?.aborted) return;
         try {
-          const { response, skipped } = parseStatesResponse(body);
-          yield {
-            time: response.time,
-            states: response.states,
-            fetchedAt: Date.now(),
-            skippedRows: skipped.length,
-          };
+          yield snapshotOf(parseStatesResponse(body));
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error;
           logger.warn('skipped a recorded body that does not match the schema', {
@@ -84,13 +78,7 @@ export async function* replaySnapshots(path: string, options: ReplayOptions = {}
             reason: error.reason,
           });
         }
-        if (options.intervalMs) {
-          try {
-            await sleep(options.intervalMs, options.signal);
-          } catch {
-            return;
-          }
-        }
+        if (options.intervalMs && !(await pause(options.intervalMs, options.signal))) return;
       }
       if (text.trim()) logger.warn('recording ends with an incomplete body', { file });
     }

@@ -7,9 +7,9 @@
 import crossFetch from 'cross-fetch';
 import { AbortError, AuthError, ConfigError, OpenSkyHttpError, ValidationError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import { parseStatesResponse } from '../transform/state-vector.ts';
+import { type ParsedStates, parseStatesResponse } from '../transform/state-vector.ts';
 import type { StateVector } from '../transform/types.ts';
-import { backoffDelay, sleep } from '../util/retry.ts';
+import { backoffDelay, pause, sleep } from '../util/retry.ts';
 import { type OpenSkyCredentials, TokenProvider } from './auth.ts';
 import {
   type BoundingBox,
@@ -81,6 +81,11 @@ export interface OpenSkySourceStats {
   creditsRemaining: number | undefined;
   lastLatencyMs: number;
   lastStates: number;
+}
+
+/** A {@link Snapshot} from a parsed response. */
+export function snapshotOf({ response, skipped }: ParsedStates): Snapshot {
+  return { time: response.time, states: response.states, fetchedAt: Date.now(), skippedRows: skipped.length };
 }
 
 type PollResult = { kind: 'snapshot'; snapshot: Snapshot } | { kind: 'skip' };
@@ -203,11 +208,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
         return;
       const wait = due - Date.now();
       if (wait > 0) {
-        try {
-          await sleep(wait, this.signal);
-        } catch {
-          return;
-        }
+        if (!(await pause(wait, this.signal))) return;
       }
       const result = await this.poll();
       if (this.signal.aborted) return;
@@ -229,11 +230,8 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
       if (attempt > 0) {
         this.stats.retries++;
-        try {
-          await sleep(backoffDelay(attempt, this.options.retryBaseMs ?? 500, 10_000), this.signal);
-        } catch {
-          return { kind: 'skip' };
-        }
+        const delay = backoffDelay(attempt, this.options.retryBaseMs ?? 500, 10_000);
+        if (!(await pause(delay, this.signal))) return { kind: 'skip' };
       }
       const outcome = await this.request();
       if (outcome === 'retry') continue;
@@ -308,7 +306,8 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
       return { kind: 'skip' };
     }
     try {
-      const { response: parsed, skipped } = parseStatesResponse(body);
+      const parsedStates = parseStatesResponse(body);
+      const { response: parsed, skipped } = parsedStates;
       this.stats.skippedRows += skipped.length;
       if (skipped.length)
         this.logger.warn('skipped malformed state vectors', {
@@ -322,15 +321,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
       this.lastTime = parsed.time;
       this.stats.snapshots++;
       this.stats.lastStates = parsed.states.length;
-      return {
-        kind: 'snapshot',
-        snapshot: {
-          time: parsed.time,
-          states: parsed.states,
-          fetchedAt: Date.now(),
-          skippedRows: skipped.length,
-        },
-      };
+      return { kind: 'snapshot', snapshot: snapshotOf(parsedStates) };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       this.stats.malformed++;

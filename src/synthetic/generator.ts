@@ -7,9 +7,11 @@
  *
  * @module
  */
+
+import { snapshotOf } from '../opensky/source.ts';
 import { parseStatesResponse } from '../transform/state-vector.ts';
 import type { StateVector } from '../transform/types.ts';
-import { sleep } from '../util/retry.ts';
+import { pause } from '../util/retry.ts';
 
 /** Options of {@link generateSnapshot} and {@link generateTraffic}. */
 export interface SyntheticOptions {
@@ -254,19 +256,7 @@ export async function* syntheticSnapshots(
   const traffic = generateTraffic({ time: Math.floor(Date.now() / 1000), ...options });
   for (let n = 0; options.maxSnapshots === undefined || n < options.maxSnapshots; n++) {
     if (options.signal?.aborted) return;
-    const { response, skipped } = parseStatesResponse(traffic.next().value);
-    yield {
-      time: response.time,
-      states: response.states,
-      fetchedAt: Date.now(),
-      skippedRows: skipped.length,
-    };
-    if (options.intervalMs) {
-      try {
-        await sleep(options.intervalMs, options.signal);
-      } catch {
-        return;
-      }
-    }
+    yield snapshotOf(parseStatesResponse(traffic.next().value));
+    if (options.intervalMs && !(await pause(options.intervalMs, options.signal))) return;
   }
 }
