@@ -241,12 +241,10 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     }
     await consumer.connect();
     const position = this.options.startingPosition ?? 'LATEST';
-    await consumer.subscribe({ topic: this.topic, fromBeginning: position !== 'LATEST' });
-    if (typeof position === 'object') {
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        void this.seekToTimestamp(position.timestamp);
-      });
-    }
+    // AT_TIMESTAMP: a new group gets its starting offsets committed before it joins, so
+    // its first fetch already starts there.
+    if (typeof position === 'object') await this.startAtTimestamp(position.timestamp);
+    await consumer.subscribe({ topic: this.topic, fromBeginning: position === 'TRIM_HORIZON' });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -255,16 +253,15 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     });
   }
 
-  private async seekToTimestamp(timestamp: number): Promise<void> {
+  private async startAtTimestamp(timestamp: number): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
       const fresh = committed[0]?.partitions.every((p) => Number(p.offset) < 0) ?? true;
       if (!fresh) return; // AT_TIMESTAMP applies to a new group only, as with ESM
-      for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(this.topic, timestamp)) {
-        this.consumer?.seek({ topic: this.topic, partition, offset });
-      }
+      const partitions = await admin.fetchTopicOffsetsByTimestamp(this.topic, timestamp);
+      await admin.setOffsets({ groupId: this.groupId, topic: this.topic, partitions });
     } finally {
       await admin.disconnect();
     }

@@ -242,6 +242,21 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     expect(events()).toEqual([]);
   });
 
+  it('AT_TIMESTAMP: a new group starts at the given time, skipping older records', async () => {
+    const { topic, groupId, bridge } = await setup(20, {
+      startingPosition: { timestamp: Date.now() + 1000 },
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const sink = new KafkaSink({ brokers: kafkaBrokers(), topic });
+    const later = parseStatesResponse(generateSnapshot({ aircraft: 5, seed: 77 })).response;
+    await sink.write(later);
+    await sink.close();
+    await bridge.start();
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 25);
+    const keys = events().flatMap((event) => eventRecords(event).map((r) => decodeKafkaRecord(r).key));
+    expect(keys.sort()).toEqual(later.states.map((sv) => sv.icao24).sort());
+  });
+
   it('retries only the failed record and those after it on a partial-batch response', async () => {
     writeFileSync(files.PARTIAL_FILE, '5');
     const { topic, groupId, bridge } = await setup(60, { partitionConcurrency: 1 });
