@@ -12,7 +12,15 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStep, type Service, type StackConfig, spawnService, tcpOpen, waitUntil } from './lib.ts';
+import {
+  accountId,
+  runStep,
+  type Service,
+  type StackConfig,
+  spawnService,
+  tcpOpen,
+  waitUntil,
+} from './lib.ts';
 
 export const motoVersion = '5.2.5';
 
@@ -125,7 +133,7 @@ export const awsService: Service = {
       'aws',
       join(venvDir(cfg), 'bin', 'python'),
       ['-c', motoMain, '-H', cfg.host, '-p', String(cfg.motoPort)],
-      { env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' } },
+      { env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', MOTO_ACCOUNT_ID: accountId } },
     );
     await waitUntil('aws (moto)', () => motoAnswers(cfg), { timeoutMs: 60_000, cfg, service: 'aws' });
   },

@@ -1,7 +1,8 @@
 /**
  * The public AWS endpoint (AWS_PORT, default 4566): a small Node router that
  * serves Lambda Invoke through AWS's own Runtime Interface Emulator (built
- * from the Go module proxy) and passes every other call to moto.
+ * from the Go module proxy), SNS and SQS through fauxqs (npm, in the router's
+ * process), and passes every other call to moto.
  * See lambda/router.ts for the protocol details.
  *
  * Inside each execution environment, RIE starts a Runtime API client on
@@ -18,6 +19,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  accountId,
   ensureDir,
   type Log,
   logFile,
@@ -35,6 +37,45 @@ export const rieModule = 'github.com/aws/aws-lambda-runtime-interface-emulator/c
 export const rieVersion = 'v0.0.0-20261030222936-bef5c4ba774d';
 /** AWS's Node.js Runtime Interface Client (npm `aws-lambda-ric`). */
 export const ricVersion = '4.0.2';
+
+/** fauxqs (npm, MIT): SNS and SQS, served inside the router. */
+export const fauxqsVersion = '2.4.1';
+
+/** What serves SNS and SQS: `fauxqs` (default) or `moto` (`OPENSKY_STREAM_MESSAGING`). */
+export type MessagingBackend = 'fauxqs' | 'moto';
+
+export function messagingChoice(env: NodeJS.ProcessEnv = process.env): MessagingBackend {
+  const raw = env.OPENSKY_STREAM_MESSAGING || 'fauxqs';
+  if (raw !== 'fauxqs' && raw !== 'moto') {
+    throw new Error(`OPENSKY_STREAM_MESSAGING must be 'fauxqs' or 'moto', got '${raw}'`);
+  }
+  return raw;
+}
+
+const fauxqsDir = (cfg: StackConfig) => join(cfg.cacheDir, `fauxqs-${fauxqsVersion}`);
+const fauxqsStamp = (cfg: StackConfig) => join(fauxqsDir(cfg), '.complete');
+/** fauxqs's module entry in the cache. */
+export const fauxqsEntry = (cfg: StackConfig) =>
+  join(fauxqsDir(cfg), 'node_modules', 'fauxqs', 'dist', 'app.js');
+
+async function installFauxqs(cfg: StackConfig, log: Log): Promise<void> {
+  if (existsSync(fauxqsStamp(cfg))) return;
+  log(
+    `lambda: installing fauxqs ${fauxqsVersion} (SNS and SQS) from the npm registry into ${fauxqsDir(cfg)}`,
+  );
+  ensureDir(fauxqsDir(cfg));
+  writeFileSync(
+    join(fauxqsDir(cfg), 'package.json'),
+    `${JSON.stringify({ name: 'opensky-stream-fauxqs', private: true }, null, 2)}\n`,
+  );
+  await runStep(
+    cfg,
+    'npm',
+    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `fauxqs@${fauxqsVersion}`],
+    { cwd: fauxqsDir(cfg) },
+  );
+  writeFileSync(fauxqsStamp(cfg), `${new Date().toISOString()}\n`);
+}
 
 /** Which Runtime API client runs the handler inside RIE. */
 export type RuntimeClient = 'aws-lambda-ric' | 'builtin';
@@ -160,6 +201,7 @@ export const lambdaService: Service = {
   endpoint: (cfg) => `http://${cfg.host}:${cfg.awsPort} (AWS endpoint, Invoke via RIE)`,
 
   async install(cfg, log) {
+    if (messagingChoice() === 'fauxqs') await installFauxqs(cfg, log);
     await installRie(cfg, log);
     if (runtimeClientChoice() !== 'aws-lambda-ric' || existsSync(ricStamp(cfg))) return;
     if (existsSync(ricFailed(cfg))) {
@@ -189,7 +231,8 @@ export const lambdaService: Service = {
       return;
     }
     const { client, entry } = runtimeClient(cfg);
-    log(`lambda: runtime client ${client} (${entry})`);
+    const messaging = messagingChoice() === 'fauxqs' && existsSync(fauxqsStamp(cfg)) ? fauxqsEntry(cfg) : '';
+    log(`lambda: runtime client ${client} (${entry}); SNS and SQS by ${messaging ? 'fauxqs' : 'moto'}`);
     spawnService(
       cfg,
       'lambda',
@@ -205,6 +248,8 @@ export const lambdaService: Service = {
           ROUTER_RIE_BIN: rieBinary(cfg),
           ROUTER_RUNTIME: entry,
           ROUTER_RUNTIME_CLIENT: client,
+          ROUTER_MESSAGING_ENTRY: messaging,
+          MOTO_ACCOUNT_ID: accountId,
         },
       },
     );

@@ -11,6 +11,12 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * The one AWS account of the local stack. fauxqs (SNS, SQS) has it fixed;
+ * moto (IAM, STS, CloudWatch, Lambda) is started with it; LocalStack uses it too.
+ */
+export const accountId = '000000000000';
+
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function envPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -104,3 +104,64 @@ export function functionErrorBody(body: Uint8Array, requestId: string): Uint8Arr
 export function logTail(log: string): string {
   return Buffer.from(Buffer.from(log, 'utf8').subarray(-4096)).toString('base64');
 }
+
+/** Request headers as node:http gives them. */
+type Headers = Record<string, string | string[] | undefined>;
+
+const header = (headers: Headers, name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/**
+ * Which AWS service a request is for, from what every SDK sends: the JSON
+ * protocol's `X-Amz-Target` (`AmazonSQS.SendMessage`), else the service in
+ * the SigV4 credential scope (`Credential=AKID/20260101/us-east-1/sns/aws4_request`).
+ * Undefined for unsigned requests without a target.
+ */
+export function awsServiceOf(headers: Headers): string | undefined {
+  const target = header(headers, 'x-amz-target');
+  if (target?.startsWith('AmazonSQS.')) return 'sqs';
+  const scope = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([A-Za-z0-9-]+)\/aws4_request/.exec(
+    header(headers, 'authorization') ?? '',
+  );
+  return scope?.[1]?.toLowerCase();
+}
+
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
+/** Content types a web page may POST cross-origin without a preflight. */
+const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+/**
+ * Why the local endpoint refuses a request, or undefined when it may pass.
+ * The endpoint runs code (CreateFunction, then Invoke) as the user, so a web
+ * page in the user's browser must not reach it:
+ * - the Host must be a loopback name (a DNS-rebinding page sends its own name);
+ * - a request with an `Origin` comes from a browser: refused unless the origin
+ *   is this endpoint itself. SDKs and the CLI send no Origin.
+ * Simple-request content types (form posts) are refused on the Lambda control
+ * plane, where no SDK uses them; SNS's own query protocol is a form post, but
+ * it never carries a browser's Origin.
+ */
+export function refusal(headers: Headers, path: string): string | undefined {
+  const host = header(headers, 'host') ?? '';
+  if (!LOOPBACK_HOST.test(host)) return `Host '${host}' is not a loopback address`;
+  const origin = header(headers, 'origin');
+  if (origin !== undefined && origin !== 'null') {
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      return `Origin '${origin}' is not a URL`;
+    }
+    if (originHost.toLowerCase() !== host.toLowerCase()) return `cross-origin request from '${origin}'`;
+  } else if (origin === 'null') {
+    return "cross-origin request from an opaque origin ('null')";
+  }
+  if (path.startsWith('/2015-03-31/functions') || path.startsWith('/2015-03-31/event-source-mappings')) {
+    const type = (header(headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (SIMPLE_CONTENT_TYPES.includes(type))
+      return `content type '${type}' is not accepted by the Lambda API`;
+  }
+  return undefined;
+}

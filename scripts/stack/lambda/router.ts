@@ -1,6 +1,16 @@
 /**
  * The local AWS endpoint (default 127.0.0.1:4566). Lambda's data plane is
- * served here, everything else is passed through to moto unchanged:
+ * served here; SNS and SQS by fauxqs (npm), in this process; everything else
+ * (IAM, STS, CloudWatch, the Lambda control plane) is passed through to moto:
+ *
+ * - SNS and SQS (told apart by X-Amz-Target and the SigV4 credential scope,
+ *   see protocol.ts) go to fauxqs, a Node emulator about 150x faster than
+ *   moto's SNS→SQS fan-out (`npm run bench -- aws-endpoints`). It runs inside
+ *   this process (Fastify's `routing`), so a notification costs no extra hop.
+ *   Both backends use account 000000000000, so ARNs agree.
+ * - Requests that could come from a web page are refused (403): a Host that is
+ *   not loopback (DNS rebinding), a foreign Origin, or a form post to the
+ *   Lambda API (see `refusal` in protocol.ts). This endpoint runs code.
  *
  * - CreateFunction / UpdateFunctionCode / UpdateFunctionConfiguration /
  *   DeleteFunction go to moto (the control plane of record); on success the
@@ -35,10 +45,11 @@ import {
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import {
   apiErrorBody,
+  awsServiceOf,
   type FunctionRef,
   functionArn,
   functionErrorBody,
@@ -47,6 +58,7 @@ import {
   MAX_ASYNC_PAYLOAD,
   MAX_SYNC_PAYLOAD,
   parseFunctionRef,
+  refusal,
 } from './protocol.ts';
 
 function positive(name: string, fallback: number): number {
@@ -70,9 +82,44 @@ const config = {
   maxQueue: Math.floor(positive('LAMBDA_MAX_QUEUE', 1000)),
   idleMs: positive('LAMBDA_IDLE_TIMEOUT_SECONDS', 300) * 1000,
   region: process.env.AWS_REGION || 'us-east-1',
-  // moto's default account; the ARNs it hands out carry it.
-  accountId: process.env.MOTO_ACCOUNT_ID || '123456789012',
+  // The account moto is started with (scripts/stack/aws.ts) and fauxqs's fixed one.
+  accountId: process.env.MOTO_ACCOUNT_ID || '000000000000',
+  /** fauxqs's module entry (installed in the cache by scripts/stack/lambda.ts); unset: SNS/SQS go to moto. */
+  messagingEntry: process.env.ROUTER_MESSAGING_ENTRY || undefined,
 };
+
+/** What serves SNS and SQS here: fauxqs's Fastify app, or moto when it is not installed. */
+interface Messaging {
+  routing(req: IncomingMessage, res: ServerResponse): void;
+  close(): Promise<unknown>;
+}
+let messaging: Messaging | undefined;
+
+async function loadMessaging(): Promise<void> {
+  if (!config.messagingEntry) return;
+  const module = (path: string) => import(pathToFileURL(join(dirname(config.messagingEntry!), path)).href);
+  const fauxqs = (await module('app.js')) as {
+    buildApp(options: {
+      logger: boolean;
+      defaultRegion: string;
+      stores: { sqsStore: unknown; snsStore: unknown; s3Store: unknown };
+    }): Messaging & { ready(): Promise<unknown> };
+  };
+  const { SqsStore } = (await module('sqs/sqsStore.js')) as { SqsStore: new () => { host: string } };
+  const { SnsStore } = (await module('sns/snsStore.js')) as { SnsStore: new () => unknown };
+  const { S3Store } = (await module('s3/s3Store.js')) as { S3Store: new () => unknown };
+  const sqsStore = new SqsStore();
+  // Queue URLs name the endpoint the client called (http://127.0.0.1:4566/000000000000/q), as moto's
+  // did, instead of fauxqs's default sqs.<region>.localhost, which not every resolver knows.
+  sqsStore.host = '';
+  const app = fauxqs.buildApp({
+    logger: false,
+    defaultRegion: config.region,
+    stores: { sqsStore, snsStore: new SnsStore(), s3Store: new S3Store() },
+  });
+  await app.ready();
+  messaging = app;
+}
 
 const functionsDir = join(config.runDir, 'lambda', 'functions');
 const registryFile = join(config.runDir, 'lambda', 'registry.json');
@@ -770,6 +817,17 @@ const functionPath = /^\/2015-03-31\/functions\/([^/]+)(\/code|\/configuration)?
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
+  const refused = refusal(req.headers, path);
+  if (refused) {
+    log('refused a request', { method: req.method, path, reason: refused });
+    apiError(res, 403, 'AccessDeniedException', `the local AWS endpoint refuses this request: ${refused}`);
+    return;
+  }
+  const service = awsServiceOf(req.headers);
+  if (messaging && (service === 'sns' || service === 'sqs')) {
+    messaging.routing(req, res);
+    return;
+  }
   let work: Promise<unknown>;
   const invoke = invokePath.exec(path);
   const fn = functionPath.exec(path);
@@ -790,6 +848,7 @@ const server = createServer((req, res) => {
       JSON.stringify({
         status: 'ok',
         runtimeClient: config.runtimeClient,
+        messaging: messaging ? 'fauxqs' : 'moto',
         functions: [...registry.keys()],
         warm: Object.fromEntries([...pools.values()].map((pool) => [pool.key, pool.instances.length])),
       }),
@@ -806,6 +865,7 @@ const server = createServer((req, res) => {
 function shutdown(): void {
   for (const pool of pools.values()) for (const instance of pool.instances) instance.process?.kill('SIGKILL');
   pools.clear();
+  messaging?.close().catch(() => undefined);
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 2000).unref();
 }
@@ -815,11 +875,13 @@ process.on('SIGINT', shutdown);
 loadRegistry();
 setInterval(reapIdle, Math.min(30_000, config.idleMs / 2)).unref();
 server.keepAliveTimeout = 65_000;
+await loadMessaging();
 server.listen(config.port, config.host, () => {
   log('listening', {
     host: config.host,
     port: config.port,
     runtimeClient: config.runtimeClient,
+    messaging: messaging ? 'fauxqs' : 'moto',
     functions: registry.size,
   });
   reconcile().catch((error: unknown) => log('reconcile failed', { error: String(error) }));
