@@ -1,82 +1,264 @@
 /**
- * The whole pipeline on the local stack: one snapshot of AIRCRAFT aircraft
- * (default 10,000; `BENCH_AIRCRAFT` to change) produced to Kafka → bridge →
- * the reference Lambda → SNS → an SQS queue drained in parallel. Latency is
- * snapshot handed to the sink → notification received; throughput is
- * notifications per second end to end.
+ * The reference pipeline at the real feed's rate, through the CLI as users run it:
+ *
+ *   local OpenSky-format server (BENCH_AIRCRAFT aircraft, default 10,000, moving)
+ *     → `opensky-stream produce` (polls every BENCH_INTERVAL, default 3s)
+ *     → Kafka → `opensky-stream bridge` → the deployed reference Lambda
+ *     → SNS → an SQS queue subscribed to the topic, drained by parallel receivers here.
+ *
+ * It runs for BENCH_SECONDS (default 60) of polling, then waits for the queue to
+ * drain, and prints: notifications expected / delivered / missing / duplicates,
+ * latency from snapshot fetched (served to `produce`) to notification received
+ * (p50, p99, max), notifications/s, the largest consumer lag seen, and the peak
+ * RSS of the produce and bridge processes.
+ *
  *   npm run bench -- e2e
+ *   BENCH_AIRCRAFT=2000 BENCH_SECONDS=30 npm run bench -- e2e
+ *   BENCH_BRIDGE_ARGS="--batch-size 500" npm run bench -- e2e
  */
-
-import { IAMClient } from '@aws-sdk/client-iam';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
-import { openTail } from '../src/cli/tail.ts';
-import { deployPipelineResources } from '../src/deploy/index.ts';
-import { KafkaSink } from '../src/kafka/index.ts';
-import { LambdaInvoker } from '../src/lambda/index.ts';
-import { generateSnapshot } from '../src/synthetic/index.ts';
+import { repoRoot } from '../scripts/stack/lib.ts';
+import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { fmt, localStack, percentile, unique } from './_util.ts';
 
 const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
-const { brokers, aws } = await localStack();
-const lambda = new LambdaClient(aws);
-const sns = new SNSClient(aws);
-const functionName = unique('bench-e2e-fn');
-const deployed = await deployPipelineResources({
-  functionName,
-  topicName: unique('bench-e2e-topic'),
-  timeout: 300,
-  lambda,
-  sns,
-  iam: new IAMClient(aws),
-});
-const tail = await openTail({ sns, sqs: new SQSClient(aws) }, deployed.topicArn);
-const topic = unique('bench-e2e');
-const sink = new KafkaSink({ brokers, topic });
-await sink.ensureTopic({ partitions: 3 });
-const bridge = new LambdaInvoker({
-  brokers,
-  topic,
-  functionName,
-  groupId: unique('bench-e2e'),
-  batchSize: 1000,
-  startingPosition: 'TRIM_HORIZON',
-  lambda,
-});
-await bridge.start();
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const INTERVAL = process.env.BENCH_INTERVAL ?? '3s';
+const DRAIN_MS = Number(process.env.BENCH_DRAIN_S ?? 120) * 1000;
+const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 8);
+const extraBridgeArgs = (process.env.BENCH_BRIDGE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
-const { response } = parseStatesResponse(
-  generateSnapshot({ aircraft: AIRCRAFT, seed: 12, time: Math.floor(Date.now() / 1000) }),
-);
-const expected = response.states.filter((sv) => transformStateVector(sv) !== null).length;
-const produced = Date.now();
-await sink.write(response);
-await sink.flush();
-const latencies: number[] = [];
-while (latencies.length < expected && Date.now() - produced < TIMEOUT_MS) {
-  const messages = await tail.receive(1);
-  const now = Date.now();
-  for (const _ of messages) latencies.push(now - produced);
+const { brokers, aws } = await localStack();
+const cliEnv = {
+  ...process.env,
+  KAFKA_BROKERS: brokers.join(','),
+  AWS_ENDPOINT_URL: aws.endpoint,
+  AWS_REGION: aws.region,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  OPENSKY_STREAM_LOG_LEVEL: 'warn',
+};
+const cli = join(repoRoot, 'bin', 'opensky-stream.js');
+
+function run(args: string[]): ChildProcess {
+  const child = spawn(process.execPath, [cli, ...args], { env: cliEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${args[0]}] ${chunk}`));
+  return child;
 }
-const seconds = (Math.max(...latencies) - Math.min(...latencies)) / 1000 || 1;
-console.log(
-  `snapshot: ${fmt(AIRCRAFT)} aircraft, ${fmt(expected)} in the air; received ${fmt(latencies.length)}`,
+
+function runToEnd(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    run(args).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args[0]} exited ${code}`))));
+  });
+}
+
+/** Peak resident memory (VmHWM) of a live process, in MiB. */
+function peakRssMiB(child: ChildProcess): number {
+  if (child.exitCode !== null) throw new Error(`the process exited early (${child.exitCode})`);
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+// --- the OpenSky side: moving traffic, and when each expected notification was served ---
+const key = (r: { icao24: string; time_position: string | null }) => `${r.icao24}|${r.time_position}`;
+/** Expected notification → wall-clock times its snapshot was served (a multiset). */
+const served = new Map<string, number[]>();
+let expected = 0;
+let snapshotsServed = 0;
+let polling = true;
+const traffic = generateTraffic({
+  aircraft: AIRCRAFT,
+  seed: 7,
+  stepSeconds: 3,
+  time: Math.floor(Date.now() / 1000),
+});
+const opensky = createServer((req, res) => {
+  if (!req.url?.startsWith('/api/states/all') || !polling) {
+    res.writeHead(polling ? 404 : 503).end();
+    return;
+  }
+  const body = traffic.next().value;
+  body.time = Math.floor(Date.now() / 1000);
+  const now = Date.now();
+  for (const sv of parseStatesResponse(body).response.states) {
+    const record = transformStateVector(sv);
+    if (!record) continue;
+    expected++;
+    const k = key(record);
+    const times = served.get(k);
+    if (times) times.push(now);
+    else served.set(k, [now]);
+  }
+  snapshotsServed++;
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+});
+await new Promise<void>((resolve) => opensky.listen(0, '127.0.0.1', resolve));
+const baseUrl = `http://127.0.0.1:${(opensky.address() as AddressInfo).port}/api`;
+
+// --- deploy, and a queue subscribed to the topic ---
+const functionName = unique('bench-e2e-fn');
+const topicName = unique('bench-e2e-topic');
+const topic = unique('bench-e2e');
+await runToEnd(['deploy', '--function-name', functionName, '--topic-name', topicName]);
+const sns = new SNSClient(aws);
+const sqs = new SQSClient(aws);
+const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topicName }));
+const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: unique('bench-e2e-q') }));
+const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] })))
+  .Attributes!.QueueArn!;
+await sns.send(
+  new SubscribeCommand({
+    TopicArn,
+    Protocol: 'sqs',
+    Endpoint: queueArn,
+    Attributes: { RawMessageDelivery: 'true' },
+  }),
 );
-console.log(
-  `latency snapshot → notification: p50 ${fmt(percentile(latencies, 50) / 1000, 1)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 1)} s, last ${fmt(Math.max(...latencies) / 1000, 1)} s`,
-);
-console.log(
-  `throughput: ${fmt(latencies.length / seconds, 0)} notifications/s end to end (bridge: ${bridge.stats.invocations} invocations, ${bridge.stats.errors} errors)`,
-);
-await bridge.stop();
-await sink.close();
-await tail.close();
-await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName }));
+
+// --- receivers ---
+const latencies: number[] = [];
+let delivered = 0;
+let duplicates = 0;
+let unknown = 0;
+let receiving = true;
+const receivedAt: number[] = [];
+async function receiver(): Promise<void> {
+  while (receiving) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    const now = Date.now();
+    for (const message of Messages) {
+      delivered++;
+      receivedAt.push(now);
+      const record = JSON.parse(message.Body!) as { icao24: string; time_position: string | null };
+      const times = served.get(key(record));
+      const at = times?.shift();
+      if (at === undefined) {
+        if (times) duplicates++;
+        else unknown++;
+        continue;
+      }
+      latencies.push(now - at);
+    }
+    if (Messages.length) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+  }
+}
+const receivers = Array.from({ length: RECEIVERS }, receiver);
+
+// --- lag sampling ---
+const groupId = unique('bench-e2e-group');
 const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
-await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] });
+let maxLag = 0;
+const sampleLag = async () => {
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    let lag = 0;
+    for (const end of ends) {
+      const done = committed?.partitions.find((p) => p.partition === end.partition);
+      const at = Number(done?.offset ?? -1);
+      lag += Number(end.offset) - (at < 0 ? Number(end.low) : at);
+    }
+    maxLag = Math.max(maxLag, lag);
+  } catch {
+    // the topic or group is not there yet
+  }
+};
+
+// --- run ---
+const started = Date.now();
+const produce = run([
+  'produce',
+  '--base-url',
+  baseUrl,
+  '--interval',
+  INTERVAL,
+  '--topic',
+  topic,
+  '--budget',
+  'off',
+]);
+// `produce` creates the topic; `bridge` wants it to exist.
+while (!(await admin.listTopics()).includes(topic)) await new Promise((r) => setTimeout(r, 100));
+const bridge = run([
+  'bridge',
+  '--function-name',
+  functionName,
+  '--topic',
+  topic,
+  '--group-id',
+  groupId,
+  '--starting-position',
+  'TRIM_HORIZON',
+  ...extraBridgeArgs,
+]);
+const lagTimer = setInterval(sampleLag, 1000);
+await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+polling = false;
+const pollEnded = Date.now();
+const deliveredWhilePolling = delivered;
+const drainUntil = Date.now() + DRAIN_MS;
+while (latencies.length < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 200));
+clearInterval(lagTimer);
+const rss = { produce: peakRssMiB(produce), bridge: peakRssMiB(bridge) };
+await Promise.all([stop(produce), stop(bridge)]);
+receiving = false;
+await Promise.all(receivers);
+
+const windowS = (pollEnded - started) / 1000;
+const busyS = (Math.max(...receivedAt) - Math.min(...receivedAt)) / 1000 || 1;
+console.log(
+  `feed: ${fmt(AIRCRAFT)} aircraft every ${INTERVAL} for ${SECONDS} s: ${snapshotsServed} snapshots fetched, ${fmt(expected)} notifications expected (in the air)`,
+);
+console.log(
+  `delivered: ${fmt(latencies.length)} of ${fmt(expected)} (missing ${fmt(expected - latencies.length)}, duplicates ${fmt(duplicates)}, unknown ${fmt(unknown)})`,
+);
+console.log(
+  `latency snapshot fetched → notification received: p50 ${fmt(percentile(latencies, 50), 0)} ms, p99 ${fmt(percentile(latencies, 99), 0)} ms, max ${fmt(Math.max(...latencies), 0)} ms`,
+);
+console.log(
+  `throughput: ${fmt(deliveredWhilePolling / windowS, 0)} notifications/s while polling (${fmt(delivered / busyS, 0)}/s first to last received); feed rate ${fmt(expected / windowS, 0)}/s`,
+);
+console.log(`max consumer lag: ${fmt(maxLag)} records`);
+console.log(`peak RSS: produce ${fmt(rss.produce, 0)} MiB, bridge ${fmt(rss.bridge, 0)} MiB`);
+
+await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => undefined);
 await admin.disconnect();
+await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+await sns.send(new DeleteTopicCommand({ TopicArn }));
+await new LambdaClient(aws).send(new DeleteFunctionCommand({ FunctionName: functionName }));
+opensky.close();
+process.exit(latencies.length === expected ? 0 : 1);
