@@ -50,7 +50,7 @@ export interface SnsPublisherOptions<T extends object = object> {
    * @default `<icao24>-<time_position>`, or the SHA-256 of the message when either is missing
    */
   deduplicationId?(record: T, message: string): string;
-  /** PublishBatch requests in flight at once, across all `publish` calls. @default 4 */
+  /** PublishBatch requests in flight at once, across all `publish` calls. @default 16 */
   concurrency?: number;
   /** Retries of failed entries (and of failed requests) per batch; 0 for none. @default 5 */
   maxRetries?: number;
@@ -63,6 +63,15 @@ export interface SnsPublisherOptions<T extends object = object> {
    * @default `createSnsClient({ region, endpoint })`: env `AWS_REGION`, `AWS_ENDPOINT_URL`, SDK retries off
    */
   client?: SNSClient;
+  /**
+   * How PublishBatch requests are sent. `'query'`: signed requests of the
+   * publisher's own (AWS query protocol) to the client's endpoint, region and
+   * credentials, at about a third of the SDK's CPU per request; `'sdk'`:
+   * `client.send`, through the SDK's middleware (yours included). Topic
+   * lookups always use the SDK.
+   * @default 'query' with the default client, 'sdk' when you pass `client`
+   */
+  transport?: 'query' | 'sdk';
   /** Region of the default client. @default env `AWS_REGION` */
   region?: string;
   /** Endpoint of the default client. @default env `AWS_ENDPOINT_URL_SNS` or `AWS_ENDPOINT_URL` */
@@ -77,7 +86,7 @@ export const defaultSnsPublisherOptions = {
   createIfMissing: false,
   attributes: [{ field: 'origin_country' }],
   staticAttributes: {},
-  concurrency: 4,
+  concurrency: 16,
   maxRetries: 5,
   retryBaseMs: 100,
   retryMaxDelayMs: 5_000,
@@ -173,6 +182,9 @@ function validate<T extends object>(o: ResolvedSnsPublisherOptions<T>): void {
       throw new ConfigError(`/options/${key}`, 'must be a function');
   }
   if (!integer(o.concurrency, 1)) throw new ConfigError('/options/concurrency', 'must be an integer ≥ 1');
+  if (o.transport !== undefined && o.transport !== 'query' && o.transport !== 'sdk') {
+    throw new ConfigError('/options/transport', "must be 'query' or 'sdk'");
+  }
   if (!integer(o.maxRetries, 0)) throw new ConfigError('/options/maxRetries', 'must be an integer ≥ 0');
   if (!integer(o.retryBaseMs, 0)) throw new ConfigError('/options/retryBaseMs', 'must be an integer ≥ 0');
   if (!integer(o.retryMaxDelayMs, o.retryBaseMs))

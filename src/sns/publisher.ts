@@ -5,13 +5,7 @@
  *
  * @module
  */
-import {
-  type MessageAttributeValue,
-  PublishBatchCommand,
-  type PublishBatchCommandOutput,
-  type PublishBatchRequestEntry,
-  type SNSClient,
-} from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import { AbortError, ConfigError, SnsPublishError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay, sleep } from '../util/retry.ts';
@@ -28,6 +22,12 @@ import {
   type SnsPublisherOptions,
 } from './options.ts';
 import { isFifoTopic, resolveTopicArn } from './topic.ts';
+import {
+  type PublishBatchAnswer,
+  type PublishBatchTransport,
+  queryTransport,
+  sdkTransport,
+} from './transport.ts';
 import type {
   ExtraAttributes,
   FailedPublish,
@@ -90,6 +90,7 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
   };
   private readonly options: ResolvedSnsPublisherOptions<T>;
   private readonly client: SNSClient;
+  private readonly transport: PublishBatchTransport;
   private readonly ownsClient: boolean;
   private readonly logger: Logger;
   private readonly limiter: Limiter;
@@ -107,6 +108,8 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
         ...(this.options.region ? { region: this.options.region } : {}),
         ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       });
+    const transport = this.options.transport ?? (this.ownsClient ? 'query' : 'sdk');
+    this.transport = transport === 'query' ? queryTransport(this.client) : sdkTransport(this.client);
     this.logger = this.options.logger ?? silentLogger;
     this.limiter = new Limiter(this.options.concurrency);
     if (this.options.topicArn) this.topic = Promise.resolve(this.options.topicArn);
@@ -180,6 +183,7 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.running]);
+      this.transport.destroy();
       if (this.ownsClient) this.client.destroy();
     })();
     return this.closing;
@@ -337,16 +341,14 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
       } catch {
         break;
       }
-      let answer: PublishBatchCommandOutput;
+      let answer: PublishBatchAnswer;
       const started = performance.now();
       try {
         this.stats.requests++;
-        answer = await this.client.send(
-          new PublishBatchCommand({
-            TopicArn: topicArn,
-            PublishBatchRequestEntries: pending.map((p) => p.entry),
-          }),
-          signal ? { abortSignal: signal } : {},
+        answer = await this.transport.publishBatch(
+          topicArn,
+          pending.map((p) => p.entry),
+          signal,
         );
       } catch (error) {
         if (signal?.aborted) break;

@@ -33,6 +33,8 @@ describe('SnsPublisher on the local AWS endpoint', () => {
       topicName: `${uniqueName('FlightNotifications')}${fifo ? '.fifo' : ''}`,
       createIfMissing: true,
       client: sns,
+      // The default transport of a publisher without a client of its own, as the Lambda runs it.
+      transport: 'query',
       ...publisherOptions,
     });
     const topicArn = await publisher.resolveTopic();
@@ -175,6 +177,40 @@ describe('SnsPublisher on the local AWS endpoint', () => {
     // Batches run concurrently, so failures come back in completion order.
     const byIcao = (a: { icao24: string }, b: { icao24: string }) => a.icao24.localeCompare(b.icao24);
     expect(result.failed.map((f) => f.record).sort(byIcao)).toEqual([...records].sort(byIcao));
+    expect(result.failed[0]!.code).toMatch(/NotFound/);
+    expect(publisher.stats.retries).toBe(0);
+  });
+
+  it.each(['query', 'sdk'] as const)(
+    'publishes the same messages and attributes through the %s transport, special characters intact',
+    async (transport) => {
+      const { publisher, queue } = await setUp({
+        transport,
+        attributes: [{ field: 'origin_country' }, { field: 'altitude_feet', type: 'Number' }],
+      });
+      const records = flights(25, 7).map((r, i) =>
+        i === 0 ? { ...r, callsign: 'A&B <"x">', origin_country: "Côte d'Ivoire +*()!~ %20" } : r,
+      );
+      const result = await publisher.publish(records);
+      expect(result).toMatchObject({ published: 25, failed: [] });
+      const received = await queue.receive(25);
+      const byIcao = (a: { icao24: string }, b: { icao24: string }) => a.icao24.localeCompare(b.icao24);
+      expect(received.map(body).sort(byIcao)).toEqual([...records].sort(byIcao));
+      const special = received.find((m) => body(m).icao24 === records[0]!.icao24)!;
+      expect(special.MessageAttributes?.origin_country?.StringValue).toBe("Côte d'Ivoire +*()!~ %20");
+      expect(special.MessageAttributes?.altitude_feet).toMatchObject({
+        DataType: 'Number',
+        StringValue: String(records[0]!.altitude_feet),
+      });
+    },
+  );
+
+  it('classifies a missing topic as a client fault through the query transport (no retries)', async () => {
+    const { publisher, topicArn } = await setUp({ transport: 'query' });
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+    const result = await publisher.publish(flights(3, 5));
+    expect(result.published).toBe(0);
+    expect(result.failed).toHaveLength(3);
     expect(result.failed[0]!.code).toMatch(/NotFound/);
     expect(publisher.stats.retries).toBe(0);
   });
