@@ -12,53 +12,93 @@ import {
   type StateVector,
   type StateVectorMessage,
 } from './types.ts';
+import {
+  describe,
+  fieldFailure,
+  Invalid,
+  invalidNamed,
+  invalidRaw,
+  isNamedInput,
+  notArray,
+  notObject,
+  tooShort,
+  unreadable,
+} from './validate.ts';
 
-/** Why a value was rejected: `length`, `not-object`, `type:<field>`, `not-finite:<field>`, … */
+/**
+ * Why a value was rejected: `not-object`, `not-array`, `length`, `type:<field>`,
+ * `not-finite:<field>`; from the transform also `range:<field>` (a value it
+ * cannot convert); `unreadable` when reading the input itself threw.
+ */
 export type InvalidReason = string;
 
 /** The result of a check that does not throw. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: InvalidReason; message: string };
 
-const fail = (
-  reason: InvalidReason,
-  message: string,
-): { ok: false; reason: InvalidReason; message: string } => ({
+const fail = (invalid: Invalid): { ok: false; reason: InvalidReason; message: string } => ({
   ok: false,
-  reason,
-  message,
+  reason: invalid.reason,
+  message: invalid.message,
 });
 
-type Kind = 'string' | 'number' | 'integer' | 'boolean';
+/** A named state vector's failure, or `undefined` when it is valid. Never throws for readable input. */
+export function namedFailure(input: unknown): Invalid | undefined {
+  if (!isNamedInput(input)) return notObject(input);
+  const reason = invalidNamed(input);
+  return reason === undefined ? undefined : fieldFailure(input, reason);
+}
 
-// Field → [kind, nullable]. `sensors` and `category` are checked separately.
-const FIELD_KINDS: Record<Exclude<keyof StateVector, 'sensors' | 'category'>, [Kind, boolean]> = {
-  icao24: ['string', false],
-  callsign: ['string', true],
-  origin_country: ['string', false],
-  time_position: ['number', true],
-  last_contact: ['number', false],
-  longitude: ['number', true],
-  latitude: ['number', true],
-  baro_altitude: ['number', true],
-  on_ground: ['boolean', false],
-  velocity: ['number', true],
-  true_track: ['number', true],
-  vertical_rate: ['number', true],
-  geo_altitude: ['number', true],
-  squawk: ['string', true],
-  spi: ['boolean', false],
-  position_source: ['integer', false],
-};
-
-function checkField(field: string, value: unknown, kind: Kind, nullable: boolean): string | undefined {
-  if (value === null || value === undefined) return nullable ? undefined : `type:${field}`;
-  if (kind === 'number' || kind === 'integer') {
-    if (typeof value !== 'number') return `type:${field}`;
-    if (!Number.isFinite(value)) return `not-finite:${field}`;
-    if (kind === 'integer' && !Number.isInteger(value)) return `type:${field}`;
-    return undefined;
+/**
+ * A raw array → a new named object (keys in the API's order; `category` only
+ * when the array has an 18th value), or its failure.
+ */
+function namedFromArray(raw: unknown): StateVector | Invalid {
+  if (!Array.isArray(raw)) return notArray(raw);
+  if (raw.length < 17) return tooShort(raw.length);
+  const reason = invalidRaw(raw);
+  if (reason !== undefined) return fieldFailure(raw, reason);
+  // Two literals rather than assignments in a loop: every vector gets one of two fixed shapes.
+  if (raw.length === 17) {
+    return {
+      icao24: raw[0],
+      callsign: raw[1],
+      origin_country: raw[2],
+      time_position: raw[3],
+      last_contact: raw[4],
+      longitude: raw[5],
+      latitude: raw[6],
+      baro_altitude: raw[7],
+      on_ground: raw[8],
+      velocity: raw[9],
+      true_track: raw[10],
+      vertical_rate: raw[11],
+      sensors: raw[12],
+      geo_altitude: raw[13],
+      squawk: raw[14],
+      spi: raw[15],
+      position_source: raw[16],
+    } as StateVector;
   }
-  return typeof value === kind ? undefined : `type:${field}`;
+  return {
+    icao24: raw[0],
+    callsign: raw[1],
+    origin_country: raw[2],
+    time_position: raw[3],
+    last_contact: raw[4],
+    longitude: raw[5],
+    latitude: raw[6],
+    baro_altitude: raw[7],
+    on_ground: raw[8],
+    velocity: raw[9],
+    true_track: raw[10],
+    vertical_rate: raw[11],
+    sensors: raw[12],
+    geo_altitude: raw[13],
+    squawk: raw[14],
+    spi: raw[15],
+    position_source: raw[16],
+    category: raw[17],
+  } as StateVector;
 }
 
 /**
@@ -66,27 +106,13 @@ function checkField(field: string, value: unknown, kind: Kind, nullable: boolean
  * `snapshot_time`) are allowed and ignored.
  */
 export function checkStateVector(input: unknown): Checked<StateVector> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return fail('not-object', `a state vector must be an object or an array, got ${describe(input)}`);
+  let invalid: Invalid | undefined;
+  try {
+    invalid = namedFailure(input);
+  } catch (error) {
+    invalid = unreadable(error);
   }
-  const record = input as Record<string, unknown>;
-  for (const [field, [kind, nullable]] of Object.entries(FIELD_KINDS)) {
-    const reason = checkField(field, record[field], kind, nullable);
-    if (reason) return fail(reason, `state vector field '${field}' is invalid: ${describe(record[field])}`);
-  }
-  const sensors = record.sensors;
-  if (
-    sensors !== null &&
-    sensors !== undefined &&
-    !(Array.isArray(sensors) && sensors.every(Number.isInteger))
-  ) {
-    return fail('type:sensors', `state vector field 'sensors' is invalid: ${describe(sensors)}`);
-  }
-  const category = record.category;
-  if (category !== undefined && checkField('category', category, 'integer', true)) {
-    return fail('type:category', `state vector field 'category' is invalid: ${describe(category)}`);
-  }
-  return { ok: true, value: record as unknown as StateVector };
+  return invalid ? fail(invalid) : { ok: true, value: input as StateVector };
 }
 
 /**
@@ -94,13 +120,13 @@ export function checkStateVector(input: unknown): Checked<StateVector> {
  * trailing fields are tolerated) into a named object, without throwing.
  */
 export function checkStateVectorArray(raw: unknown): Checked<StateVector> {
-  if (!Array.isArray(raw))
-    return fail('not-array', `a raw state vector must be an array, got ${describe(raw)}`);
-  if (raw.length < 17) return fail('length', `a raw state vector has 17 or 18 fields, got ${raw.length}`);
-  const named: Record<string, unknown> = {};
-  for (let i = 0; i < 17; i++) named[STATE_VECTOR_FIELDS[i]!] = raw[i];
-  if (raw.length > 17) named.category = raw[17];
-  return checkStateVector(named);
+  let result: StateVector | Invalid;
+  try {
+    result = namedFromArray(raw);
+  } catch (error) {
+    result = unreadable(error);
+  }
+  return result instanceof Invalid ? fail(result) : { ok: true, value: result };
 }
 
 /** A raw array or a named object → a validated named state vector. Throws {@link ValidationError}. */
@@ -159,24 +185,23 @@ export function parseStatesResponse(body: unknown): ParsedStates {
   }
   const good: StateVector[] = [];
   const skipped: SkippedRow[] = [];
-  (states ?? []).forEach((row: unknown, index: number) => {
-    const checked = checkStateVectorArray(row);
-    if (checked.ok) good.push(checked.value);
-    else skipped.push({ index, reason: checked.reason, message: checked.message });
-  });
+  const rows: unknown[] = states ?? [];
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index];
+    if (row === undefined && !(index in rows)) continue; // a hole: skipped silently, as forEach did
+    let result: StateVector | Invalid;
+    try {
+      result = namedFromArray(row);
+    } catch (error) {
+      result = unreadable(error);
+    }
+    if (result instanceof Invalid) skipped.push({ index, reason: result.reason, message: result.message });
+    else good.push(result);
+  }
   return { response: { time, states: good }, skipped };
 }
 
 function unwrap<T>(checked: Checked<T>): T {
   if (checked.ok) return checked.value;
   throw new ValidationError(checked.reason, checked.message);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }
