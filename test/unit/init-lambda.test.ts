@@ -16,7 +16,7 @@ describe('Function: initLambdaProject', () => {
     ]);
     const handler = readFileSync(join(dir, 'handler.ts'), 'utf8');
     expect(handler).toMatch(/from 'opensky-stream'/);
-    expect(handler).toContain('transformStateVector(sv)');
+    expect(handler).toContain('tryTransformStateVector(sv)');
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies).toHaveProperty(
       'opensky-stream',
     );
