@@ -32,7 +32,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot } from '../scripts/stack/lib.ts';
+import { repoRoot, runningPid, stackConfig } from '../scripts/stack/lib.ts';
+import { treeCpuSeconds } from '../scripts/stack.ts';
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { fmt, localStack, percentile, unique } from './_util.ts';
@@ -201,6 +202,20 @@ const sampleLag = async () => {
 };
 
 // --- run ---
+const cfg = stackConfig();
+const stackPids = Object.fromEntries(
+  ['kafka', 'aws', 'lambda'].map((name) => [name, runningPid(cfg, name)] as const),
+);
+const cpuOf = (): Record<string, number> => ({
+  ...Object.fromEntries(
+    Object.entries(stackPids).map(([name, pid]) => [
+      name,
+      pid === undefined ? Number.NaN : treeCpuSeconds(pid),
+    ]),
+  ),
+  receivers: treeCpuSeconds(process.pid),
+});
+const cpuBefore = cpuOf();
 const started = Date.now();
 const produce = run([
   'produce',
@@ -236,6 +251,7 @@ const drainUntil = Date.now() + DRAIN_MS;
 while (latencies.length < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 200));
 clearInterval(lagTimer);
 const rss = { produce: peakRssMiB(produce), bridge: peakRssMiB(bridge) };
+const cpuAfter = { ...cpuOf(), produce: treeCpuSeconds(produce.pid!), bridge: treeCpuSeconds(bridge.pid!) };
 await Promise.all([stop(produce), stop(bridge)]);
 receiving = false;
 await Promise.all(receivers);
@@ -256,6 +272,11 @@ console.log(
   `throughput: ${fmt(deliveredWhilePolling / windowS, 0)} notifications/s while polling (${fmt(delivered / busyS, 0)}/s first to last received); feed rate ${fmt(expected / windowS, 0)}/s`,
 );
 console.log(`max consumer lag: ${fmt(maxLag)} records`);
+const cpuRows = Object.entries(cpuAfter).map(([name, after]) => {
+  const used = after - (cpuBefore[name] ?? 0);
+  return `${name === 'lambda' ? 'endpoint (router, SNS/SQS, Lambda runtimes)' : name === 'aws' ? 'moto' : name} ${fmt(used, 1)} s (${fmt((used * 1e6) / Math.max(1, delivered), 0)} µs/notification)`;
+});
+console.log(`CPU used: ${cpuRows.join(', ')}`);
 console.log(`peak RSS: produce ${fmt(rss.produce, 0)} MiB, bridge ${fmt(rss.bridge, 0)} MiB`);
 
 await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => undefined);

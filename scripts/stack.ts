@@ -64,30 +64,55 @@ export async function stackDown(cfg: StackConfig = stackConfig(), log: Log = def
   }
 }
 
-/** Resident memory (KiB) of a process and all its descendants, from /proc. */
-export function treeRssKiB(rootPid: number): number {
+/** A process and all its live descendants, from /proc. */
+export function processTree(rootPid: number): number[] {
   const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      const kib = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      rss.set(Number(entry), kib);
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // process exited while we looked
     }
   }
-  let total = 0;
+  const tree: number[] = [];
   const stack = [rootPid];
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
+    tree.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
+  return tree;
+}
+
+/** Sum of `read(pid)` over a process tree; processes that exit meanwhile count 0. */
+function sumOverTree(rootPid: number, read: (pid: number) => number): number {
+  let total = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      total += read(pid);
+    } catch {
+      // exited
+    }
+  }
   return total;
+}
+
+/** Resident memory (KiB) of a process and all its descendants, from /proc. */
+export function treeRssKiB(rootPid: number): number {
+  return sumOverTree(rootPid, (pid) =>
+    Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0),
+  );
+}
+
+/** CPU seconds (user + system) used so far by a process and its live descendants. */
+export function treeCpuSeconds(rootPid: number): number {
+  return sumOverTree(rootPid, (pid) => {
+    // Fields after the command name (which may hold spaces and parentheses) follow the last ')'.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  });
 }
 
 export interface ServiceStatus {
