@@ -22,18 +22,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
 import { repoRoot, runningPid, stackConfig } from '../scripts/stack/lib.ts';
 import { treeCpuSeconds } from '../scripts/stack.ts';
+import { openTail } from '../src/cli/tail.ts';
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { fmt, localStack, percentile, unique } from './_util.ts';
@@ -42,7 +36,7 @@ const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INTERVAL = process.env.BENCH_INTERVAL ?? '3s';
 const DRAIN_MS = Number(process.env.BENCH_DRAIN_S ?? 120) * 1000;
-const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 8);
+const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 4);
 const extraBridgeArgs = (process.env.BENCH_BRIDGE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const { brokers, aws } = await localStack();
@@ -128,33 +122,21 @@ await runToEnd(['deploy', '--function-name', functionName, '--topic-name', topic
 const sns = new SNSClient(aws);
 const sqs = new SQSClient(aws);
 const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topicName }));
-const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: unique('bench-e2e-q') }));
-const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] })))
-  .Attributes!.QueueArn!;
-await sns.send(
-  new SubscribeCommand({
-    TopicArn,
-    Protocol: 'sqs',
-    Endpoint: queueArn,
-    Attributes: { RawMessageDelivery: 'true' },
-  }),
-);
+// What `tail` and the demo use: a queue subscribed with raw delivery, drained in parallel.
+const tail = await openTail({ sns, sqs }, TopicArn!);
 
 // --- receivers ---
 const latencies: number[] = [];
 let delivered = 0;
 let duplicates = 0;
 let unknown = 0;
-let receiving = true;
 let firstReceived = Number.POSITIVE_INFINITY;
 let lastReceived = 0;
-async function receiver(): Promise<void> {
-  while (receiving) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
+const receiving = new AbortController();
+const draining = tail.drain(
+  (messages) => {
     const now = Date.now();
-    for (const message of Messages) {
+    for (const message of messages) {
       delivered++;
       firstReceived = Math.min(firstReceived, now);
       lastReceived = now;
@@ -168,17 +150,9 @@ async function receiver(): Promise<void> {
       }
       latencies.push(now - at);
     }
-    if (Messages.length) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl,
-          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
-    }
-  }
-}
-const receivers = Array.from({ length: RECEIVERS }, receiver);
+  },
+  { signal: receiving.signal, receivers: RECEIVERS, onError: (error) => console.error(`receive: ${error}`) },
+);
 
 // --- lag sampling ---
 const groupId = unique('bench-e2e-group');
@@ -253,8 +227,8 @@ clearInterval(lagTimer);
 const rss = { produce: peakRssMiB(produce), bridge: peakRssMiB(bridge) };
 const cpuAfter = { ...cpuOf(), produce: treeCpuSeconds(produce.pid!), bridge: treeCpuSeconds(bridge.pid!) };
 await Promise.all([stop(produce), stop(bridge)]);
-receiving = false;
-await Promise.all(receivers);
+receiving.abort();
+await draining;
 
 const windowS = (pollEnded - started) / 1000;
 const busyS = (lastReceived - firstReceived) / 1000 || 1;
@@ -281,7 +255,7 @@ console.log(`peak RSS: produce ${fmt(rss.produce, 0)} MiB, bridge ${fmt(rss.brid
 
 await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => undefined);
 await admin.disconnect();
-await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+await tail.close();
 await sns.send(new DeleteTopicCommand({ TopicArn }));
 await new LambdaClient(aws).send(new DeleteFunctionCommand({ FunctionName: functionName }));
 opensky.close();

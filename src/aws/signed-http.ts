@@ -53,6 +53,20 @@ export class AwsHttpError extends Error {
 const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
+/** Signing keys by secret, day, region and service: they change once a day, HMACs cost. */
+const signingKeys = new Map<string, Buffer>();
+
+function signingKey(secret: string, day: string, region: string, service: string): Buffer {
+  const id = `${secret}\0${day}\0${region}\0${service}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+    if (signingKeys.size >= 32) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /**
  * Signature Version 4 headers for a POST of `body` to `url` (path without query).
  * Pure: the same inputs give the same headers (tested against the SDK's signer).
@@ -89,10 +103,7 @@ export function signPost(input: {
   ].join('\n');
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-  const key = hmac(
-    hmac(hmac(hmac(`AWS4${input.credentials.secretAccessKey}`, day), input.region), input.service),
-    'aws4_request',
-  );
+  const key = signingKey(input.credentials.secretAccessKey, day, input.region, input.service);
   const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   delete headers.host;

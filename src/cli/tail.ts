@@ -5,19 +5,28 @@
 import { ListTopicsCommand, type SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
-  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   type Message,
-  ReceiveMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { SqsQueueReader } from '../aws/sqs-queue.ts';
 import { ConfigError } from '../errors.ts';
+import { pause } from '../util/retry.ts';
 
 export interface Tail {
   /** Wait up to `waitSeconds` for notifications; deletes what it returns from the queue. */
   receive(waitSeconds?: number): Promise<Message[]>;
+  /**
+   * Keep the queue drained with `receivers` parallel long polls until `signal`
+   * aborts, handing each batch to `onMessages` (after it is deleted). Errors
+   * are passed to `onError` and the receiver goes on after a pause.
+   */
+  drain(
+    onMessages: (messages: Message[]) => void,
+    options: { signal: AbortSignal; receivers?: number; onError?: (error: unknown) => void },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,33 +92,34 @@ export async function openTail(
       },
     }),
   );
+  const reader = new SqsQueueReader(sqs, QueueUrl!);
+  const receive = async (waitSeconds = 1) => {
+    const messages = await reader.receive({ max: 10, waitSeconds });
+    if (messages.length) await reader.delete(messages);
+    return messages;
+  };
   let closed = false;
   return {
-    async receive(waitSeconds = 1) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: waitSeconds,
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      for (let i = 0; i < Messages.length; i += 10) {
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl,
-            Entries: Messages.slice(i, i + 10).map((m, j) => ({
-              Id: String(j),
-              ReceiptHandle: m.ReceiptHandle!,
-            })),
-          }),
-        );
-      }
-      return Messages;
+    receive,
+    async drain(onMessages, { signal, receivers = 4, onError }) {
+      const loop = async () => {
+        while (!signal.aborted && !closed) {
+          try {
+            const messages = await receive(1);
+            if (messages.length) onMessages(messages);
+          } catch (error) {
+            if (signal.aborted || closed) return;
+            onError?.(error);
+            await pause(500, signal);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: receivers }, loop));
     },
     async close() {
       if (closed) return;
       closed = true;
+      reader.destroy();
       await sns.send(new UnsubscribeCommand({ SubscriptionArn })).catch(() => undefined);
       await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => undefined);
     },
