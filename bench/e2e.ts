@@ -52,7 +52,8 @@ const cliEnv = {
 const cli = join(repoRoot, 'bin', 'opensky-stream.js');
 
 function run(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [cli, ...args], { env: cliEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  // As a user's shell runs it: the bin's own shebang (node from PATH: npm run puts the project's first).
+  const child = spawn(cli, args, { env: cliEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${args[0]}] ${chunk}`));
   return child;
 }

@@ -88,6 +88,12 @@ const config = {
   messagingEntry: process.env.ROUTER_MESSAGING_ENTRY || undefined,
 };
 
+/** Requests served, by AWS service (`lambda:invoke` for Invoke): `/_stack/health` reports them. */
+const requestCounts: Record<string, number> = {};
+const count = (name: string) => {
+  requestCounts[name] = (requestCounts[name] ?? 0) + 1;
+};
+
 /** What serves SNS and SQS here: fauxqs's Fastify app, or moto when it is not installed. */
 interface Messaging {
   routing(req: IncomingMessage, res: ServerResponse): void;
@@ -824,6 +830,7 @@ const server = createServer((req, res) => {
     return;
   }
   const service = awsServiceOf(req.headers);
+  if (path !== '/_stack/health') count(invokePath.test(path) ? 'lambda:invoke' : (service ?? 'unsigned'));
   if (messaging && (service === 'sns' || service === 'sqs')) {
     messaging.routing(req, res);
     return;
@@ -849,6 +856,7 @@ const server = createServer((req, res) => {
         status: 'ok',
         runtimeClient: config.runtimeClient,
         messaging: messaging ? 'fauxqs' : 'moto',
+        requests: requestCounts,
         functions: [...registry.keys()],
         warm: Object.fromEntries([...pools.values()].map((pool) => [pool.key, pool.instances.length])),
       }),

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
+import { DEFAULT_BATCH_SIZE } from '../../lambda/invoker.ts';
 import type { CommandFactory } from '../main.ts';
 import { awsOptions, envOption, kafkaOptions, logOptions, parseDuration } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
@@ -29,7 +30,7 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
         'batch-size': envOption(env, 'BRIDGE_BATCH_SIZE', {
           type: 'number',
           describe: 'Records per invocation (1-10000), also bounded by the 6 MB payload limit',
-          default: 100,
+          default: DEFAULT_BATCH_SIZE,
           group: 'Lambda:',
         }),
         'batching-window': envOption(env, 'BRIDGE_BATCHING_WINDOW', {
