@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { chunkMessages, snapshotMessages } from '../../src/kafka/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { chunkMessages, KafkaSink, snapshotMessages } from '../../src/kafka/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
+import { fakeKafka, protocolError } from '../support/fake-kafka.ts';
+
+/** A snapshot of `aircraft` generated aircraft at time `time`. */
+const snapshot = (time: number, aircraft = 5) =>
+  parseStatesResponse(generateSnapshot({ aircraft, time, seed: time })).response;
 
 describe('Function: snapshotMessages', () => {
   it('makes one message per aircraft keyed by icao24, with the snapshot time in value and headers', () => {
@@ -34,5 +39,25 @@ describe('Function: chunkMessages', () => {
   it('keeps a small snapshot in one send', () => {
     const { response } = parseStatesResponse(generateSnapshot({ aircraft: 100 }));
     expect(chunkMessages(snapshotMessages(response), 768 * 1024)).toHaveLength(1);
+  });
+});
+
+describe('Class: KafkaSink, failure reporting', () => {
+  it('reports an earlier send failure before queueing another send (regression: write queued, then threw)', async () => {
+    // Arrange
+    const fake = fakeKafka();
+    fake.behaviour = () => {
+      throw protocolError('TOPIC_AUTHORIZATION_FAILED');
+    };
+    const sink = new KafkaSink({ kafka: fake.kafka });
+    await sink.write(snapshot(1));
+    await vi.waitFor(() => expect(sink.stats.errors).toBe(1));
+
+    // Act
+    const second = sink.write(snapshot(2));
+
+    // Assert
+    await expect(second).rejects.toMatchObject({ code: 'OSS_KAFKA' });
+    expect(fake.sends).toHaveLength(1);
   });
 });
