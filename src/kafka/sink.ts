@@ -103,9 +103,12 @@ export function snapshotMessages(
  * `maxInFlight` at a time. A send that fails with a transient error (broker
  * unreachable, leader not available, request timed out, not enough
  * replicas…) is retried with exponential backoff and jitter, oldest first and
- * one at a time until the broker takes sends again, so per-aircraft order
- * survives the outage. Meanwhile `write` keeps accepting snapshots; when
- * the buffer is full it drops the oldest whole snapshot (counted, logged).
+ * one at a time until the broker takes sends again. Meanwhile `write` keeps
+ * accepting snapshots; when the buffer is full it drops the oldest whole
+ * snapshot (counted, logged). Delivery is at least once: a send the broker
+ * stored but did not get to acknowledge is sent again. Per-aircraft order
+ * holds except that a send already in flight when an earlier one failed may
+ * overtake it (`maxInFlight: 1` rules that out, for some throughput).
  * Errors no retry can fix (authentication, authorization, a missing topic, a
  * record the broker will never accept) fail the sink: the next `write`,
  * `flush` or `close` rejects with them.
@@ -356,10 +359,15 @@ export class KafkaSink {
     for (const waiter of waiters) waiter();
   }
 
-  /** Start the sends the window allows: `maxInFlight` while the broker answers, one while it recovers. */
+  /**
+   * Start the sends the window allows: `maxInFlight` while the broker answers; one at a
+   * time while it recovers, or while halves of a batch it found too large go out, so
+   * what was queued goes out in its order.
+   */
   private pump(): void {
     if (this.failure || this.halted || this.retryTimer) return;
-    const window = this.failures > 0 ? 1 : this.options.maxInFlight;
+    const serial = this.failures > 0 || (this.queue[0] !== undefined && this.queue[0].span < 1);
+    const window = serial ? 1 : this.options.maxInFlight;
     while (this.inFlight < window && this.queue.length > 0) {
       const chunk = this.queue.shift()!;
       chunk.owner.inFlight++;

@@ -18,6 +18,7 @@ import type { KafkaLike } from '../../src/kafka/index.ts';
 export const connectionRefused = (): Error =>
   new KafkaJSNumberOfRetriesExceeded(
     new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'),
+    { retryCount: 5, retryTime: 3000 },
   );
 
 /** A broker protocol error of `type` (e.g. `TOPIC_AUTHORIZATION_FAILED`). */
@@ -54,6 +55,8 @@ export interface FakeKafka {
   behaviour: SendBehaviour;
   producersCreated: number;
   consumers: FakeConsumer[];
+  /** Replace to make consumers' `connect` fail (the broker is down). Default: connect. */
+  consumerConnect: () => Promise<void> | void;
   topics: string[];
 }
 
@@ -69,6 +72,7 @@ export function fakeKafka(options: { topics?: string[] } = {}): FakeKafka {
     behaviour: () => undefined,
     producersCreated: 0,
     consumers: [],
+    consumerConnect: () => undefined,
     topics: options.topics ?? ['aviation-data'],
   };
   const producer = () => {
@@ -111,6 +115,7 @@ export function fakeKafka(options: { topics?: string[] } = {}): FakeKafka {
         return () => emitter.off(event, listener);
       },
       connect: async () => {
+        await fake.consumerConnect();
         state.connected = true;
       },
       disconnect: async () => {
