@@ -68,6 +68,14 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
    * @default 1000
    */
   restartBaseMs?: number;
+  /**
+   * The consumer's session timeout, ms: how long the group coordinator waits for a silent
+   * member before it gives its partitions to others. A consumer that crashed while the broker
+   * was down could not leave the group, so its restarted successor joins once that session
+   * expires: this bounds the pause after a broker restart. The broker allows 6000–1800000 by default.
+   * @default 30000
+   */
+  sessionTimeoutMs?: number;
   lambda?: LambdaClient;
   logger?: Logger;
 }
@@ -159,6 +167,9 @@ function validate(options: LambdaInvokerOptions): void {
   const restartBase = options.restartBaseMs ?? 1000;
   if (!Number.isInteger(restartBase) || restartBase < 1)
     throw new ConfigError('/options/restartBaseMs', 'must be an integer ≥ 1');
+  const session = options.sessionTimeoutMs ?? 30_000;
+  if (!Number.isInteger(session) || session < 1000)
+    throw new ConfigError('/options/sessionTimeoutMs', 'must be an integer ≥ 1000');
 }
 
 /** How long `stop()` waits for the consumer to leave the group before it lets go. */
@@ -286,12 +297,15 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   /** A new consumer in the group, consuming from the committed offsets (or the starting position). */
   private async startConsumer(): Promise<void> {
     const window = this.options.batchingWindowMs ?? 500;
+    const session = this.options.sessionTimeoutMs ?? 30_000;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       // The batching window: the broker holds a fetch until it has minBytes or the window passed.
       maxWaitTimeInMs: Math.max(10, window),
       minBytes: window > 0 ? 64 * 1024 : 1,
       maxBytesPerPartition: 8 * 1024 * 1024,
+      sessionTimeout: session,
+      heartbeatInterval: Math.min(3000, Math.floor(session / 3)),
       // Crashes are restarted here (a new consumer, with backoff, logged and counted), not
       // by kafkajs: it does not restart after errors it deems non-retriable, and then the
       // bridge would sit idle without a word.
