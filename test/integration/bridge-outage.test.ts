@@ -126,7 +126,7 @@ describe('bridge through a broker outage (a broker of its own, SIGKILLed and res
     await waitFor(() => invoked().distinct.size >= 100);
 
     // Act: SIGKILL the broker mid-way; restart it once the bridge's consumer has crashed
-    const crashesAtKill = pipeline.stats.invoker!.crashes;
+    const { crashes: crashesAtKill, restarts: restartsAtKill } = pipeline.stats.invoker!;
     await own.kill();
     const atKill = invoked().distinct.size;
     await waitFor(() => pipeline.stats.invoker!.crashes > crashesAtKill, 60_000);
@@ -148,7 +148,7 @@ describe('bridge through a broker outage (a broker of its own, SIGKILLed and res
     expect(distinct.size).toBe(500);
     expect(atKill).toBeLessThan(500);
     expect(stats.crashes).toBeGreaterThan(crashesAtKill);
-    expect(stats.restarts).toBe(stats.crashes);
+    expect(stats.restarts).toBeGreaterThan(restartsAtKill);
     console.info(
       `bridge outage: ${atKill} of 400 records invoked when the broker was killed; ` +
         `${stats.crashes} consumer crashes, ${stats.restarts} restarts; ` +
