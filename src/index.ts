@@ -35,13 +35,17 @@ export {
 } from './errors.ts';
 export {
   chunkMessages,
+  classifyKafkaError,
   createKafkaClient,
+  defaultKafkaSinkOptions,
   type EnsureTopicOptions,
   ensureTopic,
   type KafkaConnectionOptions,
+  type KafkaFailureKind,
   type KafkaLike,
   type KafkaSaslOptions,
   KafkaSink,
+  type KafkaSinkCloseReport,
   type KafkaSinkOptions,
   type KafkaSinkStats,
   kafkaConfigFromEnv,

@@ -96,6 +96,30 @@ export function parseDuration(value: string | number | undefined, flag: string):
   return Number(match[1]) * unit;
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1000 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1000 ** 3,
+};
+
+/** Parse a byte size like `64MiB`, `512KiB`, `1GB` (powers of 1000), `64M` (of 1024) or plain bytes. */
+export function parseSize(value: string | number | undefined, flag: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(String(value).trim());
+  const unit = SIZE_UNITS[(match?.[2] || 'b').toLowerCase()];
+  const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new Error(`--${flag} must be a size like 64MiB, 512KiB, 1GiB or bytes (got '${value}')`);
+  return bytes;
+}
+
 export const sourceOptions = (env: Env) => ({
   'base-url': envOption(env, 'OPENSKY_BASE_URL', {
     type: 'string',

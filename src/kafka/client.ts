@@ -81,6 +81,9 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
 
 const BROKER = /^[^\s:]+:\d{1,5}$/;
 
+/** kafkajs's log lines for each failed (re)connection attempt. */
+const CONNECTION_NOISE = /^(Connection error|Failed to connect to seed broker|Connection timeout)/;
+
 /** Build (or pass through) the client for `options`; kafkajs's own logs go to `logger`. */
 export function createKafkaClient(options: KafkaConnectionOptions, logger: Logger = silentLogger): KafkaLike {
   if (options.kafka) return options.kafka;
@@ -101,8 +104,12 @@ export function createKafkaClient(options: KafkaConnectionOptions, logger: Logge
       ({ level, log }) => {
         const { message, ...fields } = log;
         // Protocol-level answers ("Response CreateTopics … already exists") are handled by the
-        // caller or retried by kafkajs: detail, not errors.
-        if (message.startsWith('Response ')) logger.debug(`kafkajs: ${message}`, fields);
+        // caller or retried by kafkajs, and every reconnection attempt while a broker is down is
+        // an error line to kafkajs: detail. The primitives report outages themselves (retries,
+        // buffered snapshots, consumer restarts), once per attempt of their own.
+        if (message.startsWith('Response ') || CONNECTION_NOISE.test(message))
+          logger.debug(`kafkajs: ${message}`, fields);
+        else if (message.startsWith('Crash: ')) logger.warn(`kafkajs: ${message}`, fields);
         else if (level <= logLevel.ERROR) logger.error(`kafkajs: ${message}`, fields);
         else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, fields);
       },

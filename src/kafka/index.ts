@@ -7,11 +7,18 @@ export {
   type KafkaSaslOptions,
   kafkaConfigFromEnv,
 } from './client.ts';
+export { classifyKafkaError, type KafkaFailureKind } from './failures.ts';
 export {
   chunkMessages,
   KafkaSink,
-  type KafkaSinkOptions,
+  type KafkaSinkCloseReport,
   type KafkaSinkStats,
   SinkHeaders,
   snapshotMessages,
 } from './sink.ts';
+export {
+  defaultKafkaSinkOptions,
+  type KafkaSinkOptions,
+  type ResolvedKafkaSinkOptions,
+  resolveKafkaSinkOptions,
+} from './sink-options.ts';

@@ -4,16 +4,19 @@
  * @module
  */
 import { CompressionTypes, type Message, Partitioners, type Producer } from 'kafkajs';
-import { ConfigError, KafkaError } from '../errors.ts';
+import { AbortError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { StatesResponse, StateVectorMessage } from '../transform/types.ts';
+import { backoffDelay } from '../util/retry.ts';
+import { createKafkaClient, type EnsureTopicOptions, ensureTopic, type KafkaLike } from './client.ts';
+import { classifyKafkaError } from './failures.ts';
 import {
-  createKafkaClient,
-  type EnsureTopicOptions,
-  ensureTopic,
-  type KafkaConnectionOptions,
-  type KafkaLike,
-} from './client.ts';
+  type KafkaSinkOptions,
+  type ResolvedKafkaSinkOptions,
+  resolveKafkaSinkOptions,
+} from './sink-options.ts';
+
+export type { KafkaSinkOptions } from './sink-options.ts';
 
 /** Message headers every KafkaSink message carries. */
 export const SinkHeaders = {
@@ -23,37 +26,32 @@ export const SinkHeaders = {
   TRACEPARENT: 'traceparent',
 } as const;
 
-/** Options of {@link KafkaSink}. */
-export interface KafkaSinkOptions extends KafkaConnectionOptions {
-  /** @default 'aviation-data' */
-  topic?: string;
-  /**
-   * Compression codec. GZIP is the one codec kafkajs ships without extra
-   * packages; state-vector JSON shrinks about 5× with it, which saves broker
-   * disk and network for a little CPU (see `npm run bench -- kafka-sink`).
-   * @default 'gzip'
-   */
-  compression?: 'gzip' | 'none';
-  /** Sends in flight at once; `write` waits when this many are pending. @default 2 */
-  maxInFlight?: number;
-  /**
-   * Upper bound of one send, in uncompressed key + value bytes; a bigger snapshot is sent
-   * in several sends so no record batch exceeds the broker's `message.max.bytes`.
-   * @default 786432 (768 KiB)
-   */
-  maxSendBytes?: number;
-  /** Header `source`. @default 'opensky-stream' */
-  source?: string;
-  logger?: Logger;
-}
-
 /** Counters of a {@link KafkaSink}. */
 export interface KafkaSinkStats {
+  /** Messages, bytes (uncompressed key + value) and sends the broker acknowledged. */
   messages: number;
   bytes: number;
   batches: number;
+  /** Sends that failed (each attempt). */
   errors: number;
   lastSendMs: number;
+  /** Sends retried after a transient error (broker unreachable, leader not available, timeout…). */
+  sendRetries: number;
+  /** Snapshots accepted by `write` and not yet fully acknowledged, and their bytes. */
+  bufferedSnapshots: number;
+  bufferedBytes: number;
+  /** Snapshots dropped, oldest first, because the buffer was full during an outage, and their messages. */
+  droppedSnapshots: number;
+  droppedMessages: number;
+  /** Snapshots and messages still unacknowledged when `close()` gave up on them. */
+  unsentSnapshots: number;
+  unsentMessages: number;
+}
+
+/** What {@link KafkaSink.close} could not deliver. */
+export interface KafkaSinkCloseReport {
+  unsentSnapshots: number;
+  unsentMessages: number;
 }
 
 /** Split messages into sends of at most `maxBytes` (key + value bytes), order kept. */
@@ -98,8 +96,22 @@ export function snapshotMessages(
 /**
  * Produces snapshots to Kafka, safely by default: idempotent producer,
  * `acks: -1` (all in-sync replicas), compression, one batched send per
- * snapshot (split only where the broker's batch limit requires), and bounded
- * in-flight sends with backpressure.
+ * snapshot (split only where the broker's batch limit requires), and a
+ * bounded buffer that rides out broker outages.
+ *
+ * `write` hands a snapshot to the buffer and returns; sends go out in order,
+ * `maxInFlight` at a time. A send that fails with a transient error (broker
+ * unreachable, leader not available, request timed out, not enough
+ * replicas…) is retried with exponential backoff and jitter, oldest first and
+ * one at a time until the broker takes sends again. Meanwhile `write` keeps
+ * accepting snapshots; when the buffer is full it drops the oldest whole
+ * snapshot (counted, logged). Delivery is at least once: a send the broker
+ * stored but did not get to acknowledge is sent again. Per-aircraft order
+ * holds except that a send already in flight when an earlier one failed may
+ * overtake it (`maxInFlight: 1` rules that out, for some throughput).
+ * Errors no retry can fix (authentication, authorization, a missing topic, a
+ * record the broker will never accept) fail the sink: the next `write`,
+ * `flush` or `close` rejects with them.
  *
  * @example
  * ```ts
@@ -109,39 +121,61 @@ export function snapshotMessages(
  * ```
  */
 export class KafkaSink {
-  readonly stats: KafkaSinkStats = { messages: 0, bytes: 0, batches: 0, errors: 0, lastSendMs: 0 };
+  readonly stats: KafkaSinkStats = {
+    messages: 0,
+    bytes: 0,
+    batches: 0,
+    errors: 0,
+    lastSendMs: 0,
+    sendRetries: 0,
+    bufferedSnapshots: 0,
+    bufferedBytes: 0,
+    droppedSnapshots: 0,
+    droppedMessages: 0,
+    unsentSnapshots: 0,
+    unsentMessages: 0,
+  };
   readonly topic: string;
   private readonly kafka: KafkaLike;
-  private readonly options: KafkaSinkOptions;
+  private readonly options: ResolvedKafkaSinkOptions;
   private readonly logger: Logger;
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Snapshots not fully acknowledged, oldest first. */
+  private readonly buffer: Buffered[] = [];
+  /** Sends waiting to go out, in order. */
+  private queue: Chunk[] = [];
+  private inFlight = 0;
+  private nextOrder = 0;
+  /** Consecutive failed sends: above 0 the broker is out, or recovering. */
+  private failures = 0;
+  private outageSince = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** A failure no retry fixes; the sink stays failed. */
+  private failure: KafkaError | undefined;
+  private failureReported = false;
+  private waiters: Array<() => void> = [];
+  /** No more writes. */
   private closed = false;
+  /** No more sends: close() gave up on what is left. */
+  private halted = false;
+  private closing: Promise<KafkaSinkCloseReport> | undefined;
 
+  /** Throws `ConfigError` naming the option when `options` are invalid. */
   constructor(options: KafkaSinkOptions = {}) {
-    this.options = options;
-    this.topic = options.topic ?? 'aviation-data';
-    if (!this.topic || /[^A-Za-z0-9._-]/.test(this.topic) || this.topic.length > 249) {
-      throw new ConfigError('/options/topic', `is not a valid Kafka topic name: '${this.topic}'`);
-    }
-    const maxInFlight = options.maxInFlight ?? 2;
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
-      throw new ConfigError('/options/maxInFlight', 'must be an integer ≥ 1');
-    if (options.compression && !['gzip', 'none'].includes(options.compression)) {
-      throw new ConfigError('/options/compression', "must be 'gzip' or 'none'");
-    }
+    this.options = resolveKafkaSinkOptions(options);
+    this.topic = this.options.topic;
     this.logger = options.logger ?? silentLogger;
     this.kafka = createKafkaClient(options, this.logger);
   }
 
-  /** Connect the producer (also done by the first `write`). Idempotent. */
+  /** Connect the producer (also done by the first send). Idempotent; rejects when the broker is unreachable. */
   async connect(): Promise<void> {
     await this.getProducer();
   }
 
   private getProducer(): Promise<Producer> {
-    if (this.closed) return Promise.reject(new KafkaError('the sink is closed'));
+    if (this.halted) return Promise.reject(new KafkaError('the sink is closed'));
     this.connecting ??= (async () => {
       const producer = this.kafka.producer({
         idempotent: true,
@@ -169,15 +203,19 @@ export class KafkaSink {
   }
 
   /**
-   * Produce one snapshot as one batched send. Resolves once the send is
-   * accepted into the in-flight window (await {@link flush} for delivery);
-   * rejects with {@link KafkaError} if a previous send failed.
+   * Buffer one snapshot for sending (one batched send, or a few for a large
+   * snapshot). Resolves once it is buffered: at once, or, when the buffer is
+   * full while the broker takes sends, once there is room (during an outage
+   * the oldest buffered snapshot is dropped instead). Await {@link flush} for
+   * delivery. Rejects with {@link KafkaError} when the sink has failed (before
+   * buffering anything), and with `AbortError` when `signal` aborts the wait.
    */
   async write(
     snapshot: Pick<StatesResponse, 'time' | 'states'>,
-    options: { traceparent?: string } = {},
+    options: { traceparent?: string; signal?: AbortSignal } = {},
   ): Promise<void> {
-    const producer = await this.getProducer();
+    this.throwIfFailed();
+    if (this.closed) throw new KafkaError('the sink is closed');
     const messages = snapshotMessages(snapshot, {
       source: this.options.source,
       traceparent: options.traceparent,
@@ -185,72 +223,343 @@ export class KafkaSink {
     // A send becomes one record batch per partition, and the broker refuses a batch over
     // message.max.bytes (1 MiB by default); uncompressed, 10,000 aircraft are ~4 MB. So a
     // large snapshot goes out as a few sends of at most maxSendBytes each, in order.
-    for (const chunk of chunkMessages(messages, this.options.maxSendBytes ?? 768 * 1024)) {
-      while (this.inFlight.size >= (this.options.maxInFlight ?? 2)) await Promise.race(this.inFlight);
-      this.send(producer, chunk.messages, chunk.bytes);
+    const chunks = chunkMessages(messages, this.options.maxSendBytes);
+    if (chunks.length === 0) return;
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.bytes, 0);
+    while (this.stats.bufferedBytes + bytes > this.options.maxBufferBytes && this.buffer.length > 0) {
+      if (this.failures > 0) {
+        // The broker is out: keep the newest data. Nothing droppable (all of it being sent): go over the bound.
+        if (!this.dropOldest()) break;
+      } else {
+        await this.changed(options.signal);
+        this.throwIfFailed();
+        if (this.closed) throw new KafkaError('the sink is closed');
+      }
     }
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = undefined;
-      throw failure;
+    const owner: Buffered = {
+      time: snapshot.time,
+      bytes,
+      messages: messages.length,
+      chunks: chunks.length,
+      inFlight: 0,
+      acked: 0,
+      ackedMessages: 0,
+    };
+    this.buffer.push(owner);
+    this.stats.bufferedSnapshots++;
+    this.stats.bufferedBytes += bytes;
+    for (const chunk of chunks) this.queue.push({ owner, ...chunk, order: this.nextOrder++, span: 1 });
+    this.pump();
+  }
+
+  /**
+   * Wait until every buffered snapshot is acknowledged. Rejects with the
+   * sink's failure, or with a retryable {@link KafkaError} when `timeoutMs`
+   * passes first (the snapshots stay buffered).
+   */
+  async flush(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const deadline =
+      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    for (;;) {
+      this.throwIfFailed();
+      if (this.buffer.length === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new KafkaError(
+          `flush timed out with ${this.buffer.length} snapshots (${this.unsentMessages()} messages) not acknowledged`,
+          { retryable: true },
+        );
+      }
+      await this.changed(options.signal, Number.isFinite(left) ? left : undefined);
     }
   }
 
-  private send(producer: Producer, messages: Message[], bytes: number): void {
-    const started = performance.now();
-    const send = producer
-      .send({
-        topic: this.topic,
-        acks: -1,
-        compression: this.options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP,
-        messages,
-      })
-      .then(() => {
-        this.stats.messages += messages.length;
-        this.stats.bytes += bytes;
-        this.stats.batches++;
-        this.stats.lastSendMs = performance.now() - started;
-      });
-    const tracked: Promise<unknown> = send.catch((error: unknown) => {
-      this.stats.errors++;
-      this.logger.error('send failed', {
-        topic: this.topic,
-        messages: messages.length,
-        error: (error as Error).message,
-      });
-      this.failure ??= new KafkaError(`send to '${this.topic}' failed: ${(error as Error).message}`, {
-        cause: error,
-        retryable: true,
-      });
-    });
-    this.inFlight.add(tracked);
-    tracked.finally(() => this.inFlight.delete(tracked));
-  }
-
-  private failure: KafkaError | undefined;
-
-  /** Wait until every accepted send is acknowledged; rejects if one failed. */
-  async flush(): Promise<void> {
-    await Promise.all(this.inFlight);
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = undefined;
-      throw failure;
-    }
-  }
-
-  /** Flush, then disconnect. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.flush();
-    } finally {
-      this.closed = true;
-      await this.producer?.disconnect();
-    }
+  /**
+   * Stop accepting snapshots, try to send what is buffered for at most
+   * `closeTimeoutMs`, then disconnect. Resolves with what could not be sent
+   * (also logged and in `stats`); rejects only with a failure of the sink not
+   * reported before. Idempotent.
+   */
+  close(): Promise<KafkaSinkCloseReport> {
+    this.closing ??= this.shutdown();
+    return this.closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+
+  private async shutdown(): Promise<KafkaSinkCloseReport> {
+    const reportedBefore = this.failureReported;
+    this.closed = true;
+    this.notify();
+    let reason = '';
+    try {
+      await this.flush({ timeoutMs: this.options.closeTimeoutMs });
+    } catch (error) {
+      reason = (error as Error).message;
+    }
+    this.halted = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.stats.unsentSnapshots = this.buffer.length;
+    this.stats.unsentMessages = this.unsentMessages();
+    if (this.buffer.length > 0) {
+      this.logger.error('closed with snapshots not sent', {
+        topic: this.topic,
+        unsentSnapshots: this.stats.unsentSnapshots,
+        unsentMessages: this.stats.unsentMessages,
+        oldest: this.buffer[0]!.time,
+        newest: this.buffer[this.buffer.length - 1]!.time,
+        reason,
+      });
+    }
+    await this.producer?.disconnect().catch(() => undefined);
+    if (this.failure && !reportedBefore) {
+      this.failureReported = true;
+      throw this.failure;
+    }
+    return { unsentSnapshots: this.stats.unsentSnapshots, unsentMessages: this.stats.unsentMessages };
+  }
+
+  private unsentMessages(): number {
+    return this.buffer.reduce((sum, s) => sum + s.messages - s.ackedMessages, 0);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) {
+      this.failureReported = true;
+      throw this.failure;
+    }
+  }
+
+  /** Resolves on the next change of the buffer (a send settled, a failure, close), or after `timeoutMs`. */
+  private changed(signal?: AbortSignal, timeoutMs?: number): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((waiter) => waiter !== done);
+        reject(new AbortError(undefined, { cause: signal?.reason }));
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(done);
+    });
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  /**
+   * Start the sends the window allows: `maxInFlight` while the broker answers; one at a
+   * time while it recovers, or while halves of a batch it found too large go out, so
+   * what was queued goes out in its order.
+   */
+  private pump(): void {
+    if (this.failure || this.halted || this.retryTimer) return;
+    const serial = this.failures > 0 || (this.queue[0] !== undefined && this.queue[0].span < 1);
+    const window = serial ? 1 : this.options.maxInFlight;
+    while (this.inFlight < window && this.queue.length > 0) {
+      const chunk = this.queue.shift()!;
+      chunk.owner.inFlight++;
+      this.inFlight++;
+      void this.send(chunk);
+    }
+  }
+
+  private async send(chunk: Chunk): Promise<void> {
+    const started = performance.now();
+    const owner = chunk.owner;
+    try {
+      const producer = await this.getProducer();
+      await producer.send({
+        topic: this.topic,
+        acks: -1,
+        compression: this.options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP,
+        messages: chunk.messages,
+      });
+      this.stats.messages += chunk.messages.length;
+      this.stats.bytes += chunk.bytes;
+      this.stats.batches++;
+      this.stats.lastSendMs = performance.now() - started;
+      owner.acked++;
+      owner.ackedMessages += chunk.messages.length;
+      if (owner.acked === owner.chunks) this.release(owner);
+      if (this.failures > 0) {
+        this.logger.info('the broker takes sends again', {
+          topic: this.topic,
+          outageMs: Date.now() - this.outageSince,
+          failedSends: this.failures,
+          bufferedSnapshots: this.stats.bufferedSnapshots,
+          droppedSnapshots: this.stats.droppedSnapshots,
+        });
+        this.failures = 0;
+      }
+    } catch (error) {
+      await this.sendFailed(chunk, error);
+    } finally {
+      owner.inFlight--;
+      this.inFlight--;
+      this.notify();
+      this.pump();
+    }
+  }
+
+  private async sendFailed(chunk: Chunk, error: unknown): Promise<void> {
+    this.stats.errors++;
+    const message = (error as Error).message;
+    if (this.halted) {
+      this.requeue(chunk);
+      return;
+    }
+    let kind = classifyKafkaError(error);
+    // With auto-creation off a missing topic is a configuration error, but a broker that has
+    // just restarted can briefly not know a topic that exists: ask before giving up.
+    let missing = false;
+    if (kind === 'unknown-topic') {
+      missing = (await this.topicExists()) === false;
+      kind = missing ? 'fatal' : 'transient';
+    }
+    if (kind === 'too-large' && chunk.messages.length > 1) {
+      // The broker's limit is below maxSendBytes: send the batch as two halves, in order.
+      const half = Math.ceil(chunk.messages.length / 2);
+      const span = chunk.span / 2;
+      chunk.owner.chunks++;
+      this.stats.sendRetries++;
+      this.logger.warn('the broker refused the batch size; sending it in two halves', {
+        topic: this.topic,
+        messages: chunk.messages.length,
+        error: message,
+      });
+      [chunk.messages.slice(0, half), chunk.messages.slice(half)].forEach((messages, i) => {
+        const bytes = chunkMessages(messages, Number.POSITIVE_INFINITY)[0]!.bytes;
+        this.requeue({ owner: chunk.owner, messages, bytes, order: chunk.order + i * span, span });
+      });
+      return;
+    }
+    this.requeue(chunk);
+    if (kind === 'too-large' || kind === 'fatal') {
+      const why = missing
+        ? `topic '${this.topic}' does not exist (topic auto-creation is off; ensureTopic() or \`opensky-stream produce\` creates it)`
+        : kind === 'too-large'
+          ? `a record of ${chunk.bytes} bytes is larger than the broker accepts (message.max.bytes): ${message}`
+          : message;
+      this.failure ??= new KafkaError(`send to '${this.topic}' failed: ${why}`, {
+        cause: error,
+        retryable: false,
+      });
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.logger.error('send failed; retrying cannot help', {
+        topic: this.topic,
+        error: this.failure.message,
+        bufferedSnapshots: this.stats.bufferedSnapshots,
+      });
+      return;
+    }
+    if (kind === 'producer-state') this.resetProducer();
+    this.failures++;
+    this.stats.sendRetries++;
+    if (this.failures === 1) this.outageSince = Date.now();
+    const delay = backoffDelay(this.failures, this.options.retryBaseMs, this.options.retryMaxDelayMs);
+    this.logger.warn('send failed; buffering and retrying', {
+      topic: this.topic,
+      attempt: this.failures,
+      retryInMs: delay,
+      bufferedSnapshots: this.stats.bufferedSnapshots,
+      bufferedBytes: this.stats.bufferedBytes,
+      error: message,
+    });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, delay);
+  }
+
+  /** Put a send back in the queue at its place in the order. */
+  private requeue(chunk: Chunk): void {
+    const at = this.queue.findIndex((queued) => queued.order > chunk.order);
+    if (at < 0) this.queue.push(chunk);
+    else this.queue.splice(at, 0, chunk);
+  }
+
+  private release(owner: Buffered): void {
+    const at = this.buffer.indexOf(owner);
+    if (at < 0) return;
+    this.buffer.splice(at, 1);
+    this.stats.bufferedSnapshots--;
+    this.stats.bufferedBytes -= owner.bytes;
+  }
+
+  /** Drop the oldest snapshot none of whose sends has started; false when there is none. */
+  private dropOldest(): boolean {
+    const victim = this.buffer.find((s) => s.inFlight === 0 && s.acked === 0);
+    if (!victim) return false;
+    this.release(victim);
+    this.queue = this.queue.filter((chunk) => chunk.owner !== victim);
+    this.stats.droppedSnapshots++;
+    this.stats.droppedMessages += victim.messages;
+    this.logger.warn('buffer full while the broker is out: dropped the oldest snapshot', {
+      topic: this.topic,
+      snapshotTime: victim.time,
+      messages: victim.messages,
+      droppedSnapshots: this.stats.droppedSnapshots,
+      bufferedSnapshots: this.stats.bufferedSnapshots,
+      bufferedBytes: this.stats.bufferedBytes,
+      maxBufferBytes: this.options.maxBufferBytes,
+    });
+    return true;
+  }
+
+  /** A new idempotent producer: the broker lost or fenced the old one's sequence state. */
+  private resetProducer(): void {
+    const old = this.producer;
+    this.producer = undefined;
+    this.connecting = undefined;
+    void old?.disconnect().catch(() => undefined);
+  }
+
+  /** Whether the topic exists; `undefined` when the broker cannot say (unreachable). */
+  private async topicExists(): Promise<boolean | undefined> {
+    const admin = this.kafka.admin({ retry: { retries: 1 } });
+    try {
+      await admin.connect();
+      return (await admin.listTopics()).includes(this.topic);
+    } catch {
+      return undefined;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+/** A snapshot in the buffer. */
+interface Buffered {
+  time: number;
+  bytes: number;
+  messages: number;
+  /** Sends it takes; `acked` of them are acknowledged, `inFlight` under way. */
+  chunks: number;
+  inFlight: number;
+  acked: number;
+  ackedMessages: number;
+}
+
+/** One send: a part of a snapshot. `order` (and `span`, for halves) keeps the queue in write order. */
+interface Chunk {
+  owner: Buffered;
+  messages: Message[];
+  bytes: number;
+  order: number;
+  span: number;
 }

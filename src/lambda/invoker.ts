@@ -10,10 +10,11 @@
 import { EventEmitter } from 'node:events';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
-import { ConfigError, KafkaError, LambdaInvokeError } from '../errors.ts';
+import { ConfigError, isOpenSkyStreamError, KafkaError, LambdaInvokeError } from '../errors.ts';
 import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '../kafka/client.ts';
+import { classifyKafkaError } from '../kafka/failures.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import { backoffDelay, sleep } from '../util/retry.ts';
+import { backoffDelay, pause, sleep } from '../util/retry.ts';
 import { buildKafkaEvent, type ConsumedRecord, eventRecordSize, type KafkaBatchResponse } from './event.ts';
 
 /** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
@@ -67,6 +68,21 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
   deadLetterTopic?: string | null;
   /** Byte limit of one invocation's event. @default {@link MAX_INVOKE_PAYLOAD_BYTES} */
   maxPayloadBytes?: number;
+  /**
+   * First delay before the consumer is restarted after a crash (the broker went away, a
+   * request kept failing), ms; it doubles per consecutive crash, with full jitter, up to 30 s.
+   * The restarted consumer resumes from the group's committed offsets.
+   * @default 1000
+   */
+  restartBaseMs?: number;
+  /**
+   * The consumer's session timeout, ms: how long the group coordinator waits for a silent
+   * member before it gives its partitions to others. A consumer that crashed while the broker
+   * was down could not leave the group, so its restarted successor joins once that session
+   * expires: this bounds the pause after a broker restart. The broker allows 6000–1800000 by default.
+   * @default 30000
+   */
+  sessionTimeoutMs?: number;
   lambda?: LambdaClient;
   logger?: Logger;
 }
@@ -81,6 +97,9 @@ export interface LambdaInvokerStats {
   committed: number;
   partialFailures: number;
   lastInvokeMs: number;
+  /** Times the Kafka consumer crashed, and times it was restarted since. */
+  crashes: number;
+  restarts: number;
 }
 
 /** Events of a {@link LambdaInvoker}. */
@@ -89,6 +108,10 @@ export interface LambdaInvokerEvents {
   invokeError: [{ error: Error; partition: number; attempt: number }];
   deadLetter: [{ records: number; reason: string; partition: number }];
   commit: [{ topic: string; partition: number; offset: string }];
+  /** The consumer crashed; `restarting` is false when no restart can help (see {@link LambdaInvoker.done}). */
+  crash: [{ error: Error; restarting: boolean; crashes: number }];
+  /** A new consumer replaced the crashed one and joins the group from the committed offsets. */
+  restart: [{ attempt: number; restarts: number }];
 }
 
 type Outcome = { ok: true; failedFrom?: number } | { ok: false; error: LambdaInvokeError };
@@ -148,6 +171,21 @@ function validate(options: LambdaInvokerOptions): void {
   const concurrency = options.partitionConcurrency ?? 3;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new ConfigError('/options/partitionConcurrency', 'must be an integer ≥ 1');
+  const restartBase = options.restartBaseMs ?? 1000;
+  if (!Number.isInteger(restartBase) || restartBase < 1)
+    throw new ConfigError('/options/restartBaseMs', 'must be an integer ≥ 1');
+  const session = options.sessionTimeoutMs ?? 30_000;
+  if (!Number.isInteger(session) || session < 1000)
+    throw new ConfigError('/options/sessionTimeoutMs', 'must be an integer ≥ 1000');
+}
+
+/** How long `stop()` waits for the consumer to leave the group before it lets go. */
+const STOP_TIMEOUT_MS = 30_000;
+
+/** True when a consumer crash is one no restart fixes (authorization, a deleted topic, a configuration error). */
+function isFatalCrash(error: unknown): boolean {
+  if (isOpenSkyStreamError(error)) return !error.retryable;
+  return classifyKafkaError(error) === 'fatal';
 }
 
 /**
@@ -171,6 +209,8 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     committed: 0,
     partialFailures: 0,
     lastInvokeMs: 0,
+    crashes: 0,
+    restarts: 0,
   };
   readonly topic: string;
   readonly groupId: string;
@@ -182,7 +222,14 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   private producer: Producer | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  private restarting: Promise<void> | undefined;
+  /** Set when the consumer crashed while a restart was starting it. */
+  private crashedWhileRestarting = false;
+  /** Consecutive crashes and failed restarts without a successful fetch in between. */
+  private crashStreak = 0;
   private readonly abort = new AbortController();
+  private readonly finished: Promise<void>;
+  private settle!: (error?: Error) => void;
 
   constructor(options: LambdaInvokerOptions) {
     super();
@@ -193,6 +240,20 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     this.logger = options.logger ?? silentLogger;
     this.kafka = createKafkaClient(options, this.logger);
     this.lambda = options.lambda ?? new LambdaClient({});
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error ? reject(error) : resolve());
+    });
+    this.finished.catch(() => undefined); // reported through done(); never an unhandled rejection
+  }
+
+  /**
+   * Settles when the invoker is done: resolves once {@link stop} has finished, rejects
+   * with a {@link KafkaError} when consuming failed in a way no restart fixes
+   * (authorization, the topic deleted). Broker outages never settle it: the consumer is
+   * restarted until the broker is back.
+   */
+  done(): Promise<void> {
+    return this.finished;
   }
 
   private get deadLetterTopic(): string | null {
@@ -227,15 +288,6 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
 
   private async run(): Promise<void> {
     await this.assertTopicExists();
-    const window = this.options.batchingWindowMs ?? 500;
-    const consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      // The batching window: the broker holds a fetch until it has minBytes or the window passed.
-      maxWaitTimeInMs: Math.max(10, window),
-      minBytes: window > 0 ? 64 * 1024 : 1,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-    });
-    this.consumer = consumer;
     if (this.deadLetterTopic) {
       this.producer = this.kafka.producer({
         idempotent: true,
@@ -246,11 +298,37 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       });
       await this.producer.connect();
     }
+    await this.startConsumer();
+  }
+
+  /** A new consumer in the group, consuming from the committed offsets (or the starting position). */
+  private async startConsumer(): Promise<void> {
+    const window = this.options.batchingWindowMs ?? 500;
+    const session = this.options.sessionTimeoutMs ?? 30_000;
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      // The batching window: the broker holds a fetch until it has minBytes or the window passed.
+      maxWaitTimeInMs: Math.max(10, window),
+      minBytes: window > 0 ? 64 * 1024 : 1,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      sessionTimeout: session,
+      heartbeatInterval: Math.min(3000, Math.floor(session / 3)),
+      // Crashes are restarted here (a new consumer, with backoff, logged and counted), not
+      // by kafkajs: it does not restart after errors it deems non-retriable, and then the
+      // bridge would sit idle without a word.
+      retry: { restartOnFailure: async () => false },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error));
+    consumer.on(consumer.events.FETCH, () => {
+      if (consumer === this.consumer) this.crashStreak = 0;
+    });
     await consumer.connect();
     const position = this.options.startingPosition ?? 'LATEST';
     // AT_TIMESTAMP: a new group gets its starting offsets committed before it joins, so
     // its first fetch already starts there.
     if (typeof position === 'object') await this.startAtTimestamp(position.timestamp);
+    if (this.abort.signal.aborted) return;
     await consumer.subscribe({ topic: this.topic, fromBeginning: position === 'TRIM_HORIZON' });
     await consumer.run({
       autoCommit: false,
@@ -258,6 +336,85 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       partitionsConsumedConcurrently: this.options.partitionConcurrency ?? 3,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+  }
+
+  /** kafkajs's CRASH: the consumer has stopped and disconnected. Restart it, unless nothing can help. */
+  private crashed(consumer: Consumer, error: Error): void {
+    if (consumer !== this.consumer || this.abort.signal.aborted) return;
+    this.stats.crashes++;
+    this.crashStreak++;
+    const fatal = isFatalCrash(error);
+    this.emit('crash', { error, restarting: !fatal, crashes: this.stats.crashes });
+    if (fatal) {
+      this.fail(error);
+      return;
+    }
+    this.logger.warn('the Kafka consumer crashed; restarting it from the committed offsets', {
+      groupId: this.groupId,
+      error: error.message,
+      crashes: this.stats.crashes,
+    });
+    if (this.restarting) this.crashedWhileRestarting = true;
+    else void this.restart();
+  }
+
+  /** Start a new consumer after backoff, until one runs, the invoker stops, or a fatal error. */
+  private restart(): Promise<void> {
+    this.restarting ??= (async () => {
+      try {
+        for (let attempt = 1; ; attempt++) {
+          const delay = backoffDelay(this.crashStreak, this.options.restartBaseMs ?? 1000, 30_000);
+          if (!(await pause(delay, this.abort.signal))) return;
+          await this.consumer?.disconnect().catch(() => undefined);
+          this.crashedWhileRestarting = false;
+          try {
+            // The topic may have been deleted meanwhile: that is fatal, not a reason to retry.
+            await this.assertTopicExists();
+            await this.startConsumer();
+          } catch (error) {
+            if (this.abort.signal.aborted) return;
+            if (isFatalCrash(error)) {
+              this.fail(error as Error);
+              return;
+            }
+            this.crashStreak++;
+            this.logger.warn('could not restart the Kafka consumer; trying again', {
+              groupId: this.groupId,
+              attempt,
+              error: (error as Error).message,
+            });
+            continue;
+          }
+          if (this.abort.signal.aborted) return;
+          if (this.crashedWhileRestarting) continue; // it crashed while joining: go round again
+          this.stats.restarts++;
+          this.emit('restart', { attempt, restarts: this.stats.restarts });
+          this.logger.info('restarted the Kafka consumer', {
+            groupId: this.groupId,
+            attempt,
+            restarts: this.stats.restarts,
+          });
+          return;
+        }
+      } finally {
+        this.restarting = undefined;
+      }
+    })();
+    return this.restarting;
+  }
+
+  /** Consuming failed for good: report it through done() and stop. */
+  private fail(error: Error): void {
+    const failure = new KafkaError(`the bridge's Kafka consumer failed: ${error.message}`, {
+      cause: error,
+      retryable: false,
+    });
+    this.logger.error('the Kafka consumer failed; no restart can help', {
+      groupId: this.groupId,
+      error: error.message,
+    });
+    this.settle(failure);
+    void this.stop();
   }
 
   private async startAtTimestamp(timestamp: number): Promise<void> {
@@ -291,7 +448,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       this.options.maxPayloadBytes ?? MAX_INVOKE_PAYLOAD_BYTES,
     );
     for (const chunk of chunks) {
-      if (!isRunning() || isStale()) return;
+      if (this.abort.signal.aborted || !isRunning() || isStale()) return;
       let pending = chunk;
       if (maxAge >= 0) {
         const cutoff = Date.now() - maxAge * 1000;
@@ -328,6 +485,9 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
         );
         await heartbeat();
       }
+      // After stop() no new invocation starts; what is not delivered stays uncommitted.
+      if (this.abort.signal.aborted)
+        throw new LambdaInvokeError('stopped while retrying; offsets stay uncommitted', undefined);
       const outcome = await this.invoke(pending);
       if (outcome.ok && outcome.failedFrom === undefined) return;
       if (outcome.ok) {
@@ -363,8 +523,6 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
         await this.deadLetter(pending, 'retries-exhausted', lastError, attempt + 1);
         return;
       }
-      if (this.abort.signal.aborted)
-        throw new LambdaInvokeError('stopped while retrying; offsets stay uncommitted', undefined);
     }
   }
 
@@ -486,13 +644,35 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     }
   }
 
-  /** Stop gracefully: finish the batch in hand, commit, leave the group, disconnect. Idempotent. */
+  /**
+   * Stop gracefully: no new invocation starts, the invocation in flight finishes and
+   * is committed, the consumer leaves the group and disconnects (given up on after 30 s,
+   * e.g. when the broker is gone). Idempotent.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.abort.abort();
       await this.starting?.catch(() => undefined);
-      await this.consumer?.disconnect();
-      await this.producer?.disconnect();
+      await this.restarting?.catch(() => undefined);
+      const consumer = this.consumer;
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([
+        (consumer?.disconnect() ?? Promise.resolve()).then(
+          () => false,
+          () => false,
+        ),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (gaveUp)
+        this.logger.warn('the Kafka consumer did not disconnect in time; letting it go', {
+          groupId: this.groupId,
+          timeoutMs: STOP_TIMEOUT_MS,
+        });
+      await this.producer?.disconnect().catch(() => undefined);
+      this.settle();
     })();
     return this.stopping;
   }

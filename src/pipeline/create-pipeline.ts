@@ -8,7 +8,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { AbortError, isOpenSkyStreamError } from '../errors.ts';
+import { AbortError, hasErrorCode, isOpenSkyStreamError } from '../errors.ts';
 import { KafkaSink, type KafkaSinkOptions, type KafkaSinkStats } from '../kafka/sink.ts';
 import { LambdaInvoker, type LambdaInvokerOptions, type LambdaInvokerStats } from '../lambda/invoker.ts';
 import { type Logger, silentLogger } from '../logger.ts';
@@ -138,14 +138,21 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
   private async execute(): Promise<void> {
     const options = this.options;
     if (options.mode === 'bridge') {
-      this.invoker = new LambdaInvoker({ logger: this.logger, ...options.invoker });
-      this.stats.invoker = this.invoker.stats;
-      await this.invoker.start();
-      await new Promise<void>((resolve) => {
-        if (this.stopper.signal.aborted) resolve();
-        else this.stopper.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      await this.invoker.stop();
+      const invoker = new LambdaInvoker({ logger: this.logger, ...options.invoker });
+      this.invoker = invoker;
+      this.stats.invoker = invoker.stats;
+      try {
+        await invoker.start();
+        const stopped = new Promise<void>((resolve) => {
+          if (this.stopper.signal.aborted) resolve();
+          else this.stopper.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        // Broker outages are ridden out inside the invoker (its consumer restarts); done()
+        // settles early only when consuming failed for good, and then run() rejects.
+        await Promise.race([stopped, invoker.done()]);
+      } finally {
+        await invoker.stop();
+      }
       return;
     }
     if (options.mode === 'produce') {
@@ -153,8 +160,14 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
       this.stats.sink = sink.stats;
       try {
         if (options.ensureTopic !== false) await sink.ensureTopic(options.ensureTopic ?? {});
-        for await (const snapshot of this.snapshots(options.source)) await sink.write(snapshot);
+        // The sink buffers while the broker is out, so this loop (and the source's schedule)
+        // keeps going through an outage; only a failure no retry fixes ends it.
+        for await (const snapshot of this.snapshots(options.source))
+          await sink.write(snapshot, { signal: this.stopper.signal });
+      } catch (error) {
+        if (!(this.stopper.signal.aborted && hasErrorCode(error, 'OSS_ABORTED'))) throw error;
       } finally {
+        // Bounded by the sink's closeTimeoutMs; what is still unsent is logged and in stats.sink.
         await sink.close();
       }
       return;

@@ -125,6 +125,7 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
           errors: s?.errors ?? 0,
           retries: s?.retries ?? 0,
           dlq: s?.deadLettered ?? 0,
+          restarts: s?.restarts ?? 0,
           'invoke ms': Math.round(s?.lastInvokeMs ?? 0),
         };
       },

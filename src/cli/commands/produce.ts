@@ -3,7 +3,7 @@ import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import { kafkaFromArgv } from '../config.ts';
 import type { CommandFactory } from '../main.ts';
-import { kafkaOptions, logOptions, parseDuration, sourceOptions } from '../options.ts';
+import { envOption, kafkaOptions, logOptions, parseDuration, parseSize, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';
 
@@ -26,6 +26,21 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
         describe: 'Message compression',
         group: 'Kafka:',
       })
+      .options({
+        'buffer-size': envOption(env, 'PRODUCE_BUFFER_SIZE', {
+          type: 'string',
+          describe:
+            'Snapshots kept in memory while Kafka is unreachable (64MiB, 512MiB); when full, the oldest is dropped',
+          default: '64MiB',
+          group: 'Kafka:',
+        }),
+        'flush-timeout': envOption(env, 'PRODUCE_FLUSH_TIMEOUT', {
+          type: 'string',
+          describe: 'On stop, how long to keep trying to send what is buffered',
+          default: '15s',
+          group: 'Kafka:',
+        }),
+      })
       .example('$0 produce', 'every 3 s, the whole world, anonymous, to aviation-data on 127.0.0.1:9092')
       .example('$0 produce --bbox 45.8,5.9,47.8,10.5 --interval 10s', 'Switzerland only (1 credit per call)')
       .example('$0 produce --replay flights.ndjson --interval 1s', 'replay a recording made with `record`'),
@@ -33,6 +48,8 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
     const logger = cliLogger(argv['log-level'] as LogLevel, 'produce');
     const { signal, dispose } = shutdownSignal(logger);
     const duration = parseDuration(argv.duration as string, 'duration');
+    const maxBufferBytes = parseSize(argv['buffer-size'] as string, 'buffer-size');
+    const closeTimeoutMs = parseDuration(argv['flush-timeout'] as string, 'flush-timeout');
     const timer = duration ? setTimeout(() => pipelineStop(), duration) : undefined;
     const { source, live, describe } = resolveSource(argv, env, logger, signal);
     const pipeline = createPipeline({
@@ -42,6 +59,8 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
         ...kafkaFromArgv(argv, env),
         topic: String(argv.topic),
         compression: argv.compression as 'gzip',
+        maxBufferBytes,
+        closeTimeoutMs,
       },
       ensureTopic: { partitions: Number(argv.partitions) },
       logger,
@@ -58,20 +77,30 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
         messages: pipeline.stats.sink?.messages ?? 0,
         'msg/s': rate(pipeline.stats.sink?.messages ?? 0),
         errors: (pipeline.stats.sink?.errors ?? 0) + (live?.stats.failures ?? 0),
+        buffered: pipeline.stats.sink?.bufferedSnapshots ?? 0,
+        dropped: pipeline.stats.sink?.droppedSnapshots ?? 0,
+        retries: pipeline.stats.sink?.sendRetries ?? 0,
         ...(live ? { credits: live.stats.creditsRemaining ?? `~${live.stats.creditsUsed} used` } : {}),
       }),
       { logger },
     );
     try {
       await pipeline.run();
-      exit.code = ExitCode.OK;
+      const sink = pipeline.stats.sink;
+      // Snapshots dropped during an outage or left unsent at stop: counted and reported, exit 3.
+      const lost = (sink?.droppedSnapshots ?? 0) + (sink?.unsentSnapshots ?? 0);
+      exit.code = lost > 0 ? ExitCode.PARTIAL : ExitCode.OK;
     } finally {
       progress.stop();
       clearTimeout(timer);
       dispose();
+      const sink = pipeline.stats.sink;
       logger.info('done', {
         snapshots: pipeline.stats.snapshots,
-        messages: pipeline.stats.sink?.messages ?? 0,
+        messages: sink?.messages ?? 0,
+        sendRetries: sink?.sendRetries ?? 0,
+        droppedSnapshots: sink?.droppedSnapshots ?? 0,
+        unsentSnapshots: sink?.unsentSnapshots ?? 0,
         source: live?.stats,
       });
     }
