@@ -188,7 +188,10 @@ const cpuOf = (): Record<string, number> => ({
       pid === undefined ? Number.NaN : treeCpuSeconds(pid),
     ]),
   ),
-  receivers: treeCpuSeconds(process.pid),
+  // This process alone (its children are produce and bridge, counted on their own).
+  'this process (receivers, OpenSky server)': ((usage) => (usage.user + usage.system) / 1e6)(
+    process.cpuUsage(),
+  ),
 });
 const cpuBefore = cpuOf();
 const started = Date.now();
@@ -247,11 +250,18 @@ console.log(
   `throughput: ${fmt(deliveredWhilePolling / windowS, 0)} notifications/s while polling (${fmt(delivered / busyS, 0)}/s first to last received); feed rate ${fmt(expected / windowS, 0)}/s`,
 );
 console.log(`max consumer lag: ${fmt(maxLag)} records`);
+const perNotification = (seconds: number) => fmt((seconds * 1e6) / Math.max(1, delivered), 0);
+let cpuTotal = 0;
 const cpuRows = Object.entries(cpuAfter).map(([name, after]) => {
   const used = after - (cpuBefore[name] ?? 0);
-  return `${name === 'lambda' ? 'endpoint (router, SNS/SQS, Lambda runtimes)' : name === 'aws' ? 'moto' : name} ${fmt(used, 1)} s (${fmt((used * 1e6) / Math.max(1, delivered), 0)} µs/notification)`;
+  cpuTotal += Number.isNaN(used) ? 0 : used;
+  const label =
+    name === 'lambda' ? 'endpoint (router, SNS/SQS, Lambda runtimes)' : name === 'aws' ? 'moto' : name;
+  return `  ${label}: ${fmt(used, 1)} s, ${perNotification(used)} µs/notification`;
 });
-console.log(`CPU used: ${cpuRows.join(', ')}`);
+console.log(
+  `CPU used (${fmt(cpuTotal, 1)} s, ${perNotification(cpuTotal)} µs/notification in all):\n${cpuRows.join('\n')}`,
+);
 console.log(`peak RSS: produce ${fmt(rss.produce, 0)} MiB, bridge ${fmt(rss.bridge, 0)} MiB`);
 
 await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => undefined);
