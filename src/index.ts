@@ -55,6 +55,7 @@ export {
   type FlightHandlerSummary,
 } from './lambda/handler.ts';
 export {
+  type BatchResponseVerdict,
   buildKafkaEvent,
   type ConsumedRecord,
   countPublished,
@@ -63,7 +64,6 @@ export {
   decodeKafkaRecord,
   eventRecordSize,
   eventRecords,
-  firstFailedOffset,
   type KafkaBatchResponse,
   type KafkaEvent,
   type KafkaEventRecord,
@@ -74,6 +74,7 @@ export {
   MAX_INVOKE_PAYLOAD_BYTES,
   METRIC_NAMESPACE,
   METRIC_PUBLISHED,
+  parseBatchResponse,
   recordPublished,
   splitBatches,
   toEventRecord,
