@@ -97,6 +97,7 @@ export {
   pacedIntervalMs,
   periodRemainingMs,
   type ReplayOptions,
+  type ReplayStats,
   recordingLine,
   replaySnapshots,
   type Snapshot,
