@@ -8,11 +8,12 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { AbortError, isOpenSkyStreamError } from '../errors.ts';
+import { AbortError, ErrorCodes, hasErrorCode, isOpenSkyStreamError } from '../errors.ts';
 import { KafkaSink, type KafkaSinkOptions, type KafkaSinkStats } from '../kafka/sink.ts';
 import { LambdaInvoker, type LambdaInvokerOptions, type LambdaInvokerStats } from '../lambda/invoker.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { OpenSkySource, type OpenSkySourceOptions, type OpenSkySourceStats } from '../opensky/source.ts';
+import { PublishFailureCodes } from '../sns/constants.ts';
 import {
   type PublishResult,
   SnsPublisher,
@@ -65,6 +66,11 @@ export interface PipelineStats {
   filtered: number;
   malformed: number;
   publishFailed: number;
+  /**
+   * In-process mode: records in hand when `stop()` came that SNS had not confirmed (sent or
+   * not, they may or may not have been delivered). Counted apart from `publishFailed`.
+   */
+  unconfirmed: number;
   source?: OpenSkySourceStats;
   sink?: KafkaSinkStats;
   invoker?: LambdaInvokerStats;
@@ -99,6 +105,7 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
     filtered: 0,
     malformed: 0,
     publishFailed: 0,
+    unconfirmed: 0,
   };
   private readonly options: PipelineOptions;
   private readonly logger: Logger;
@@ -176,14 +183,23 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
           else if (result.record) records.push(result.record);
           else this.stats.filtered++;
         }
-        const result = await publisher.publish(records, { signal: this.stopper.signal });
+        const result = await publishUntilStopped(publisher, records, this.stopper.signal);
+        const unconfirmed = result.failed.filter((f) => f.code === PublishFailureCodes.ABORTED).length;
         this.stats.published += result.published;
-        this.stats.publishFailed += result.failed.length;
-        if (result.failed.length)
+        this.stats.publishFailed += result.failed.length - unconfirmed;
+        this.stats.unconfirmed += unconfirmed;
+        if (result.failed.length > unconfirmed)
           this.logger.error('records failed to publish', {
-            count: result.failed.length,
-            first: result.failed[0]?.code,
+            count: result.failed.length - unconfirmed,
+            first: result.failed.find((f) => f.code !== PublishFailureCodes.ABORTED)?.code,
           });
+        if (unconfirmed)
+          this.logger.warn(
+            'stopped before SNS confirmed some records; they may or may not have been delivered',
+            {
+              count: unconfirmed,
+            },
+          );
         this.emit('published', result);
       }
     } catch (error) {
@@ -206,6 +222,34 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+}
+
+/**
+ * Publish `records`; when `signal` aborts (stop()), the publisher's partial
+ * result instead of the AbortError: what SNS confirmed is published, the rest
+ * failed as `Aborted` (unconfirmed), so no record goes uncounted.
+ */
+async function publishUntilStopped(
+  publisher: SnsPublisher<FlightRecord>,
+  records: FlightRecord[],
+  signal: AbortSignal,
+): Promise<PublishResult<FlightRecord>> {
+  try {
+    return await publisher.publish(records, { signal });
+  } catch (error) {
+    if (!hasErrorCode(error, ErrorCodes.ABORTED)) throw error;
+    const partial = error.details.result as PublishResult<FlightRecord> | undefined;
+    return (
+      partial ?? {
+        published: 0,
+        failed: records.map((record) => ({
+          record,
+          code: PublishFailureCodes.ABORTED,
+          message: 'stopped before the records were sent',
+        })),
+      }
+    );
   }
 }
 
