@@ -124,7 +124,8 @@ export class TokenProvider {
       throw new AuthError(
         `token request for client '${this.credentials.clientId}' failed with HTTP ${response.status}` +
           (response.status === 400 || response.status === 401 ? ' (check the client id and secret)' : ''),
-        { retryable: response.status >= 500 },
+        // Server trouble and throttling pass; rejected credentials (400/401 invalid_client) do not.
+        { retryable: response.status >= 500 || response.status === 429 || response.status === 408 },
       );
     }
     let parsed: { access_token?: unknown; expires_in?: unknown };
