@@ -13,7 +13,10 @@ export {
   LAMBDA_HANDLER,
   LAMBDA_TRUST_POLICY,
   lambdaPackage,
+  mergeFunctionPolicy,
   type PackageFiles,
+  type PolicyDocument,
+  type PolicyStatement,
   zipPackage,
 } from './deploy/index.ts';
 export {
