@@ -14,8 +14,6 @@ export const ErrorCodes = {
   VALIDATION: 'OSS_VALIDATION',
   /** The OpenSky API answered with an error status, timed out or was unreachable. */
   OPENSKY_HTTP: 'OSS_OPENSKY_HTTP',
-  /** OpenSky rate limit (HTTP 429) or exhausted credits. */
-  RATE_LIMITED: 'OSS_RATE_LIMITED',
   /** OAuth2 token request failed. */
   AUTH: 'OSS_AUTH',
   /** Kafka produce / consume / admin failure. */
@@ -82,20 +80,6 @@ export class OpenSkyHttpError extends OpenSkyStreamError {
     super(ErrorCodes.OPENSKY_HTTP, message, options);
     this.name = 'OpenSkyHttpError';
     this.status = status;
-  }
-}
-
-export class RateLimitError extends OpenSkyStreamError {
-  /** Seconds OpenSky asked us to wait, when it said. */
-  readonly retryAfterSeconds: number | undefined;
-  constructor(
-    message: string,
-    retryAfterSeconds: number | undefined,
-    options: OpenSkyStreamErrorOptions = {},
-  ) {
-    super(ErrorCodes.RATE_LIMITED, message, { retryable: true, ...options });
-    this.name = 'RateLimitError';
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

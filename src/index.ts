@@ -32,7 +32,6 @@ export {
   OpenSkyHttpError,
   OpenSkyStreamError,
   type OpenSkyStreamErrorOptions,
-  RateLimitError,
   SnsPublishError,
   ValidationError,
 } from './errors.ts';
