@@ -22,6 +22,8 @@ export const ErrorCodes = {
   LAMBDA: 'OSS_LAMBDA',
   /** SNS Publish / PublishBatch failure. */
   SNS: 'OSS_SNS',
+  /** Every record of a batch failed; `details.failures` lists why, per record. */
+  BATCH: 'OSS_BATCH',
   /** The operation was aborted through an AbortSignal or `stop()`. */
   ABORTED: 'OSS_ABORTED',
 } as const;
@@ -111,6 +113,19 @@ export class SnsPublishError extends OpenSkyStreamError {
   constructor(message: string, options: OpenSkyStreamErrorOptions = {}) {
     super(ErrorCodes.SNS, message, options);
     this.name = 'SnsPublishError';
+  }
+}
+
+/**
+ * Every record of a batch failed: the Lambda handler throws it rather than
+ * answer with a partial-batch response listing them all, so the invocation
+ * fails (and is retried, or bisected, as a function error). Retryable;
+ * `details.failures` holds each record's reason.
+ */
+export class FullBatchFailureError extends OpenSkyStreamError {
+  constructor(message: string, options: OpenSkyStreamErrorOptions = {}) {
+    super(ErrorCodes.BATCH, message, { retryable: true, ...options });
+    this.name = 'FullBatchFailureError';
   }
 }
 

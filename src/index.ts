@@ -6,6 +6,17 @@
  */
 
 export {
+  type BatchItem,
+  type BatchSummary,
+  type FlightBatchOptions,
+  type FlightBatchResult,
+  processFlightBatch,
+  type RecordOutcome,
+  RecordOutcomes,
+  type RecordResult,
+  TRANSFORM_ERROR,
+} from './batch/index.ts';
+export {
   type DeployOptions,
   type DeployResult,
   deployPipelineResources,
@@ -25,6 +36,7 @@ export {
   ConfigError,
   type ErrorCode,
   ErrorCodes,
+  FullBatchFailureError,
   hasErrorCode,
   isOpenSkyStreamError,
   KafkaError,

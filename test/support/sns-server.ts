@@ -15,9 +15,12 @@ export interface SnsTestServer {
   close(): Promise<void>;
 }
 
-/** `hold(n)` (n = 1 for the first request) decides whether request `n` is left unanswered. */
+/**
+ * `hold(n)` (n = 1 for the first request) decides whether request `n` is left unanswered;
+ * `reject(message)` names the SNS error code of an entry to fail (a sender fault: not retried).
+ */
 export async function startSnsServer(
-  options: { hold?: (n: number) => boolean } = {},
+  options: { hold?: (n: number) => boolean; reject?: (message: string) => string | undefined } = {},
 ): Promise<SnsTestServer> {
   const requests: string[][] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
@@ -41,13 +44,18 @@ export async function startSnsServer(
         held.push(res);
         return;
       }
-      const members = ids
-        .map((id) => `<member><Id>${id}</Id><MessageId>m-${id}-${requests.length}</MessageId></member>`)
-        .join('');
+      let successful = '';
+      let failed = '';
+      ids.forEach((id, i) => {
+        const code = options.reject?.(messages[i]!);
+        if (code)
+          failed += `<member><Id>${id}</Id><Code>${code}</Code><Message>no</Message><SenderFault>true</SenderFault></member>`;
+        else successful += `<member><Id>${id}</Id><MessageId>m-${id}-${requests.length}</MessageId></member>`;
+      });
       res.writeHead(200, { 'content-type': 'text/xml' });
       res.end(
         '<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">' +
-          `<PublishBatchResult><Successful>${members}</Successful><Failed/></PublishBatchResult>` +
+          `<PublishBatchResult><Successful>${successful}</Successful><Failed>${failed}</Failed></PublishBatchResult>` +
           '<ResponseMetadata><RequestId>test</RequestId></ResponseMetadata></PublishBatchResponse>',
       );
     });

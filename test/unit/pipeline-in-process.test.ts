@@ -58,4 +58,34 @@ describe('Function: createPipeline (in-process)', () => {
     expect(results[0]!.published).toBe(10);
     expect(results[0]!.failed.map((f) => f.code)).toEqual(inAir.slice(10).map(() => 'Aborted'));
   });
+
+  it('a throwing custom transform fails only its own record; the pipeline goes on', async () => {
+    sns = await startSnsServer();
+    const { response } = parseStatesResponse(generateSnapshot({ aircraft: 30, seed: 8 }));
+    const victim = response.states[3]!.icao24;
+    const pipeline = createPipeline({
+      mode: 'in-process',
+      source: (async function* () {
+        yield response;
+        yield { ...response, time: response.time + 5 };
+      })(),
+      publisher: { topicArn: TOPIC, client: client(sns.endpoint) },
+      transform: (sv) => {
+        if (sv.icao24 === victim) throw new Error('cannot transform this one');
+        return transformStateVector(sv);
+      },
+    });
+    await pipeline.run();
+    const inAir = response.states.filter((sv) => sv.icao24 !== victim && transformStateVector(sv) !== null);
+    expect(pipeline.stats).toMatchObject({
+      snapshots: 2,
+      states: 60,
+      published: 2 * inAir.length,
+      filtered: 2 * (29 - inAir.length),
+      malformed: 0,
+      transformFailed: 2,
+      publishFailed: 0,
+      unconfirmed: 0,
+    });
+  });
 });
