@@ -5,6 +5,11 @@ export default defineConfig([
     // The library: ESM + CJS with declarations for both.
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
+    // import.meta.url (packageRoot: deploy, bundle, init) has no CommonJS equivalent: shim it.
+    shims: true,
+    // An optional devDependency, imported only to bundle the Lambda from sources: never inlined
+    // (its API finds its binary relative to its own files).
+    external: ['esbuild'],
     dts: true,
     sourcemap: true,
     clean: true,
@@ -15,6 +20,7 @@ export default defineConfig([
     // The CLI: ESM only, loaded by bin/opensky-stream.js.
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
+    external: ['esbuild'],
     sourcemap: true,
     target: 'node22',
     platform: 'node',

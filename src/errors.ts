@@ -14,8 +14,6 @@ export const ErrorCodes = {
   VALIDATION: 'OSS_VALIDATION',
   /** The OpenSky API answered with an error status, timed out or was unreachable. */
   OPENSKY_HTTP: 'OSS_OPENSKY_HTTP',
-  /** OpenSky rate limit (HTTP 429) or exhausted credits. */
-  RATE_LIMITED: 'OSS_RATE_LIMITED',
   /** OAuth2 token request failed. */
   AUTH: 'OSS_AUTH',
   /** Kafka produce / consume / admin failure. */
@@ -24,6 +22,8 @@ export const ErrorCodes = {
   LAMBDA: 'OSS_LAMBDA',
   /** SNS Publish / PublishBatch failure. */
   SNS: 'OSS_SNS',
+  /** Every record of a batch failed; `details.failures` lists why, per record. */
+  BATCH: 'OSS_BATCH',
   /** The operation was aborted through an AbortSignal or `stop()`. */
   ABORTED: 'OSS_ABORTED',
 } as const;
@@ -85,20 +85,6 @@ export class OpenSkyHttpError extends OpenSkyStreamError {
   }
 }
 
-export class RateLimitError extends OpenSkyStreamError {
-  /** Seconds OpenSky asked us to wait, when it said. */
-  readonly retryAfterSeconds: number | undefined;
-  constructor(
-    message: string,
-    retryAfterSeconds: number | undefined,
-    options: OpenSkyStreamErrorOptions = {},
-  ) {
-    super(ErrorCodes.RATE_LIMITED, message, { retryable: true, ...options });
-    this.name = 'RateLimitError';
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
-
 export class AuthError extends OpenSkyStreamError {
   constructor(message: string, options: OpenSkyStreamErrorOptions = {}) {
     super(ErrorCodes.AUTH, message, options);
@@ -127,6 +113,19 @@ export class SnsPublishError extends OpenSkyStreamError {
   constructor(message: string, options: OpenSkyStreamErrorOptions = {}) {
     super(ErrorCodes.SNS, message, options);
     this.name = 'SnsPublishError';
+  }
+}
+
+/**
+ * Every record of a batch failed: the Lambda handler throws it rather than
+ * answer with a partial-batch response listing them all, so the invocation
+ * fails (and is retried, or bisected, as a function error). Retryable;
+ * `details.failures` holds each record's reason.
+ */
+export class FullBatchFailureError extends OpenSkyStreamError {
+  constructor(message: string, options: OpenSkyStreamErrorOptions = {}) {
+    super(ErrorCodes.BATCH, message, { retryable: true, ...options });
+    this.name = 'FullBatchFailureError';
   }
 }
 

@@ -6,6 +6,17 @@
  */
 
 export {
+  type BatchItem,
+  type BatchSummary,
+  type FlightBatchOptions,
+  type FlightBatchResult,
+  processFlightBatch,
+  type RecordOutcome,
+  RecordOutcomes,
+  type RecordResult,
+  TRANSFORM_ERROR,
+} from './batch/index.ts';
+export {
   type DeployOptions,
   type DeployResult,
   deployPipelineResources,
@@ -13,7 +24,10 @@ export {
   LAMBDA_HANDLER,
   LAMBDA_TRUST_POLICY,
   lambdaPackage,
+  mergeFunctionPolicy,
   type PackageFiles,
+  type PolicyDocument,
+  type PolicyStatement,
   zipPackage,
 } from './deploy/index.ts';
 export {
@@ -22,6 +36,7 @@ export {
   ConfigError,
   type ErrorCode,
   ErrorCodes,
+  FullBatchFailureError,
   hasErrorCode,
   isOpenSkyStreamError,
   KafkaError,
@@ -29,7 +44,6 @@ export {
   OpenSkyHttpError,
   OpenSkyStreamError,
   type OpenSkyStreamErrorOptions,
-  RateLimitError,
   SnsPublishError,
   ValidationError,
 } from './errors.ts';
@@ -59,6 +73,7 @@ export {
   type FlightHandlerSummary,
 } from './lambda/handler.ts';
 export {
+  type BatchResponseVerdict,
   buildKafkaEvent,
   type ConsumedRecord,
   countPublished,
@@ -67,7 +82,6 @@ export {
   decodeKafkaRecord,
   eventRecordSize,
   eventRecords,
-  firstFailedOffset,
   type KafkaBatchResponse,
   type KafkaEvent,
   type KafkaEventRecord,
@@ -78,6 +92,7 @@ export {
   MAX_INVOKE_PAYLOAD_BYTES,
   METRIC_NAMESPACE,
   METRIC_PUBLISHED,
+  parseBatchResponse,
   recordPublished,
   splitBatches,
   toEventRecord,
@@ -100,6 +115,7 @@ export {
   pacedIntervalMs,
   periodRemainingMs,
   type ReplayOptions,
+  type ReplayStats,
   recordingLine,
   replaySnapshots,
   type Snapshot,

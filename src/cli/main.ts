@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { commands } from './commands.ts';
+import { checkNumbers } from './options.ts';
 import { describeFailure, ExitCode } from './runtime.ts';
 
 function packageVersion(): string {
@@ -16,6 +17,9 @@ function packageVersion(): string {
     return '0.0.0';
   }
 }
+
+/** A flag yargs itself rejected (unknown, missing, not one of the choices). */
+class UsageError extends Error {}
 
 /** A command's handler reports its exit code through this box. */
 export interface ExitBox {
@@ -33,6 +37,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     .version(packageVersion())
     .strict()
     .demandCommand(1, 'Name a command (see the list above).')
+    .check(checkNumbers)
     .recommendCommands()
     .wrap(Math.min(120, process.stdout.columns || 100))
     .epilogue(
@@ -43,15 +48,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'Docs: https://github.com/opensky-stream/opensky-stream#readme',
       ].join('\n'),
     )
-    .fail((message, error, y) => {
+    .fail((message, error) => {
       if (error) throw error;
-      process.stderr.write(`${y.help() && ''}${message}\n\nRun with --help for usage.\n`);
-      exit.code = ExitCode.USAGE;
+      // Throw, so that yargs stops here: returning would let it run the command anyway.
+      throw new UsageError(message);
     });
   for (const factory of commands) parser = parser.command(factory(env, exit));
   try {
     await parser.parseAsync();
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\nRun with --help for usage.\n`);
+      return ExitCode.USAGE;
+    }
     const failure = describeFailure(error);
     process.stderr.write(`opensky-stream: ${failure.message}\n`);
     return failure.code;

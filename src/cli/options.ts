@@ -3,6 +3,7 @@
  * environment; `--help` shows the variable and the default for each.
  */
 import type { Options } from 'yargs';
+import { ConfigError } from '../errors.ts';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -87,11 +88,11 @@ export const logOptions = (env: Env) => ({
   }),
 });
 
-/** Parse a positive duration like `90s`, `5m`, `1h` or plain seconds into milliseconds. */
+/** Parse a positive duration like `90s`, `5m`, `1h` or plain seconds into milliseconds; `ConfigError` (exit 2) when it is not one. */
 export function parseDuration(value: string | number | undefined, flag: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value).trim());
-  if (!match) throw new Error(`--${flag} must be a duration like 30s, 5m, 1h (got '${value}')`);
+  if (!match) throw new ConfigError(`--${flag}`, `must be a duration like 30s, 5m, 1h (got '${value}')`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Number(match[1]) * unit;
 }
@@ -190,3 +191,16 @@ export const sourceOptions = (env: Env) => ({
   'max-snapshots': { type: 'number' as const, describe: 'Stop after this many snapshots' },
   duration: { type: 'string' as const, describe: 'Stop after this long (30s, 5m, 1h)' },
 });
+
+/**
+ * yargs turns a `number` flag given a word into NaN without complaint: name the
+ * flag instead (a `ConfigError`, so it exits 2 like any bad flag). Keys in
+ * camelCase are yargs's aliases of the dashed ones.
+ */
+export function checkNumbers(argv: Record<string, unknown>): true {
+  for (const [key, value] of Object.entries(argv)) {
+    if (typeof value === 'number' && Number.isNaN(value) && !/[A-Z]/.test(key))
+      throw new ConfigError(`--${key}`, 'must be a number');
+  }
+  return true;
+}

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   type FunctionConfiguration,
@@ -29,12 +35,31 @@ export const LAMBDA_TRUST_POLICY = {
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 } as const;
 
-/** The permissions the processing function needs: publish to its topic, its metric, its logs. */
-export function functionPolicy(topicArn: string) {
+/** One statement of an IAM policy document. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, unknown>;
+}
+
+/** An IAM policy document. */
+export interface PolicyDocument {
+  Version: string;
+  Statement: PolicyStatement[];
+}
+
+/**
+ * The permissions the processing function needs: publish to its topic(s), its
+ * metric, its logs. One `sns:Publish` statement per topic.
+ */
+export function functionPolicy(topicArns: string | readonly string[]): PolicyDocument {
+  const topics = [...new Set([topicArns].flat())].sort();
   return {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: ['sns:Publish'], Resource: topicArn },
+      ...topics.map((topicArn) => ({ Effect: 'Allow', Action: ['sns:Publish'], Resource: topicArn })),
       // The published-notifications metric (`opensky-stream count`); scoped to its namespace.
       {
         Effect: 'Allow',
@@ -49,6 +74,47 @@ export function functionPolicy(topicArn: string) {
       },
     ],
   };
+}
+
+function readPolicy(document: string | undefined): PolicyDocument | undefined {
+  if (!document) return undefined;
+  // IAM returns the document URL-encoded (RFC 3986); accept plain JSON too.
+  for (const text of [document, () => decodeURIComponent(document)]) {
+    try {
+      const parsed = JSON.parse(typeof text === 'function' ? text() : text) as Partial<PolicyDocument>;
+      if (Array.isArray(parsed.Statement)) return parsed as PolicyDocument;
+    } catch {
+      // try the next form
+    }
+  }
+  return undefined;
+}
+
+const publishesToSns = (statement: PolicyStatement) =>
+  statement.Effect === 'Allow' && [statement.Action].flat().includes('sns:Publish');
+
+/**
+ * The function policy for `topicArn` merged into the role's current one
+ * (`existing`, as IAM returns it): every topic the role could publish to
+ * keeps its statement, so pipelines with other topics sharing the role keep
+ * working. Other statements found in the policy are kept; an unreadable one
+ * is replaced.
+ */
+export function mergeFunctionPolicy(existing: string | undefined, topicArn: string): PolicyDocument {
+  const current = readPolicy(existing);
+  const topics = new Set([topicArn]);
+  const kept: PolicyStatement[] = [];
+  const wanted = functionPolicy(topicArn);
+  const ours = new Set(wanted.Statement.map((statement) => JSON.stringify(statement)));
+  for (const statement of current?.Statement ?? []) {
+    if (publishesToSns(statement) && [statement.Action].flat().length === 1 && !statement.Condition) {
+      for (const resource of [statement.Resource].flat()) topics.add(resource);
+    } else if (!ours.has(JSON.stringify(statement))) {
+      kept.push(statement);
+    }
+  }
+  const merged = functionPolicy([...topics]);
+  return { ...merged, Statement: [...merged.Statement, ...kept] };
 }
 
 /** Options of {@link deployPipelineResources}. */
@@ -89,18 +155,17 @@ export interface DeployResult {
 }
 
 const ROLE_NAME = 'opensky-stream-lambda';
+const POLICY_NAME = 'opensky-stream-publish';
+
+const isNoSuchEntity = (error: unknown) =>
+  ['NoSuchEntityException', 'NoSuchEntity'].includes((error as { name?: string }).name ?? '');
 
 async function ensureRole(iam: IAMClient, topicArn: string): Promise<string> {
   let arn: string;
   try {
     arn = (await iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }))).Role!.Arn!;
   } catch (error) {
-    if (
-      (error as { name?: string }).name !== 'NoSuchEntityException' &&
-      (error as { name?: string }).name !== 'NoSuchEntity'
-    ) {
-      throw error;
-    }
+    if (!isNoSuchEntity(error)) throw error;
     arn = (
       await iam.send(
         new CreateRoleCommand({
@@ -111,11 +176,19 @@ async function ensureRole(iam: IAMClient, topicArn: string): Promise<string> {
       )
     ).Role!.Arn!;
   }
+  // Other pipelines (other topics) share this role: add this topic to what it may publish to.
+  let existing: string | undefined;
+  try {
+    existing = (await iam.send(new GetRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: POLICY_NAME })))
+      .PolicyDocument;
+  } catch (error) {
+    if (!isNoSuchEntity(error)) throw error;
+  }
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: ROLE_NAME,
-      PolicyName: 'opensky-stream-publish',
-      PolicyDocument: JSON.stringify(functionPolicy(topicArn)),
+      PolicyName: POLICY_NAME,
+      PolicyDocument: JSON.stringify(mergeFunctionPolicy(existing, topicArn)),
     }),
   );
   return arn;

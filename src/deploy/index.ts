@@ -12,5 +12,8 @@ export {
   deployPipelineResources,
   functionPolicy,
   LAMBDA_TRUST_POLICY,
+  mergeFunctionPolicy,
+  type PolicyDocument,
+  type PolicyStatement,
 } from './deploy.ts';
 export { codeSha256, type PackageFiles, zipPackage } from './zip.ts';

@@ -36,6 +36,15 @@ export interface KafkaBatchResponse {
   batchItemFailures: Array<{ itemIdentifier: { partition: string; offset: number | string } }>;
 }
 
+/** How the event source mapping reads a function's answer (see {@link parseBatchResponse}). */
+export type BatchResponseVerdict =
+  /** Every record succeeded. */
+  | { kind: 'success' }
+  /** Records from the lowest failed offset of each `topic-partition` on are retried; those before it succeeded. */
+  | { kind: 'partial'; failedFrom: Record<string, number> }
+  /** A malformed or unknown `itemIdentifier`: the whole batch failed and is retried. */
+  | { kind: 'invalid'; reason: string };
+
 /** A consumed record, as the bridge holds it (kafkajs's shape, offsets and timestamps as strings). */
 export interface ConsumedRecord {
   topic: string;
@@ -153,4 +162,50 @@ export function eventRecords(event: Pick<KafkaEvent, 'records'>): KafkaEventReco
   return Object.keys(event.records ?? {})
     .sort()
     .flatMap((id) => event.records[id] ?? []);
+}
+
+const asOffset = (value: unknown): number | undefined => {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return undefined;
+};
+
+/**
+ * Read a function's answer to a Kafka event the way Lambda's event source
+ * mapping does with `ReportBatchItemFailures`: a null or empty answer or
+ * failure list is a success; otherwise every `itemIdentifier` must be
+ * `{ partition: '<topic>-<partition>', offset }` naming a record of `records`,
+ * and one that is null, empty, malformed or unknown fails the whole batch
+ * (never a silent success whose offsets get committed).
+ */
+export function parseBatchResponse(
+  response: unknown,
+  records: readonly Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>[],
+): BatchResponseVerdict {
+  if (response === null || typeof response !== 'object') return { kind: 'success' };
+  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === null || failures === undefined) return { kind: 'success' };
+  if (!Array.isArray(failures)) return { kind: 'invalid', reason: 'batchItemFailures is not a list' };
+  const offsets = new Map<string, Set<number>>();
+  for (const record of records) {
+    const id = `${record.topic}-${record.partition}`;
+    const set = offsets.get(id) ?? new Set<number>();
+    set.add(Number(record.offset));
+    offsets.set(id, set);
+  }
+  const failedFrom: Record<string, number> = {};
+  for (const [index, failure] of failures.entries()) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    const where = `batchItemFailures[${index}].itemIdentifier`;
+    if (id === null || typeof id !== 'object')
+      return { kind: 'invalid', reason: `${where} is missing or not an object` };
+    const { partition, offset: rawOffset } = id as { partition?: unknown; offset?: unknown };
+    const offset = asOffset(rawOffset);
+    if (typeof partition !== 'string' || partition === '' || offset === undefined)
+      return { kind: 'invalid', reason: `${where} needs a "partition" string and an integer "offset"` };
+    if (!offsets.get(partition)?.has(offset))
+      return { kind: 'invalid', reason: `${where} names no record of the batch (${partition}@${offset})` };
+    failedFrom[partition] = Math.min(failedFrom[partition] ?? offset, offset);
+  }
+  return Object.keys(failedFrom).length ? { kind: 'partial', failedFrom } : { kind: 'success' };
 }

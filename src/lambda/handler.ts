@@ -7,24 +7,25 @@
  * @module
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  type BatchSummary,
+  processFlightBatch,
+  RecordOutcomes,
+  TRANSFORM_ERROR,
+} from '../batch/processor.ts';
+import { FullBatchFailureError } from '../errors.ts';
 import { createJsonLogger, type Logger } from '../logger.ts';
 import { SnsPublisher } from '../sns/publisher.ts';
-import { tryTransformStateVector } from '../transform/transform.ts';
 import type { FlightRecord, StateVector } from '../transform/types.ts';
 import { decodeKafkaRecord, eventRecords, type KafkaBatchResponse, type KafkaEvent } from './event.ts';
 import { recordPublished } from './metrics.ts';
 
-/** What one invocation did. */
-export interface FlightHandlerSummary {
-  records: number;
-  published: number;
-  /** Valid state vectors of aircraft not in the air. */
-  filtered: number;
-  /** Records that are not state vectors (counted, logged, not retried). */
-  malformed: number;
-  /** Records whose notification could not be published (reported for retry). */
-  failed: number;
-}
+/**
+ * What one invocation did: `filtered` valid state vectors of aircraft not in the air,
+ * `malformed` records that are not state vectors (counted, logged, not retried), `failed`
+ * records whose transform threw or whose notification could not be published (reported for retry).
+ */
+export type FlightHandlerSummary = BatchSummary;
 
 /** The handler's answer: a partial-batch response plus the summary. */
 export interface FlightHandlerResult extends KafkaBatchResponse {
@@ -35,7 +36,7 @@ export interface FlightHandlerResult extends KafkaBatchResponse {
 export interface FlightHandlerOptions {
   /** @default an SnsPublisher for env `SNS_TOPIC_ARN` (or `SNS_TOPIC_NAME`) */
   publisher?: Pick<SnsPublisher<FlightRecord>, 'publish'>;
-  /** Replace or extend the processing. @default transformStateVector's rules */
+  /** Replace or extend the processing; a throw fails that record only. @default transformStateVector's rules */
   transform?: (sv: StateVector) => FlightRecord | null;
   logger?: Logger;
   /**
@@ -53,9 +54,12 @@ function publisherFromEnv(env: NodeJS.ProcessEnv): SnsPublisher<FlightRecord> {
 }
 
 /**
- * Build the Lambda handler. Accepts self-managed Kafka and MSK events; returns
- * `batchItemFailures` for records whose publish failed, so the event source
- * mapping (or the bridge) retries only those.
+ * Build the Lambda handler. Accepts self-managed Kafka and MSK events. Each
+ * record ends published, filtered, malformed or failed (a failed publish, or
+ * a custom transform that threw); the answer lists the failed ones in
+ * `batchItemFailures`, so the event source mapping (or the bridge) retries
+ * from the lowest failed offset of each partition. When every record failed
+ * it throws {@link FullBatchFailureError} instead: the invocation fails.
  */
 export function createFlightHandler(options: FlightHandlerOptions = {}) {
   const logger = options.logger ?? createJsonLogger({ base: { fn: process.env.AWS_LAMBDA_FUNCTION_NAME } });
@@ -68,51 +72,40 @@ export function createFlightHandler(options: FlightHandlerOptions = {}) {
   let cloudwatch: CloudWatchClient | undefined;
   return async (event: KafkaEvent): Promise<FlightHandlerResult> => {
     publisher ??= publisherFromEnv(process.env);
-    const summary: FlightHandlerSummary = { records: 0, published: 0, filtered: 0, malformed: 0, failed: 0 };
-    const pending: Array<{ record: FlightRecord; id: { partition: string; offset: number } }> = [];
-    for (const raw of eventRecords(event)) {
-      summary.records++;
-      const decoded = decodeKafkaRecord<StateVector>(raw);
-      const id = { partition: `${raw.topic}-${raw.partition}`, offset: raw.offset };
-      if (decoded.value === undefined) {
-        summary.malformed++;
-        logger.warn('record is not JSON', { ...id });
-        continue;
-      }
-      let record: FlightRecord | null;
-      if (options.transform) {
-        record = options.transform(decoded.value);
-      } else {
-        const result = tryTransformStateVector(decoded.value);
-        if (!result.ok) {
-          summary.malformed++;
-          logger.warn('record is not a valid state vector', { ...id, reason: result.reason });
-          continue;
-        }
-        record = result.record;
-      }
-      if (record) pending.push({ record, id });
-      else summary.filtered++;
+    const items = eventRecords(event).map((raw) => ({
+      id: { partition: `${raw.topic}-${raw.partition}`, offset: raw.offset },
+      value: decodeKafkaRecord<StateVector>(raw).value,
+    }));
+    const { results, summary } = await processFlightBatch(items, {
+      publisher,
+      ...(options.transform ? { transform: options.transform } : {}),
+    });
+    const failed = results.filter((r) => r.outcome === RecordOutcomes.FAILED);
+    for (const result of results) {
+      if (result.outcome === RecordOutcomes.MALFORMED)
+        logger.warn('record is not a valid state vector', { ...result.id, reason: result.reason });
+      else if (result.reason === TRANSFORM_ERROR)
+        logger.error('the transform threw', { ...result.id, error: result.message });
     }
-    const { published, failed } = await publisher.publish(pending.map((p) => p.record));
-    summary.published = published;
-    summary.failed = failed.length;
-    const failedSet = new Set(failed.map((f) => f.record));
-    const batchItemFailures = pending
-      .filter((p) => failedSet.has(p.record))
-      .map((p) => ({ itemIdentifier: p.id }));
-    if (failed.length)
-      logger.error('notifications failed to publish', { count: failed.length, code: failed[0]?.code });
-    if (metrics && published > 0) {
+    if (failed.length) logger.error('records failed', { count: failed.length, reason: failed[0]?.reason });
+    if (metrics && summary.published > 0) {
       cloudwatch ??= metrics.client ?? new CloudWatchClient({});
       // A metric is not worth failing (and retrying) a batch for: log and go on.
-      await recordPublished(cloudwatch, metrics.topicArn, published).catch((error: unknown) =>
+      await recordPublished(cloudwatch, metrics.topicArn, summary.published).catch((error: unknown) =>
         logger.warn('could not record the published-notifications metric', {
           error: (error as Error).message,
         }),
       );
     }
     logger.info('processed', { ...summary });
-    return { batchItemFailures, summary };
+    if (failed.length > 0 && failed.length === summary.records) {
+      throw new FullBatchFailureError(`all ${failed.length} records failed (first: ${failed[0]!.reason})`, {
+        details: {
+          summary,
+          failures: failed.map((r) => ({ ...r.id, reason: r.reason, message: r.message })),
+        },
+      });
+    }
+    return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.id })), summary };
   };
 }

@@ -1,4 +1,5 @@
 export {
+  type BatchResponseVerdict,
   buildKafkaEvent,
   type ConsumedRecord,
   type DecodedKafkaRecord,
@@ -8,11 +9,11 @@ export {
   type KafkaBatchResponse,
   type KafkaEvent,
   type KafkaEventRecord,
+  parseBatchResponse,
   toEventRecord,
 } from './event.ts';
 export {
   DeadLetterHeaders,
-  firstFailedOffset,
   LambdaInvoker,
   type LambdaInvokerEvents,
   type LambdaInvokerOptions,

@@ -15,7 +15,13 @@ import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '
 import { classifyKafkaError } from '../kafka/failures.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
-import { buildKafkaEvent, type ConsumedRecord, eventRecordSize, type KafkaBatchResponse } from './event.ts';
+import {
+  buildKafkaEvent,
+  type ConsumedRecord,
+  eventRecordSize,
+  type KafkaBatchResponse,
+  parseBatchResponse,
+} from './event.ts';
 
 /** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
 export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024 - 64 * 1024;
@@ -137,23 +143,6 @@ export function splitBatches<R extends ConsumedRecord>(
   }
   if (current.length) batches.push(current);
   return batches;
-}
-
-/**
- * The first offset of `partition` that a partial-batch response reports as
- * failed, if any. Records before it succeeded.
- */
-export function firstFailedOffset(response: unknown, topic: string, partition: number): number | undefined {
-  const failures = (response as Partial<KafkaBatchResponse> | null)?.batchItemFailures;
-  if (!Array.isArray(failures)) return undefined;
-  let first: number | undefined;
-  for (const failure of failures) {
-    const id = failure?.itemIdentifier;
-    if (!id || id.partition !== `${topic}-${partition}`) continue;
-    const offset = Number(id.offset);
-    if (Number.isFinite(offset) && (first === undefined || offset < first)) first = offset;
-  }
-  return first;
 }
 
 function validate(options: LambdaInvokerOptions): void {
@@ -562,7 +551,17 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       } catch {
         response = null;
       }
-      const failedFrom = firstFailedOffset(response, topic, partition);
+      const verdict = parseBatchResponse(response, records);
+      if (verdict.kind === 'invalid') {
+        // As with AWS's event source mapping: the whole batch failed, nothing is committed.
+        return {
+          ok: false,
+          error: new LambdaInvokeError(`invalid partial-batch response: ${verdict.reason}`, undefined, {
+            retryable: true,
+          }),
+        };
+      }
+      const failedFrom = verdict.kind === 'partial' ? verdict.failedFrom[`${topic}-${partition}`] : undefined;
       return failedFrom === undefined ? { ok: true } : { ok: true, failedFrom };
     } catch (error) {
       const e = error as { name?: string; message?: string };

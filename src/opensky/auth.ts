@@ -32,14 +32,21 @@ export function loadOpenSkyCredentials(
   const env = options.env ?? process.env;
   const file = options.file ?? env.OPENSKY_CREDENTIALS_FILE;
   if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('credentials file', `${file} could not be read: ${(error as Error).message}`);
+    }
     let parsed: { clientId?: unknown; clientSecret?: unknown };
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
-      throw new ConfigError(
-        'credentials file',
-        `${file} could not be read as JSON: ${(error as Error).message}`,
-      );
+      // V8's message quotes the text around the fault, which here is the secret: say where only.
+      throw new ConfigError('credentials file', `${file} is not valid JSON${faultPosition(text, error)}`);
+    }
+    if (parsed === null || typeof parsed !== 'object') {
+      throw new ConfigError('credentials file', `${file} must hold a JSON object`);
     }
     if (typeof parsed.clientId !== 'string' || typeof parsed.clientSecret !== 'string') {
       throw new ConfigError('credentials file', `${file} must have string "clientId" and "clientSecret"`);
@@ -57,6 +64,16 @@ export function loadOpenSkyCredentials(
     throw new ConfigError('OPENSKY_CLIENT_ID', 'and OPENSKY_CLIENT_SECRET must be set together');
   }
   return { clientId, clientSecret, tokenUrl: env.OPENSKY_TOKEN_URL || undefined };
+}
+
+/** ` (line L, column C)` of a JSON.parse error, from its position; never any of the text. */
+function faultPosition(text: string, error: unknown): string {
+  const message = (error as Error).message ?? '';
+  const match = /position (\d+)/.exec(message);
+  const position = match ? Number(match[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+  if (position === undefined) return ' (check the quotes around each value)';
+  const before = text.slice(0, position).split('\n');
+  return ` (line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1})`;
 }
 
 /** Gets and caches bearer tokens; never logs or reports the secret. */
@@ -124,7 +141,8 @@ export class TokenProvider {
       throw new AuthError(
         `token request for client '${this.credentials.clientId}' failed with HTTP ${response.status}` +
           (response.status === 400 || response.status === 401 ? ' (check the client id and secret)' : ''),
-        { retryable: response.status >= 500 },
+        // Server trouble and throttling pass; rejected credentials (400/401 invalid_client) do not.
+        { retryable: response.status >= 500 || response.status === 429 || response.status === 408 },
       );
     }
     let parsed: { access_token?: unknown; expires_in?: unknown };

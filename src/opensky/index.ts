@@ -10,7 +10,7 @@ export {
   periodRemainingMs,
   validateBoundingBox,
 } from './credits.ts';
-export { type ReplayOptions, recordingLine, replaySnapshots } from './replay.ts';
+export { type ReplayOptions, type ReplayStats, recordingLine, replaySnapshots } from './replay.ts';
 export {
   OpenSkySource,
   type OpenSkySourceOptions,

@@ -5,7 +5,14 @@
  * @module
  */
 import crossFetch from 'cross-fetch';
-import { AbortError, AuthError, ConfigError, OpenSkyHttpError, ValidationError } from '../errors.ts';
+import {
+  AbortError,
+  AuthError,
+  ConfigError,
+  isOpenSkyStreamError,
+  OpenSkyHttpError,
+  ValidationError,
+} from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { type ParsedStates, parseStatesResponse } from '../transform/state-vector.ts';
 import type { StateVector } from '../transform/types.ts';
@@ -45,9 +52,9 @@ export interface OpenSkySourceOptions {
   extended?: boolean;
   /** Polling interval. The data's resolution is 10 s anonymous, 5 s authenticated. @default 3000 */
   intervalMs?: number;
-  /** Per-request timeout. @default 15000 */
+  /** Per-request timeout, of data and token requests alike. @default 15000 */
   requestTimeoutMs?: number;
-  /** Retries within one tick on 5xx, timeouts and network errors. @default 3 */
+  /** Retries within one tick on 5xx, timeouts and network errors (of the token request too). @default 3 */
   maxRetries?: number;
   /** First backoff delay (doubles, full jitter). @default 500 */
   retryBaseMs?: number;
@@ -143,7 +150,10 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     this.cost = creditCost(options.bbox);
     this.tier = options.tier ?? (options.credentials ? 'standard' : 'anonymous');
     this.tokens = options.credentials
-      ? new TokenProvider(options.credentials, { fetch: options.fetch })
+      ? new TokenProvider(options.credentials, {
+          fetch: options.fetch,
+          timeoutMs: options.requestTimeoutMs ?? 15_000,
+        })
       : undefined;
     this.signal = options.signal
       ? AbortSignal.any([options.signal, this.stopper.signal])
@@ -251,7 +261,20 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
 
   private async request(): Promise<PollResult | 'retry' | 'refresh'> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.tokens) headers.authorization = `Bearer ${await this.tokens.get(this.signal)}`;
+    if (this.tokens) {
+      let token: string;
+      try {
+        token = await this.tokens.get(this.signal);
+      } catch (error) {
+        if (this.signal.aborted) return { kind: 'skip' };
+        // A token-endpoint blip (5xx, timeout, network) is retried like a data request;
+        // rejected credentials (400/401 invalid_client) are not: they end the source.
+        if (!(isOpenSkyStreamError(error) && error.retryable)) throw error;
+        this.logger.warn('token request failed', { error: error.message });
+        return 'retry';
+      }
+      headers.authorization = `Bearer ${token}`;
+    }
     const started = performance.now();
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000);
     let response: Response;

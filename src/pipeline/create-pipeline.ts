@@ -8,18 +8,24 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import {
+  processFlightBatch,
+  RecordOutcomes,
+  type RecordResult,
+  TRANSFORM_ERROR,
+} from '../batch/processor.ts';
 import { AbortError, hasErrorCode, isOpenSkyStreamError } from '../errors.ts';
 import { KafkaSink, type KafkaSinkOptions, type KafkaSinkStats } from '../kafka/sink.ts';
 import { LambdaInvoker, type LambdaInvokerOptions, type LambdaInvokerStats } from '../lambda/invoker.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { OpenSkySource, type OpenSkySourceOptions, type OpenSkySourceStats } from '../opensky/source.ts';
+import { PublishFailureCodes } from '../sns/constants.ts';
 import {
   type PublishResult,
   SnsPublisher,
   type SnsPublisherOptions,
   type SnsPublisherStats,
 } from '../sns/publisher.ts';
-import { tryTransformStateVector } from '../transform/transform.ts';
 import type { FlightRecord, StatesResponse, StateVector } from '../transform/types.ts';
 
 /** Anything that yields snapshots: an {@link OpenSkySource}, a recording, generated traffic. */
@@ -46,7 +52,7 @@ export interface InProcessPipelineOptions {
   mode: 'in-process';
   source: OpenSkySourceOptions | SnapshotSource;
   publisher: SnsPublisherOptions;
-  /** Replace or extend the processing; defaults to {@link transformStateVector}'s rules. */
+  /** Replace or extend the processing (a throw fails that record only); defaults to {@link transformStateVector}'s rules. */
   transform?: (sv: StateVector) => FlightRecord | null;
 }
 
@@ -60,11 +66,20 @@ export type PipelineOptions = (ProducePipelineOptions | BridgePipelineOptions | 
 export interface PipelineStats {
   snapshots: number;
   states: number;
-  /** In-process mode: records published, filtered (not in the air), malformed, failed to publish. */
+  /**
+   * In-process mode: each record is counted once, as published, filtered (not in the air),
+   * malformed, transformFailed (a custom transform threw), publishFailed, or unconfirmed.
+   */
   published: number;
   filtered: number;
   malformed: number;
+  transformFailed: number;
   publishFailed: number;
+  /**
+   * In-process mode: records in hand when `stop()` came that SNS had not confirmed (sent or
+   * not, they may or may not have been delivered). Counted apart from `publishFailed`.
+   */
+  unconfirmed: number;
   source?: OpenSkySourceStats;
   sink?: KafkaSinkStats;
   invoker?: LambdaInvokerStats;
@@ -98,7 +113,9 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
     published: 0,
     filtered: 0,
     malformed: 0,
+    transformFailed: 0,
     publishFailed: 0,
+    unconfirmed: 0,
   };
   private readonly options: PipelineOptions;
   private readonly logger: Logger;
@@ -176,34 +193,53 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
     this.stats.publisher = publisher.stats;
     try {
       for await (const snapshot of this.snapshots(options.source)) {
-        const records: FlightRecord[] = [];
-        for (const sv of snapshot.states) {
-          if (options.transform) {
-            const record = options.transform(sv);
-            if (record) records.push(record);
-            else this.stats.filtered++;
-            continue;
-          }
-          const result = tryTransformStateVector(sv);
-          if (!result.ok) this.stats.malformed++;
-          else if (result.record) records.push(result.record);
-          else this.stats.filtered++;
-        }
-        const result = await publisher.publish(records, { signal: this.stopper.signal });
-        this.stats.published += result.published;
-        this.stats.publishFailed += result.failed.length;
-        if (result.failed.length)
-          this.logger.error('records failed to publish', {
-            count: result.failed.length,
-            first: result.failed[0]?.code,
-          });
-        this.emit('published', result);
+        const { results, publish } = await processFlightBatch(
+          snapshot.states.map((value, id) => ({ id, value })),
+          {
+            publisher,
+            signal: this.stopper.signal,
+            ...(options.transform ? { transform: options.transform } : {}),
+          },
+        );
+        this.count(results);
+        this.emit('published', publish);
       }
     } catch (error) {
       if (!(isOpenSkyStreamError(error) && error instanceof AbortError)) throw error;
     } finally {
       await publisher.close();
     }
+  }
+
+  /** Count each record of an in-process batch by how it ended, and log what went wrong. */
+  private count(results: readonly RecordResult<number>[]): void {
+    const failed = { transform: 0, publish: 0, unconfirmed: 0 };
+    let firstCode: string | undefined;
+    let firstTransformError: string | undefined;
+    for (const result of results) {
+      if (result.outcome !== RecordOutcomes.FAILED) {
+        this.stats[result.outcome]++;
+      } else if (result.reason === TRANSFORM_ERROR) {
+        failed.transform++;
+        firstTransformError ??= result.message;
+      } else if (result.reason === PublishFailureCodes.ABORTED) {
+        failed.unconfirmed++;
+      } else {
+        failed.publish++;
+        firstCode ??= result.reason;
+      }
+    }
+    this.stats.transformFailed += failed.transform;
+    this.stats.publishFailed += failed.publish;
+    this.stats.unconfirmed += failed.unconfirmed;
+    if (failed.transform)
+      this.logger.error('the transform threw', { count: failed.transform, first: firstTransformError });
+    if (failed.publish)
+      this.logger.error('records failed to publish', { count: failed.publish, first: firstCode });
+    if (failed.unconfirmed)
+      this.logger.warn('stopped before SNS confirmed some records; they may or may not have been delivered', {
+        count: failed.unconfirmed,
+      });
   }
 
   async stop(): Promise<void> {

@@ -20,7 +20,8 @@ import { deployTestFunction } from '../support/lambda-fixtures.ts';
 
 // The test function runs on this machine (in AWS's Runtime Interface Emulator), so it can
 // record each event it receives in a file the test reads. FAIL_FILE makes it throw while
-// that file exists; PARTIAL_FILE makes it report the record at that offset as failed once.
+// that file exists; PARTIAL_FILE makes it report the record at that offset as failed once;
+// BAD_PARTIAL_FILE makes it answer once with a malformed itemIdentifier.
 const recordingHandler = `
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 export const handler = async (event) => {
@@ -30,6 +31,10 @@ export const handler = async (event) => {
     const poison = readFileSync(process.env.POISON_FILE, 'utf8');
     const keys = Object.values(event.records).flat().map((r) => Buffer.from(r.key, 'base64').toString());
     if (keys.includes(poison)) throw new Error('poison record ' + poison);
+  }
+  if (existsSync(process.env.BAD_PARTIAL_FILE)) {
+    rmSync(process.env.BAD_PARTIAL_FILE);
+    return { batchItemFailures: [{ itemIdentifier: null }] };
   }
   if (existsSync(process.env.PARTIAL_FILE)) {
     const offset = Number(readFileSync(process.env.PARTIAL_FILE, 'utf8'));
@@ -70,6 +75,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     LOG_FILE: join(dir, 'events.ndjson'),
     FAIL_FILE: join(dir, 'fail'),
     PARTIAL_FILE: join(dir, 'partial'),
+    BAD_PARTIAL_FILE: join(dir, 'bad-partial'),
     POISON_FILE: join(dir, 'poison'),
   };
   const cleanups: Array<() => Promise<void>> = [];
@@ -243,18 +249,27 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
   });
 
   it('AT_TIMESTAMP: a new group starts at the given time, skipping older records', async () => {
-    const { topic, groupId, bridge } = await setup(20, {
-      startingPosition: { timestamp: Date.now() + 1000 },
-    });
-    await new Promise((r) => setTimeout(r, 1500));
-    const sink = new KafkaSink({ brokers: kafkaBrokers(), topic });
-    const later = parseStatesResponse(generateSnapshot({ aircraft: 5, seed: 77 })).response;
-    await sink.write(later);
-    await sink.close();
+    // Record timestamps are set explicitly on both sides of the starting time, so the outcome
+    // does not depend on how long deploying the function or producing takes.
+    const now = Date.now();
+    const startingAt = now - 5 * 60_000;
+    const { topic, groupId, bridge } = await setup(0, { startingPosition: { timestamp: startingAt } });
+    const producer = kafka.producer();
+    await producer.connect();
+    const batch = (prefix: string, count: number, timestamp: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        key: `${prefix}-${i}`,
+        value: '{}',
+        timestamp: String(timestamp),
+      }));
+    await producer.send({ topic, messages: batch('before', 20, startingAt - 60_000) });
+    await producer.send({ topic, messages: batch('at', 2, startingAt) });
+    await producer.send({ topic, messages: batch('after', 3, startingAt + 60_000) });
+    await producer.disconnect();
     await bridge.start();
     await waitFor(async () => (await committedTotal(groupId, topic)) === 25);
     const keys = events().flatMap((event) => eventRecords(event).map((r) => decodeKafkaRecord(r).key));
-    expect(keys.sort()).toEqual(later.states.map((sv) => sv.icao24).sort());
+    expect(keys.sort()).toEqual(['after-0', 'after-1', 'after-2', 'at-0', 'at-1']);
   });
 
   it('retries only the failed record and those after it on a partial-batch response', async () => {
@@ -272,5 +287,21 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     expect(eventRecords(retry!).filter((r) => r.partition === partition)[0]!.offset).toBe(5);
     expect(bridge.stats.partialFailures).toBe(1);
     expect(bridge.stats.deadLettered).toBe(0);
+  });
+
+  it('retries the whole batch when the function answers with a malformed itemIdentifier', async () => {
+    writeFileSync(files.BAD_PARTIAL_FILE, '1');
+    const { topic, groupId, bridge } = await setup(20, { partitionConcurrency: 1 });
+    await bridge.start();
+    await waitFor(async () => (await committedTotal(groupId, topic)) === 20);
+    const seen = events();
+    const first = eventRecords(seen[0]!);
+    const partition = first[0]!.partition;
+    // AWS reads a malformed identifier as a failure of the whole batch: nothing of it was
+    // committed, so the same records come again.
+    const again = seen.slice(1).find((event) => eventRecords(event).some((r) => r.partition === partition));
+    expect(again).toBeDefined();
+    expect(eventRecords(again!).map((r) => r.offset)).toEqual(first.map((r) => r.offset));
+    expect(bridge.stats).toMatchObject({ errors: 1, partialFailures: 0, deadLettered: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,12 +22,18 @@ describe('deploy + the reference Lambda on the local stack', () => {
   const topicName = uniqueName('FlightNotifications');
   let topicArn = '';
 
+  const others: Array<{ functionName: string; topicArn: string }> = [];
+
   afterAll(async () => {
-    await clients.lambda
-      .send(new DeleteFunctionCommand({ FunctionName: functionName }))
-      .catch(() => undefined);
-    if (topicArn)
-      await clients.sns.send(new DeleteTopicCommand({ TopicArn: topicArn })).catch(() => undefined);
+    for (const deployed of [{ functionName, topicArn }, ...others]) {
+      await clients.lambda
+        .send(new DeleteFunctionCommand({ FunctionName: deployed.functionName }))
+        .catch(() => undefined);
+      if (deployed.topicArn)
+        await clients.sns
+          .send(new DeleteTopicCommand({ TopicArn: deployed.topicArn }))
+          .catch(() => undefined);
+    }
   });
 
   it('creates the topic and function, and a second run changes nothing', async () => {
@@ -96,5 +102,27 @@ describe('deploy + the reference Lambda on the local stack', () => {
       expect(JSON.parse(message.Body!)).toEqual(record);
       expect(message.MessageAttributes?.origin_country?.StringValue).toBe(record.origin_country);
     }
+  });
+
+  it('a second pipeline (another topic) adds its topic to the shared role, the first keeps sns:Publish', async () => {
+    const zip = await lambdaPackage();
+    const second = await deployPipelineResources({
+      functionName: uniqueName('processor-b'),
+      topicName: uniqueName('OtherNotifications'),
+      zip,
+      ...clients,
+    });
+    others.push(second);
+    expect(second.roleArn).toMatch(/role\/opensky-stream-lambda$/);
+    const { PolicyDocument } = await clients.iam.send(
+      new GetRolePolicyCommand({ RoleName: 'opensky-stream-lambda', PolicyName: 'opensky-stream-publish' }),
+    );
+    const policy = JSON.parse(decodeURIComponent(PolicyDocument!)) as {
+      Statement: Array<{ Action: string | string[]; Resource: string | string[] }>;
+    };
+    const publishable = policy.Statement.filter((s) => [s.Action].flat().includes('sns:Publish')).flatMap(
+      (s) => [s.Resource].flat(),
+    );
+    expect(publishable).toEqual(expect.arrayContaining([topicArn, second.topicArn]));
   });
 });

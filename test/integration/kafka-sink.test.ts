@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaSink } from '../../src/kafka/index.ts';
@@ -68,5 +69,27 @@ describe('KafkaSink on the local broker', () => {
     });
     await expect(sink.flush()).rejects.toMatchObject({ code: 'OSS_KAFKA' });
     await sink.close().catch(() => undefined);
+  }, 90_000);
+
+  it('never shows the SASL password in its errors or logs when authentication fails', async () => {
+    const sentinel = 'S3NT1NEL-kafka-5e1d';
+    const lines: string[] = [];
+    const log = (message: string, fields?: Record<string, unknown>) =>
+      lines.push(`${message} ${JSON.stringify(fields ?? {})}`);
+    // The local broker's listener is PLAINTEXT: it refuses the SASL handshake.
+    const sink = new KafkaSink({
+      brokers: kafkaBrokers(),
+      topic: uniqueName('sasl'),
+      sasl: { mechanism: 'plain', username: 'someone', password: sentinel },
+      logger: { debug: log, info: log, warn: log, error: log },
+    });
+    const error = await sink.ensureTopic().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    await sink.close().catch(() => undefined);
+    expect(error).toBeDefined();
+    const shown = `${String(error)} ${JSON.stringify(error)} ${inspect(error, { depth: 5 })} ${lines.join('\n')}`;
+    expect(shown).not.toMatch(/S3NT1NEL|5e1d/);
   }, 90_000);
 });

@@ -11,6 +11,8 @@ export interface ScriptedReply {
   /** A JSON-serialisable body, or a raw string sent as is. */
   body?: unknown;
   delayMs?: number;
+  /** Drop the connection instead of answering (a network error for the client). */
+  destroy?: boolean;
 }
 
 export interface OpenSkyTestServer {
@@ -27,13 +29,20 @@ export async function startOpenSkyServer(options: {
   replies?: ScriptedReply[];
   /** Or compute each reply. */
   reply?: (n: number, req: IncomingMessage) => ScriptedReply;
-  /** Token endpoint: the token to hand out (`expires_in` seconds). */
-  token?: { value: (n: number) => string; expiresIn?: number; status?: number };
+  /**
+   * Token endpoint: the token to hand out (`expires_in` seconds). `replies` script the first
+   * token requests (an error status, a delay, a dropped connection) before the token is handed out.
+   */
+  token?: { value: (n: number) => string; expiresIn?: number; status?: number; replies?: ScriptedReply[] };
 }): Promise<OpenSkyTestServer> {
   const requests: OpenSkyTestServer['requests'] = [];
   const tokenRequests: OpenSkyTestServer['tokenRequests'] = [];
   const send = async (res: ServerResponse, reply: ScriptedReply) => {
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.destroy) {
+      res.socket?.destroy();
+      return;
+    }
     const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? null);
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     res.end(body);
@@ -48,6 +57,11 @@ export async function startOpenSkyServer(options: {
       req.on('end', () => {
         tokenRequests.push(Object.fromEntries(new URLSearchParams(raw)));
         const token = options.token;
+        const scripted = token?.replies?.[tokenRequests.length - 1];
+        if (scripted) {
+          void send(res, scripted);
+          return;
+        }
         if (!token || (token.status ?? 200) !== 200) {
           void send(res, { status: token?.status ?? 401, body: { error: 'invalid_client' } });
           return;

@@ -1,53 +1,37 @@
 import { describe, expect, it } from 'vitest';
+import { FullBatchFailureError } from '../../src/errors.ts';
 import { createFlightHandler } from '../../src/lambda/handler.ts';
-import { buildKafkaEvent, type ConsumedRecord } from '../../src/lambda/index.ts';
+import { buildKafkaEvent, type ConsumedRecord, parseBatchResponse } from '../../src/lambda/index.ts';
 import { silentLogger } from '../../src/logger.ts';
-import type { FlightRecord } from '../../src/transform/types.ts';
+import { transformStateVector } from '../../src/transform/index.ts';
+import type { FlightRecord, StateVector } from '../../src/transform/types.ts';
+import { stateVector as sv } from '../support/records.ts';
 
-const sv = (icao24: string, onGround: boolean) => ({
-  icao24,
-  callsign: 'TEST1   ',
-  origin_country: 'Spain',
-  time_position: 1722515696,
-  last_contact: 1722515697,
-  longitude: 1,
-  latitude: 2,
-  baro_altitude: onGround ? null : 3048,
-  on_ground: onGround,
-  velocity: 100,
-  true_track: 0,
-  vertical_rate: 0,
-  sensors: null,
-  geo_altitude: null,
-  squawk: null,
-  spi: false,
-  position_source: 0,
-});
-
-const record = (offset: number, value: unknown): ConsumedRecord => ({
+const record = (offset: number, value: unknown, partition = 2): ConsumedRecord => ({
   topic: 'aviation-data',
-  partition: 2,
+  partition,
   offset: String(offset),
   timestamp: '0',
   key: null,
   value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
 });
 
+/** A publisher that fails the records of the given icao24s (pure logic: no SNS behaviour is under test here). */
+const failing = (...icao24s: string[]) => ({
+  published: [] as FlightRecord[][],
+  async publish(records: readonly FlightRecord[]) {
+    this.published.push([...records]);
+    const failed = records
+      .filter((r) => icao24s.includes(r.icao24))
+      .map((r) => ({ record: r, code: 'InternalError', message: 'x' }));
+    return { published: records.length - failed.length, failed };
+  },
+});
+
 describe('Function: createFlightHandler', () => {
   it('publishes in-air records, counts filtered and malformed, and reports failed publishes for retry', async () => {
-    const published: FlightRecord[][] = [];
-    const handler = createFlightHandler({
-      logger: silentLogger,
-      publisher: {
-        publish: async (records: readonly FlightRecord[]) => {
-          published.push([...records]);
-          const failed = records
-            .filter((r) => r.icao24 === 'bbbbbb')
-            .map((r) => ({ record: r, code: 'InternalError', message: 'x' }));
-          return { published: records.length - failed.length, failed };
-        },
-      },
-    });
+    const publisher = failing('bbbbbb');
+    const handler = createFlightHandler({ logger: silentLogger, publisher, metrics: false });
     const event = buildKafkaEvent(
       [
         record(1, sv('aaaaaa', false)),
@@ -59,10 +43,81 @@ describe('Function: createFlightHandler', () => {
       ['b:9092'],
     );
     const result = await handler(event);
-    expect(published[0]!.map((r) => r.icao24)).toEqual(['aaaaaa', 'bbbbbb']);
+    expect(publisher.published[0]!.map((r) => r.icao24)).toEqual(['aaaaaa', 'bbbbbb']);
     expect(result.summary).toEqual({ records: 5, published: 1, filtered: 1, malformed: 2, failed: 1 });
     expect(result.batchItemFailures).toEqual([
       { itemIdentifier: { partition: 'aviation-data-2', offset: 2 } },
     ]);
+  });
+
+  it('a throwing custom transform marks only its own record failed, not the invocation', async () => {
+    const transform = (value: StateVector) => {
+      if (value.icao24 === 'cccccc') throw new TypeError('no');
+      return transformStateVector(value);
+    };
+    const handler = createFlightHandler({
+      logger: silentLogger,
+      publisher: failing(),
+      transform,
+      metrics: false,
+    });
+    const result = await handler(
+      buildKafkaEvent(
+        [record(7, sv('aaaaaa')), record(8, sv('cccccc')), record(9, sv('dddddd'))],
+        ['b:9092'],
+      ),
+    );
+    expect(result.summary).toEqual({ records: 3, published: 2, filtered: 0, malformed: 0, failed: 1 });
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: { partition: 'aviation-data-2', offset: 8 } },
+    ]);
+  });
+
+  it('answers in the form the event source mapping (and the bridge) reads, per partition', async () => {
+    const records = [
+      record(10, sv('aaaaaa'), 0),
+      record(11, sv('bbbbbb'), 0),
+      record(12, sv('eeeeee'), 0),
+      record(20, sv('bbbbbb'), 1),
+      record(21, sv('cccccc'), 1),
+    ];
+    const handler = createFlightHandler({
+      logger: silentLogger,
+      publisher: failing('bbbbbb'),
+      metrics: false,
+    });
+    const result = await handler(buildKafkaEvent(records, ['b:9092']));
+    expect(parseBatchResponse(JSON.parse(JSON.stringify(result)), records)).toEqual({
+      kind: 'partial',
+      failedFrom: { 'aviation-data-0': 11, 'aviation-data-1': 20 },
+    });
+  });
+
+  it('fails the invocation when every record failed, with the per-record errors', async () => {
+    const handler = createFlightHandler({
+      logger: silentLogger,
+      publisher: failing('aaaaaa', 'bbbbbb'),
+      metrics: false,
+    });
+    const error = await handler(
+      buildKafkaEvent([record(1, sv('aaaaaa')), record(2, sv('bbbbbb'))], ['b:9092']),
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(FullBatchFailureError);
+    expect((error as FullBatchFailureError).details.failures).toEqual([
+      { partition: 'aviation-data-2', offset: 1, reason: 'InternalError', message: 'x' },
+      { partition: 'aviation-data-2', offset: 2, reason: 'InternalError', message: 'x' },
+    ]);
+  });
+
+  it('is a success for a batch without records that could fail', async () => {
+    const handler = createFlightHandler({ logger: silentLogger, publisher: failing(), metrics: false });
+    const result = await handler(
+      buildKafkaEvent([record(1, '{]'), record(2, sv('aaaaaa', true))], ['b:9092']),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.summary).toMatchObject({ records: 2, malformed: 1, filtered: 1, failed: 0 });
   });
 });

@@ -4,8 +4,8 @@ import {
   type ConsumedRecord,
   decodeKafkaRecord,
   eventRecords,
-  firstFailedOffset,
   MAX_INVOKE_PAYLOAD_BYTES,
+  parseBatchResponse,
   splitBatches,
 } from '../../src/lambda/index.ts';
 
@@ -82,19 +82,57 @@ describe('Function: splitBatches', () => {
   });
 });
 
-describe('Function: firstFailedOffset', () => {
-  it('finds the lowest failed offset of the partition, ignoring other partitions and junk', () => {
+describe('Function: parseBatchResponse', () => {
+  const batch = [record(0, 10), record(0, 12), record(0, 15)];
+  const failure = (itemIdentifier: unknown) => ({ itemIdentifier });
+
+  it('is a success for a null or empty response or failure list', () => {
+    for (const response of [
+      null,
+      undefined,
+      {},
+      { ok: true },
+      { batchItemFailures: null },
+      { batchItemFailures: [] },
+    ])
+      expect(parseBatchResponse(response, batch)).toEqual({ kind: 'success' });
+  });
+
+  it('finds the lowest failed offset per partition (numbers or numeric strings)', () => {
     const response = {
       batchItemFailures: [
-        { itemIdentifier: { partition: 'aviation-data-1', offset: 9 } },
-        { itemIdentifier: { partition: 'aviation-data-0', offset: '12' } },
-        { itemIdentifier: { partition: 'aviation-data-0', offset: 15 } },
-        { nonsense: true },
+        failure({ partition: 'aviation-data-0', offset: 15 }),
+        failure({ partition: 'aviation-data-0', offset: '12' }),
       ],
     };
-    expect(firstFailedOffset(response, 'aviation-data', 0)).toBe(12);
-    expect(firstFailedOffset(response, 'aviation-data', 2)).toBeUndefined();
-    expect(firstFailedOffset({ ok: true }, 'aviation-data', 0)).toBeUndefined();
-    expect(firstFailedOffset(null, 'aviation-data', 0)).toBeUndefined();
+    expect(parseBatchResponse(response, batch)).toEqual({
+      kind: 'partial',
+      failedFrom: { 'aviation-data-0': 12 },
+    });
+  });
+
+  // AWS treats an empty, null or malformed itemIdentifier (or one naming no record of the
+  // batch) as a failure of the whole batch: it must never count as success and get committed.
+  it.each([
+    ['a null itemIdentifier', [failure(null)]],
+    ['an entry without itemIdentifier', [{ nonsense: true }]],
+    ['an empty string itemIdentifier', [failure('')]],
+    ['a string itemIdentifier', [failure('aviation-data-0:12')]],
+    ['a bad key name', [failure({ partition: 'aviation-data-0', offst: 12 })]],
+    ['an empty partition', [failure({ partition: '', offset: 12 })]],
+    ['an offset that is not a number', [failure({ partition: 'aviation-data-0', offset: 'twelve' })]],
+    ['a fractional offset', [failure({ partition: 'aviation-data-0', offset: 12.5 })]],
+    ['a partition not in the batch', [failure({ partition: 'aviation-data-2', offset: 12 })]],
+    ['an offset not in the batch', [failure({ partition: 'aviation-data-0', offset: 11 })]],
+    [
+      'one bad entry among good ones',
+      [failure({ partition: 'aviation-data-0', offset: 12 }), failure({ partition: 'aviation-data-0' })],
+    ],
+  ])('is a failure of the whole batch for %s', (_, batchItemFailures) => {
+    expect(parseBatchResponse({ batchItemFailures }, batch)).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('is a failure of the whole batch when batchItemFailures is not a list', () => {
+    expect(parseBatchResponse({ batchItemFailures: 'all' }, batch)).toMatchObject({ kind: 'invalid' });
   });
 });

@@ -176,6 +176,57 @@ describe('Class: OpenSkySource', () => {
     expect(server.requests[1]!.authorization).toBe('Bearer token-2');
   });
 
+  it('retries the token request on 5xx, a dropped connection and a timeout, like data requests', async () => {
+    server = await startOpenSkyServer({
+      replies: [snapshot(5)],
+      token: {
+        value: (n) => `token-${n}`,
+        replies: [{ status: 503, body: 'unavailable' }, { destroy: true }, { delayMs: 1000, body: {} }],
+      },
+    });
+    const source = new OpenSkySource({
+      baseUrl: server.baseUrl,
+      intervalMs: 100,
+      retryBaseMs: 1,
+      requestTimeoutMs: 200,
+      maxSnapshots: 1,
+      credentials: { clientId: 'me', clientSecret: 's3cret', tokenUrl: server.tokenUrl },
+    });
+    const got: Snapshot[] = [];
+    for await (const s of source) got.push(s);
+    expect(got.map((s) => s.time)).toEqual([5]);
+    expect(server.tokenRequests).toHaveLength(4);
+    expect(source.stats.retries).toBe(3);
+    expect(server.requests[0]!.authorization).toBe('Bearer token-4');
+  });
+
+  it('fails at once, naming the credentials, when the token endpoint answers invalid_client', async () => {
+    for (const status of [400, 401]) {
+      const tokenServer = await startOpenSkyServer({
+        replies: [snapshot(1)],
+        token: { value: () => 'x', status },
+      });
+      const source = new OpenSkySource({
+        baseUrl: tokenServer.baseUrl,
+        retryBaseMs: 1,
+        credentials: { clientId: 'me', clientSecret: 's3cret', tokenUrl: tokenServer.tokenUrl },
+      });
+      const error = await (async () => {
+        try {
+          for await (const _ of source) break;
+        } catch (caught) {
+          return caught as AuthError;
+        }
+      })();
+      await tokenServer.close();
+      expect(error).toBeInstanceOf(AuthError);
+      expect(error!.retryable).toBe(false);
+      expect(error!.message).toMatch(/HTTP \d+ \(check the client id and secret\)/);
+      expect(tokenServer.tokenRequests).toHaveLength(1);
+      expect(tokenServer.requests).toHaveLength(0);
+    }
+  });
+
   it('never puts the client secret in an error message', async () => {
     server = await startOpenSkyServer({ replies: [snapshot(1)], token: { value: () => 'x', status: 401 } });
     const source = new OpenSkySource({

@@ -1,8 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { ConfigError } from '../../errors.ts';
+import { DEFAULT_BATCH_SIZE } from '../../lambda/invoker.ts';
 import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
-import { DEFAULT_BATCH_SIZE } from '../../lambda/invoker.ts';
 import type { CommandFactory } from '../main.ts';
 import { awsOptions, envOption, kafkaOptions, logOptions, parseDuration } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
@@ -88,7 +89,10 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
     const startingPosition =
       position === 'LATEST' || position === 'TRIM_HORIZON' ? position : { timestamp: Date.parse(position) };
     if (typeof startingPosition === 'object' && !Number.isFinite(startingPosition.timestamp)) {
-      throw new Error(`--starting-position must be LATEST, TRIM_HORIZON or an ISO time, got '${position}'`);
+      throw new ConfigError(
+        '--starting-position',
+        `must be LATEST, TRIM_HORIZON or an ISO time, got '${position}'`,
+      );
     }
     const dlq = argv['dead-letter-topic'] as string | undefined;
     const maxAge = parseDuration(argv['max-record-age'] as string, 'max-record-age');

@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CommandModule } from 'yargs';
+import { ConfigError } from '../../errors.ts';
 import { countPublished } from '../../lambda/metrics.ts';
 import { awsConfig } from '../config.ts';
 import type { CommandFactory } from '../main.ts';
@@ -22,7 +23,7 @@ export const countCommand: CommandFactory = (env, exit): CommandModule => ({
     }),
   handler: async (argv) => {
     const minutes = Number(argv.minutes);
-    if (!(minutes > 0)) throw new Error('--minutes must be a positive number');
+    if (!(minutes > 0)) throw new ConfigError('--minutes', 'must be a positive number');
     const result = await countPublished(
       new CloudWatchClient(awsConfig(argv, env)),
       String(argv['topic-name']),

@@ -1,0 +1,11 @@
+export {
+  type BatchItem,
+  type BatchSummary,
+  type FlightBatchOptions,
+  type FlightBatchResult,
+  processFlightBatch,
+  type RecordOutcome,
+  RecordOutcomes,
+  type RecordResult,
+  TRANSFORM_ERROR,
+} from './processor.ts';

@@ -1,0 +1,181 @@
+/**
+ * The per-record batch core of the processing step, shared by the Lambda
+ * handler and in-process mode (in the spirit of Powertools' BatchProcessor):
+ * every record ends as exactly one of published, filtered, malformed or
+ * failed, and one bad record never fails the others.
+ *
+ * @module
+ */
+import { hasErrorCode } from '../errors.ts';
+import { PublishFailureCodes } from '../sns/constants.ts';
+import type { SnsPublisher } from '../sns/publisher.ts';
+import type { PublishResult } from '../sns/types.ts';
+import { tryTransformStateVector } from '../transform/transform.ts';
+import type { FlightRecord, StateVector } from '../transform/types.ts';
+
+/** How a record of a batch ended. */
+export const RecordOutcomes = {
+  /** SNS confirmed its notification. */
+  PUBLISHED: 'published',
+  /** A valid state vector of an aircraft not in the air: nothing to publish. */
+  FILTERED: 'filtered',
+  /** Not a state vector (or not JSON): counted, never retried. */
+  MALFORMED: 'malformed',
+  /** The transform threw, or its notification was not published: worth retrying. */
+  FAILED: 'failed',
+} as const;
+
+export type RecordOutcome = (typeof RecordOutcomes)[keyof typeof RecordOutcomes];
+
+/** `reason` of a record whose custom transform threw. */
+export const TRANSFORM_ERROR = 'TransformError';
+
+/** One record of a batch: an identifier of the caller's choosing and its decoded value. */
+export interface BatchItem<Id> {
+  id: Id;
+  /** The decoded record; `undefined` when it is not JSON. */
+  value: unknown;
+}
+
+/** What became of one record. */
+export interface RecordResult<Id> {
+  id: Id;
+  outcome: RecordOutcome;
+  /**
+   * Malformed: `not-json` or the validation reason. Failed: {@link TRANSFORM_ERROR}, SNS's
+   * error code, or `Aborted` (stopped before SNS confirmed it; it may have been delivered).
+   */
+  reason?: string;
+  message?: string;
+}
+
+/** Counts of a batch: `records` is the sum of the four outcomes. */
+export interface BatchSummary {
+  records: number;
+  published: number;
+  filtered: number;
+  malformed: number;
+  failed: number;
+}
+
+/** Options of {@link processFlightBatch}. */
+export interface FlightBatchOptions {
+  publisher: Pick<SnsPublisher<FlightRecord>, 'publish'>;
+  /** Replace the processing; a throw fails that record only. @default transformStateVector's rules */
+  transform?: (sv: StateVector) => FlightRecord | null;
+  /** Stops the publish: what SNS had not confirmed ends `failed` with reason `Aborted`. */
+  signal?: AbortSignal;
+}
+
+/** The outcome of a batch: one result per record, in input order, and the counts. */
+export interface FlightBatchResult<Id> {
+  results: RecordResult<Id>[];
+  summary: BatchSummary;
+  /** The publisher's own answer for the records that were sent. */
+  publish: PublishResult<FlightRecord>;
+}
+
+/**
+ * Transform each record and publish the aircraft in the air in one
+ * `publish` call. Never rejects for a record's sake: a malformed record, a
+ * throwing transform or a failed publish is that record's outcome. Rejects
+ * only when the publisher itself does (e.g. the topic cannot be resolved).
+ */
+export async function processFlightBatch<Id>(
+  items: Iterable<BatchItem<Id>>,
+  options: FlightBatchOptions,
+): Promise<FlightBatchResult<Id>> {
+  const results: RecordResult<Id>[] = [];
+  const toPublish: Array<{ record: FlightRecord; result: RecordResult<Id> }> = [];
+  for (const { id, value } of items) {
+    const result: RecordResult<Id> = { id, outcome: RecordOutcomes.FAILED };
+    results.push(result);
+    if (value === undefined) {
+      Object.assign(result, { outcome: RecordOutcomes.MALFORMED, reason: 'not-json' });
+      continue;
+    }
+    let record: FlightRecord | null;
+    if (options.transform) {
+      try {
+        record = options.transform(value as StateVector);
+      } catch (error) {
+        Object.assign(result, {
+          reason: TRANSFORM_ERROR,
+          message: (error as Error)?.message ?? String(error),
+        });
+        continue;
+      }
+    } else {
+      const transformed = tryTransformStateVector(value);
+      if (!transformed.ok) {
+        Object.assign(result, { outcome: RecordOutcomes.MALFORMED, reason: transformed.reason });
+        continue;
+      }
+      record = transformed.record;
+    }
+    if (record) toPublish.push({ record, result });
+    else result.outcome = RecordOutcomes.FILTERED;
+  }
+
+  const publish = await publishAccountingForAbort(
+    options.publisher,
+    toPublish.map((p) => p.record),
+    options.signal,
+  );
+  // The publisher reports failures by record; match them back by position, so two records
+  // that a custom transform mapped to the same object are still told apart.
+  const positions = new Map<FlightRecord, number[]>();
+  for (const [i, { record }] of toPublish.entries()) {
+    const at = positions.get(record);
+    if (at) at.push(i);
+    else positions.set(record, [i]);
+  }
+  const failedAt = new Map<number, { code: string; message: string }>();
+  for (const failure of publish.failed) {
+    const i = positions.get(failure.record)?.shift();
+    if (i !== undefined) failedAt.set(i, failure);
+  }
+  toPublish.forEach(({ result }, i) => {
+    const failure = failedAt.get(i);
+    if (failure) Object.assign(result, { reason: failure.code, message: failure.message });
+    else result.outcome = RecordOutcomes.PUBLISHED;
+  });
+
+  const summary: BatchSummary = {
+    records: results.length,
+    published: 0,
+    filtered: 0,
+    malformed: 0,
+    failed: 0,
+  };
+  for (const { outcome } of results) summary[outcome]++;
+  return { results, summary, publish };
+}
+
+/**
+ * `publisher.publish`, but an abort resolves with the partial result its
+ * AbortError carries (confirmed records published, the rest failed as
+ * `Aborted`) instead of rejecting, so no record goes uncounted.
+ */
+async function publishAccountingForAbort(
+  publisher: FlightBatchOptions['publisher'],
+  records: FlightRecord[],
+  signal: AbortSignal | undefined,
+): Promise<PublishResult<FlightRecord>> {
+  try {
+    return await publisher.publish(records, signal ? { signal } : {});
+  } catch (error) {
+    if (!hasErrorCode(error, 'OSS_ABORTED')) throw error;
+    const partial = error.details.result as PublishResult<FlightRecord> | undefined;
+    return (
+      partial ?? {
+        published: 0,
+        failed: records.map((record) => ({
+          record,
+          code: PublishFailureCodes.ABORTED,
+          message: 'stopped before the records were sent',
+        })),
+      }
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type BatchItem, processFlightBatch } from '../../src/batch/index.ts';
+import { SnsPublisher } from '../../src/sns/index.ts';
+import { transformStateVector } from '../../src/transform/index.ts';
+import type { FlightRecord, StateVector } from '../../src/transform/types.ts';
+import { stateVector } from '../support/records.ts';
+import { type SnsTestServer, startSnsServer } from '../support/sns-server.ts';
+
+const TOPIC = 'arn:aws:sns:us-east-1:000000000000:FlightNotifications';
+
+let sns: SnsTestServer | undefined;
+afterEach(async () => {
+  await sns?.close();
+  sns = undefined;
+});
+
+/** A real SnsPublisher on the local SNS server; SNS rejects the records of icao24 `rejected`. */
+async function publisher(options: { hold?: (n: number) => boolean } = {}) {
+  sns = await startSnsServer({
+    ...options,
+    reject: (message) => (JSON.parse(message).icao24 === 'rejected' ? 'InvalidParameter' : undefined),
+  });
+  const client = new SNSClient({
+    endpoint: sns.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  return new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client, retryBaseMs: 1 });
+}
+
+const items = (...values: unknown[]): BatchItem<number>[] => values.map((value, id) => ({ id, value }));
+
+describe('Function: processFlightBatch', () => {
+  it('ends every record as published, filtered, malformed or failed, in input order', async () => {
+    // Arrange
+    const batch = items(
+      stateVector('aaaaaa'),
+      stateVector('bbbbbb', true),
+      undefined, // not JSON
+      { not: 'a state vector' },
+      stateVector('rejected'),
+    );
+    // Act
+    const { results, summary } = await processFlightBatch(batch, { publisher: await publisher() });
+    // Assert
+    expect(results.map((r) => [r.id, r.outcome])).toEqual([
+      [0, 'published'],
+      [1, 'filtered'],
+      [2, 'malformed'],
+      [3, 'malformed'],
+      [4, 'failed'],
+    ]);
+    expect(results[2]!.reason).toBe('not-json');
+    expect(results[4]!.reason).toBe('InvalidParameter');
+    expect(summary).toEqual({ records: 5, published: 1, filtered: 1, malformed: 2, failed: 1 });
+    expect(sns!.requests.flat().map((m) => JSON.parse(m).icao24)).toEqual(['aaaaaa', 'rejected']);
+  });
+
+  it('a throwing custom transform fails only its own record, not the batch', async () => {
+    const transform = (sv: StateVector) => {
+      if (sv.icao24 === 'cccccc') throw new Error('cannot handle cccccc');
+      return transformStateVector(sv);
+    };
+    const { results, summary } = await processFlightBatch(
+      items(stateVector('aaaaaa'), stateVector('cccccc'), stateVector('dddddd')),
+      { publisher: await publisher(), transform },
+    );
+    expect(results.map((r) => r.outcome)).toEqual(['published', 'failed', 'published']);
+    expect(results[1]).toMatchObject({ reason: 'TransformError', message: 'cannot handle cccccc' });
+    expect(summary).toMatchObject({ published: 2, failed: 1 });
+  });
+
+  it('on abort, what SNS confirmed is published and the rest failed as Aborted', async () => {
+    // SNS confirms the first PublishBatch (10 entries) and never answers the others.
+    const controller = new AbortController();
+    const pending = processFlightBatch(
+      items(...Array.from({ length: 25 }, (_, i) => stateVector(`a${String(i).padStart(5, '0')}`))),
+      { publisher: await publisher({ hold: (n) => n > 1 }), signal: controller.signal },
+    );
+    await sns!.received(2);
+    controller.abort();
+    const { results, summary } = await pending;
+    expect(summary).toEqual({ records: 25, published: 10, filtered: 0, malformed: 0, failed: 15 });
+    expect(results.filter((r) => r.outcome === 'failed').every((r) => r.reason === 'Aborted')).toBe(true);
+  });
+
+  it('does nothing for an empty batch', async () => {
+    const { results, summary } = await processFlightBatch([], { publisher: await publisher() });
+    expect(results).toEqual([]);
+    expect(summary).toEqual({ records: 0, published: 0, filtered: 0, malformed: 0, failed: 0 });
+    expect(sns!.requests).toEqual([]);
+  });
+});

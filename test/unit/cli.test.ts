@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+
+// Flags are checked before anything connects: these runs need no Kafka, AWS or network.
+describe('CLI: bad flags exit with 2 and say what is wrong', () => {
+  it.each([
+    [
+      ['produce', '--interval', 'nonsense'],
+      /--interval must be a duration like 30s, 5m, 1h \(got 'nonsense'\)/,
+    ],
+    [['produce', '--request-timeout', '5 minutes'], /--request-timeout must be a duration/],
+    [['record', 'out.ndjson', '--duration', 'forever'], /--duration must be a duration/],
+    [['bridge', '--batching-window', 'soon'], /--batching-window must be a duration/],
+    [
+      ['bridge', '--starting-position', 'yesterday'],
+      /--starting-position must be LATEST, TRIM_HORIZON or an ISO time/,
+    ],
+    [['count', '--minutes', '-5'], /--minutes must be a positive number/],
+    [['produce', '--max-snapshots', 'lots'], /--max-snapshots must be a number/],
+    [['bridge', '--max-retries', 'many'], /--max-retries must be a number/],
+    // yargs's own checks: the command must not run at all.
+    [['produce', '--bogus', '--base-url', 'http://127.0.0.1:9/api'], /Unknown argument: bogus/],
+    [['produce', '--budget', 'lavish', '--base-url', 'http://127.0.0.1:9/api'], /Invalid values:/],
+  ])(
+    '%j',
+    async (args, message) => {
+      const result = await runCli(args, {}, 10_000);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/"msg":"producing"/);
+      expect(result.code).toBe(2);
+    },
+    15_000,
+  );
+});
