@@ -19,7 +19,6 @@ import {
   buildKafkaEvent,
   type ConsumedRecord,
   eventRecordSize,
-  type KafkaBatchResponse,
   parseBatchResponse,
 } from './event.ts';
 
