@@ -136,3 +136,66 @@ export function formatNotification(message: Message): string {
     return message.Body ?? '';
   }
 }
+
+/** Seconds between `time_position` (ISO-8601) and now; undefined without one. */
+function positionAgeSeconds(body: string | undefined, now: number): number | undefined {
+  const match = /"time_position":"([^"]+)"/.exec(body ?? '');
+  const time = match ? Date.parse(match[1]!) : Number.NaN;
+  return Number.isNaN(time) ? undefined : (now - time) / 1000;
+}
+
+/**
+ * What the demo shows of a stream too fast to read: a few sample
+ * notifications a second and one status line (counters, rate, display lag:
+ * now minus the newest position time received in the last second, which is
+ * about now minus the snapshot time). On a terminal the status line is
+ * redrawn in place; otherwise samples are plain lines and the status is a
+ * progress log every ten seconds.
+ */
+export function notificationDisplay(options: {
+  show: number;
+  logger: { info(message: string, fields?: Record<string, unknown>): void };
+  out?: NodeJS.WriteStream;
+  status?: NodeJS.WriteStream;
+}) {
+  const out = options.out ?? process.stdout;
+  const status = options.status ?? process.stderr;
+  const tty = status.isTTY === true && out.isTTY === true;
+  let samples: string[] = [];
+  let newestAge: number | undefined;
+  let ticks = 0;
+  return {
+    add(messages: Message[]): void {
+      const now = Date.now();
+      for (const message of messages) {
+        const age = positionAgeSeconds(message.Body, now);
+        if (age !== undefined && (newestAge === undefined || age < newestAge)) newestAge = age;
+        if (samples.length < options.show) samples.push(formatNotification(message));
+      }
+    },
+    tick(fields: Record<string, number | string>): void {
+      const all: Record<string, number | string> = {
+        ...fields,
+        'display lag': newestAge === undefined ? '–' : `${newestAge.toFixed(1)} s`,
+      };
+      if (tty) status.write('\r\x1b[2K');
+      if (samples.length) out.write(`${samples.join('\n')}\n`);
+      if (tty) {
+        status.write(
+          Object.entries(all)
+            .map(
+              ([key, value]) => `${key} ${typeof value === 'number' ? value.toLocaleString('en-US') : value}`,
+            )
+            .join('  '),
+        );
+      } else if (++ticks % 10 === 0) {
+        options.logger.info('progress', all);
+      }
+      samples = [];
+      newestAge = undefined;
+    },
+    close(): void {
+      if (tty) status.write('\n');
+    },
+  };
+}

@@ -11,9 +11,9 @@ import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
 import type { CommandFactory } from '../main.ts';
 import { awsOptions, kafkaOptions, logOptions, parseDuration, sourceOptions } from '../options.ts';
-import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
+import { cliLogger, ExitCode, rateMeter, shutdownSignal } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';
-import { formatNotification, openTail } from '../tail.ts';
+import { notificationDisplay, openTail } from '../tail.ts';
 
 /** Start the native local stack when this is a source checkout and nothing else is configured. */
 async function ensureLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<void> {
@@ -44,6 +44,10 @@ async function openSkyReachable(baseUrl: string): Promise<string | undefined> {
     return (error as Error).message;
   }
 }
+
+/** The offline demo's feed: the size of the live global feed (5–12 k aircraft per snapshot). */
+const DEMO_SYNTHETIC_AIRCRAFT = 10_000;
+const fmtInt = (n: number) => n.toLocaleString('en-US');
 
 export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
   command: 'demo',
@@ -82,80 +86,89 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
       const problem = await openSkyReachable(String(argv['base-url']));
       if (problem) {
         logger.warn(
-          `OpenSky API unreachable (${problem}): no internet here? Using synthetic traffic instead; --replay <file> replays a recording`,
+          `OpenSky API unreachable (${problem}): no internet here? Using synthetic traffic of the live feed's size instead (${fmtInt(DEMO_SYNTHETIC_AIRCRAFT)} aircraft); --synthetic N or --replay <file> choose`,
         );
-        argv.synthetic = 2000;
+        argv.synthetic = DEMO_SYNTHETIC_AIRCRAFT;
       }
     }
     const { source, describe } = resolveSource(argv, env, logger, signal);
     const tail = await openTail(clients, deployed.topicArn);
-    const kafka = kafkaFromArgv(argv, env);
-    const topic = String(argv.topic);
-    await ensureTopic(createKafkaClient(kafka, logger), { topic }, logger);
-    const bridge = createPipeline({
-      mode: 'bridge',
-      invoker: {
-        ...kafka,
-        topic,
-        functionName: deployed.functionName,
-        groupId: `opensky-stream-demo-${Date.now().toString(36)}`,
-        startingPosition: { timestamp: Date.now() },
-        batchSize: 500,
-        lambda: clients.lambda,
-      },
-      logger,
-    });
-    const produce = createPipeline({ mode: 'produce', source, sink: { ...kafka, topic }, logger, signal });
-    logger.info('running: OpenSky → Kafka → Lambda → SNS → this terminal (Ctrl-C stops)', {
-      source: describe,
-    });
-
-    const duration = parseDuration(argv.duration as string, 'duration');
-    const stopAt = duration ? Date.now() + duration : Number.POSITIVE_INFINITY;
+    // From here on the queue and its subscription exist: whatever fails, close() removes them.
     let failed: Error | undefined;
-    const running = Promise.all([bridge.run(), produce.run()]).catch((error: Error) => {
-      failed = error;
-      logger.error('pipeline failed', { error: error.message });
-    });
     let notifications = 0;
-    let shownThisSecond = 0;
-    let second = Math.floor(Date.now() / 1000);
-    let lastSummary = Date.now();
+    const pipelines: Array<{ stop(): Promise<unknown> }> = [];
+    let running: Promise<unknown> = Promise.resolve();
+    const receiving = new AbortController();
     try {
-      while (!signal.aborted && Date.now() < stopAt && !failed) {
-        const messages = await tail.receive(1);
-        notifications += messages.length;
-        for (const message of messages) {
-          const now = Math.floor(Date.now() / 1000);
-          if (now !== second) {
-            second = now;
-            shownThisSecond = 0;
-          }
-          if (shownThisSecond++ < Number(argv.show)) process.stdout.write(`${formatNotification(message)}\n`);
-        }
-        if (Date.now() - lastSummary >= 5000) {
-          lastSummary = Date.now();
-          const invoker = bridge.stats.invoker;
-          process.stdout.write(
-            `— snapshots ${produce.stats.snapshots}, produced ${produce.stats.sink?.messages ?? 0}, invoked ${invoker?.invocations ?? 0} ` +
-              `(${invoker?.recordsIn ?? 0} records, ${invoker?.errors ?? 0} errors), notifications received ${notifications}\n`,
-          );
-        }
+      const kafka = kafkaFromArgv(argv, env);
+      const topic = String(argv.topic);
+      await ensureTopic(createKafkaClient(kafka, logger), { topic }, logger);
+      const bridge = createPipeline({
+        mode: 'bridge',
+        invoker: {
+          ...kafka,
+          topic,
+          functionName: deployed.functionName,
+          groupId: `opensky-stream-demo-${Date.now().toString(36)}`,
+          startingPosition: { timestamp: Date.now() },
+          batchingWindowMs: 100,
+          lambda: clients.lambda,
+        },
+        logger,
+      });
+      const produce = createPipeline({ mode: 'produce', source, sink: { ...kafka, topic }, logger, signal });
+      pipelines.push(produce, bridge);
+      logger.info('running: OpenSky → Kafka → Lambda → SNS → this terminal (Ctrl-C stops)', {
+        source: describe,
+      });
+      running = Promise.all([bridge.run(), produce.run()]).catch((error: Error) => {
+        failed = error;
+        logger.error('pipeline failed', { error: error.message });
+        receiving.abort();
+      });
+      signal.addEventListener('abort', () => receiving.abort(), { once: true });
+      const duration = parseDuration(argv.duration as string, 'duration');
+      const timer = duration ? setTimeout(() => receiving.abort(), duration) : undefined;
+
+      const display = notificationDisplay({ show: Number(argv.show), logger });
+      const rate = rateMeter();
+      const ticker = setInterval(() => {
+        const invoker = bridge.stats.invoker;
+        display.tick({
+          snapshots: produce.stats.snapshots,
+          produced: produce.stats.sink?.messages ?? 0,
+          invoked: invoker?.recordsIn ?? 0,
+          errors: invoker?.errors ?? 0,
+          notifications,
+          'per s': rate(notifications),
+        });
+      }, 1000);
+      try {
+        await tail.drain(
+          (messages) => {
+            notifications += messages.length;
+            display.add(messages);
+          },
+          {
+            signal: receiving.signal,
+            receivers: 4,
+            onError: (error) => logger.warn('receiving notifications failed', { error: String(error) }),
+          },
+        );
+      } finally {
+        clearInterval(ticker);
+        clearTimeout(timer);
+        display.close();
       }
     } finally {
-      await produce.stop();
-      await bridge.stop();
+      receiving.abort();
+      for (const pipeline of pipelines) await pipeline.stop();
       await running.catch((error: unknown) =>
         logger.error('pipeline failed', { error: (error as Error).message }),
       );
       await tail.close();
       dispose();
-      logger.info('done', {
-        snapshots: produce.stats.snapshots,
-        produced: produce.stats.sink?.messages ?? 0,
-        invocations: bridge.stats.invoker?.invocations ?? 0,
-        notifications,
-      });
+      logger.info('done', { notifications });
     }
     exit.code = failed ? ExitCode.FAILURE : ExitCode.OK;
   },

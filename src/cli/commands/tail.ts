@@ -32,16 +32,30 @@ export const tailCommand: CommandFactory = (env, exit): CommandModule => ({
     const topicArn = await topicArnByName(clients.sns, String(argv['topic-name']));
     const tail = await openTail(clients, topicArn, { countries: argv.country as string[] | undefined });
     const duration = parseDuration(argv.duration as string, 'duration');
-    const until = duration ? Date.now() + duration : Number.POSITIVE_INFINITY;
+    const max = argv.max === undefined ? Number.POSITIVE_INFINITY : Number(argv.max);
+    const receiving = new AbortController();
+    signal.addEventListener('abort', () => receiving.abort(), { once: true });
+    const timer = duration ? setTimeout(() => receiving.abort(), duration) : undefined;
     let count = 0;
     logger.info('tailing', { topicArn });
     try {
-      while (!signal.aborted && Date.now() < until && (argv.max === undefined || count < Number(argv.max))) {
-        for (const message of await tail.receive(1)) {
-          count++;
-          process.stdout.write(`${argv.json ? message.Body : formatNotification(message)}\n`);
-        }
-      }
+      // Parallel receivers keep up with thousands of notifications a second.
+      await tail.drain(
+        (messages) => {
+          for (const message of messages) {
+            if (count >= max) break;
+            count++;
+            process.stdout.write(`${argv.json ? message.Body : formatNotification(message)}\n`);
+          }
+          if (count >= max) receiving.abort();
+        },
+        {
+          signal: receiving.signal,
+          receivers: max < 10 ? 1 : 4,
+          onError: (error) => logger.warn('receiving notifications failed', { error: String(error) }),
+        },
+      );
+      clearTimeout(timer);
       exit.code = ExitCode.OK;
     } finally {
       await tail.close();
