@@ -253,7 +253,10 @@ export async function* syntheticSnapshots(
     stepSeconds?: number;
   } = {},
 ): AsyncGenerator<{ time: number; states: StateVector[]; fetchedAt: number; skippedRows: number }> {
-  const traffic = generateTraffic({ time: Math.floor(Date.now() / 1000), ...options });
+  // Snapshot times follow the wall clock: one step per interval (10 s when there is none).
+  const stepSeconds =
+    options.stepSeconds ?? (options.intervalMs ? Math.max(1, Math.round(options.intervalMs / 1000)) : 10);
+  const traffic = generateTraffic({ time: Math.floor(Date.now() / 1000), ...options, stepSeconds });
   for (let n = 0; options.maxSnapshots === undefined || n < options.maxSnapshots; n++) {
     if (options.signal?.aborted) return;
     yield snapshotOf(parseStatesResponse(traffic.next().value));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateSnapshot, generateTraffic } from '../../src/synthetic/index.ts';
+import { generateSnapshot, generateTraffic, syntheticSnapshots } from '../../src/synthetic/index.ts';
 import { parseStatesResponse, tryTransformStateVector } from '../../src/transform/index.ts';
 
 describe('Function: generateSnapshot', () => {
@@ -58,5 +58,17 @@ describe('Function: generateTraffic', () => {
       return old && row[8] === false && row[5] !== null && row[5] !== old[5];
     });
     expect(moved.length).toBeGreaterThan(100);
+  });
+});
+
+describe('Function: syntheticSnapshots', () => {
+  it('keeps snapshot times on the wall clock: one interval apart, starting now', async () => {
+    const times: number[] = [];
+    const start = Math.floor(Date.now() / 1000);
+    for await (const snapshot of syntheticSnapshots({ aircraft: 20, intervalMs: 1000, maxSnapshots: 3 })) {
+      times.push(snapshot.time);
+    }
+    expect(times[0]! - start).toBeLessThanOrEqual(1);
+    expect([times[1]! - times[0]!, times[2]! - times[1]!]).toEqual([1, 1]);
   });
 });
