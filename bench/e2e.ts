@@ -17,9 +17,10 @@
  *   BENCH_BRIDGE_ARGS="--batch-size 500" npm run bench -- e2e
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -30,13 +31,15 @@ import { treeCpuSeconds } from '../scripts/stack.ts';
 import { openTail } from '../src/cli/tail.ts';
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
-import { fmt, localStack, percentile, unique } from './_util.ts';
+import { fmt, localStack, percentile, realOrGenerated, unique } from './_util.ts';
 
 const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INTERVAL = process.env.BENCH_INTERVAL ?? '3s';
 const DRAIN_MS = Number(process.env.BENCH_DRAIN_S ?? 120) * 1000;
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 4);
+/** `fixture`: the recorded response in ../shared/fixtures, twice; or a path to a recording (NDJSON). */
+const REPLAY = process.env.BENCH_REPLAY;
 const extraBridgeArgs = (process.env.BENCH_BRIDGE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const { brokers, aws } = await localStack();
@@ -115,6 +118,40 @@ const opensky = createServer((req, res) => {
 await new Promise<void>((resolve) => opensky.listen(0, '127.0.0.1', resolve));
 const baseUrl = `http://127.0.0.1:${(opensky.address() as AddressInfo).port}/api`;
 
+/** Replay mode: the recording's in-air records are expected; latency counts from the start. */
+function expectRecording(path: string): void {
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    snapshotsServed++;
+    for (const sv of parseStatesResponse(JSON.parse(line)).response.states) {
+      const record = transformStateVector(sv);
+      if (!record) continue;
+      expected++;
+      const times = served.get(key(record)) ?? [];
+      times.push(0);
+      served.set(key(record), times);
+    }
+  }
+}
+let recording: string | undefined;
+let feedLabel = `${fmt(AIRCRAFT)} aircraft every ${INTERVAL} for ${SECONDS} s`;
+if (REPLAY) {
+  recording = REPLAY;
+  if (REPLAY === 'fixture') {
+    // Two snapshots of the recorded response, ten seconds apart (kept out of the repository).
+    const { body, label } = realOrGenerated();
+    recording = join(mkdtempSync(join(tmpdir(), 'bench-e2e-')), 'recording.ndjson');
+    writeFileSync(
+      recording,
+      `${JSON.stringify(body)}\n${JSON.stringify({ ...body, time: body.time + 10 })}\n`,
+    );
+    feedLabel = `replay of ${label}, twice`;
+  } else {
+    feedLabel = `replay of ${REPLAY}`;
+  }
+  expectRecording(recording);
+}
+
 // --- deploy, and a queue subscribed to the topic ---
 const functionName = unique('bench-e2e-fn');
 const topicName = unique('bench-e2e-topic');
@@ -149,7 +186,7 @@ const draining = tail.drain(
         else unknown++;
         continue;
       }
-      latencies.push(now - at);
+      latencies.push(now - (at || started));
     }
   },
   { signal: receiving.signal, receivers: RECEIVERS, onError: (error) => console.error(`receive: ${error}`) },
@@ -197,14 +234,11 @@ const cpuBefore = cpuOf();
 const started = Date.now();
 const produce = run([
   'produce',
-  '--base-url',
-  baseUrl,
+  ...(recording ? ['--replay', recording] : ['--base-url', baseUrl, '--budget', 'off']),
   '--interval',
   INTERVAL,
   '--topic',
   topic,
-  '--budget',
-  'off',
 ]);
 // `produce` creates the topic; `bridge` wants it to exist.
 while (!(await admin.listTopics()).includes(topic)) await new Promise((r) => setTimeout(r, 100));
@@ -220,16 +254,45 @@ const bridge = run([
   'TRIM_HORIZON',
   ...extraBridgeArgs,
 ]);
-const lagTimer = setInterval(sampleLag, 1000);
-await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+/** Peak RSS and CPU of produce and bridge, sampled while they run (a replaying produce exits by itself). */
+const processes = { produce: { rss: 0, cpu: 0 }, bridge: { rss: 0, cpu: 0 } };
+const sampleProcesses = () => {
+  for (const [name, child] of [
+    ['produce', produce],
+    ['bridge', bridge],
+  ] as const) {
+    if (child.exitCode !== null) continue;
+    try {
+      processes[name].rss = Math.max(processes[name].rss, peakRssMiB(child));
+      processes[name].cpu = treeCpuSeconds(child.pid!);
+    } catch {
+      // exited meanwhile
+    }
+  }
+};
+const lagTimer = setInterval(() => {
+  sampleProcesses();
+  void sampleLag();
+}, 1000);
+if (recording) await new Promise((resolve) => produce.once('exit', resolve));
+else await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
 polling = false;
 const pollEnded = Date.now();
 const deliveredWhilePolling = delivered;
 const drainUntil = Date.now() + DRAIN_MS;
 while (latencies.length < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 200));
 clearInterval(lagTimer);
-const rss = { produce: peakRssMiB(produce), bridge: peakRssMiB(bridge) };
-const cpuAfter = { ...cpuOf(), produce: treeCpuSeconds(produce.pid!), bridge: treeCpuSeconds(bridge.pid!) };
+sampleProcesses();
+for (const [name, child] of [
+  ['produce', produce],
+  ['bridge', bridge],
+] as const) {
+  if (child.exitCode !== null && !(name === 'produce' && recording && child.exitCode === 0)) {
+    console.error(`${name} exited early with code ${child.exitCode}`);
+  }
+}
+const rss = { produce: processes.produce.rss, bridge: processes.bridge.rss };
+const cpuAfter = { ...cpuOf(), produce: processes.produce.cpu, bridge: processes.bridge.cpu };
 await Promise.all([stop(produce), stop(bridge)]);
 receiving.abort();
 await draining;
@@ -238,13 +301,13 @@ const windowS = (pollEnded - started) / 1000;
 const busyS = (lastReceived - firstReceived) / 1000 || 1;
 const maxLatency = latencies.reduce((a, b) => Math.max(a, b), 0);
 console.log(
-  `feed: ${fmt(AIRCRAFT)} aircraft every ${INTERVAL} for ${SECONDS} s: ${snapshotsServed} snapshots fetched, ${fmt(expected)} notifications expected (in the air)`,
+  `feed: ${feedLabel}: ${snapshotsServed} snapshots fetched, ${fmt(expected)} notifications expected (in the air)`,
 );
 console.log(
   `delivered: ${fmt(latencies.length)} of ${fmt(expected)} (missing ${fmt(expected - latencies.length)}, duplicates ${fmt(duplicates)}, unknown ${fmt(unknown)})`,
 );
 console.log(
-  `latency snapshot fetched → notification received: p50 ${fmt(percentile(latencies, 50), 0)} ms, p99 ${fmt(percentile(latencies, 99), 0)} ms, max ${fmt(maxLatency, 0)} ms`,
+  `latency ${recording ? "from the replay's start" : 'snapshot fetched'} → notification received: p50 ${fmt(percentile(latencies, 50), 0)} ms, p99 ${fmt(percentile(latencies, 99), 0)} ms, max ${fmt(maxLatency, 0)} ms`,
 );
 console.log(
   `throughput: ${fmt(deliveredWhilePolling / windowS, 0)} notifications/s while polling (${fmt(delivered / busyS, 0)}/s first to last received); feed rate ${fmt(expected / windowS, 0)}/s`,
