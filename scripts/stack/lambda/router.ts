@@ -4,7 +4,7 @@
  * (IAM, STS, CloudWatch, the Lambda control plane) is passed through to moto:
  *
  * - SNS and SQS (told apart by X-Amz-Target and the SigV4 credential scope,
- *   see protocol.ts) go to fauxqs, a Node emulator about 150x faster than
+ *   see protocol.ts) go to fauxqs, a Node emulator delivering about 12x as fast as
  *   moto's SNS→SQS fan-out (`npm run bench -- aws-endpoints`). It runs inside
  *   this process (Fastify's `routing`), so a notification costs no extra hop.
  *   Both backends use account 000000000000, so ARNs agree.
