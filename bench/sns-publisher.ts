@@ -1,10 +1,11 @@
 /**
- * SnsPublisher against the local AWS endpoint (moto behind the router):
- * records/s and requests/s for
+ * SnsPublisher against the local AWS endpoint (fauxqs behind the router):
+ * records/s, requests/s and this process's CPU per request for
  *   - one Publish call per record (what a publisher without batching does), as a baseline,
- *   - SnsPublisher (PublishBatch) at concurrency 1, 4 and 8, no subscriber,
- *   - SnsPublisher at concurrency 4 with one SQS subscriber drained in parallel (≤ 500 records).
- * Absolute figures measure moto on this machine, not AWS; the ratios are the point.
+ *   - SnsPublisher (PublishBatch) through the SDK and through its own signed
+ *     query-protocol transport, at concurrency 4 and 16, no subscriber,
+ *   - SnsPublisher (defaults) with one SQS subscriber drained in parallel.
+ * Absolute figures measure the local endpoint on this machine, not AWS; the ratios are the point.
  *
  *   npx node bench/sns-publisher.ts [records]      (default 2000; env BENCH_RECORDS too)
  *   npm run bench -- sns-publisher
@@ -47,17 +48,11 @@ function report(label: string, published: number, failed: number, requests: numb
   );
 }
 
-async function newTopic(): Promise<{
-  publisher: (concurrency: number) => SnsPublisher<FlightRecord>;
-  arn: string;
-}> {
+async function newTopic(): Promise<{ arn: string }> {
   const name = unique(`bench-sns-${Math.random().toString(36).slice(2, 6)}`);
   const first = new SnsPublisher<FlightRecord>({ topicName: name, createIfMissing: true, client });
   const arn = await first.resolveTopic();
-  return {
-    arn,
-    publisher: (concurrency) => new SnsPublisher<FlightRecord>({ topicArn: arn, client, concurrency }),
-  };
+  return { arn };
 }
 
 // Baseline: one Publish per record, 4 in flight (fewer records: it is slow).
@@ -90,42 +85,50 @@ async function newTopic(): Promise<{
   await client.send(new DeleteTopicCommand({ TopicArn: arn }));
 }
 
-for (const concurrency of [1, 4, 8]) {
-  const { arn, publisher: make } = await newTopic();
-  const publisher = make(concurrency);
-  const started = performance.now();
-  const result = await publisher.publish(records);
-  const seconds = (performance.now() - started) / 1000;
-  report(
-    `SnsPublisher, concurrency ${concurrency}`,
-    result.published,
-    result.failed.length,
-    publisher.stats.requests,
-    seconds,
-  );
-  await publisher.close();
-  await client.send(new DeleteTopicCommand({ TopicArn: arn }));
+for (const transport of ['sdk', 'query'] as const) {
+  for (const concurrency of [4, 16]) {
+    const { arn } = await newTopic();
+    const publisher = new SnsPublisher<FlightRecord>({ topicArn: arn, client, concurrency, transport });
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const result = await publisher.publish(records);
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    report(
+      `SnsPublisher, ${transport}, concurrency ${concurrency}`,
+      result.published,
+      result.failed.length,
+      publisher.stats.requests,
+      seconds,
+    );
+    console.log(
+      `${''.padEnd(38)} client CPU ${fmt((used.user + used.system) / publisher.stats.requests, 0)} µs per PublishBatch`,
+    );
+    await publisher.close();
+    await client.send(new DeleteTopicCommand({ TopicArn: arn }));
+  }
 }
 
 {
-  const { arn, publisher: make } = await newTopic();
-  const publisher = make(4);
+  const { arn } = await newTopic();
+  const publisher = new SnsPublisher<FlightRecord>({ topicArn: arn, client, transport: 'query' });
   const tail = await openTail({ sns: client, sqs: new SQSClient({ ...aws, endpoint, region }) }, arn);
-  let draining = true;
-  const drain = (async () => {
-    while (draining) await tail.receive(1);
-  })();
-  // moto's SQS slows down as a queue grows (about 350 records/s at 200 queued, under 100 at 1,000),
-  // so this case publishes fewer records: it shows the fan-out cost, not the publisher's.
-  const sample = records.slice(0, Math.min(count, 500));
+  const receiving = new AbortController();
+  let received = 0;
+  const drain = tail.drain(
+    (messages) => {
+      received += messages.length;
+      if (received >= count) receiving.abort();
+    },
+    { signal: receiving.signal },
+  );
   const started = performance.now();
-  const result = await publisher.publish(sample);
-  const seconds = (performance.now() - started) / 1000;
-  draining = false;
+  const result = await publisher.publish(records);
   await drain;
+  const seconds = (performance.now() - started) / 1000;
   await tail.close();
   report(
-    'SnsPublisher, concurrency 4, 1 SQS sub',
+    'SnsPublisher, 1 SQS sub, all received',
     result.published,
     result.failed.length,
     publisher.stats.requests,
