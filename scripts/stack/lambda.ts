@@ -44,12 +44,17 @@ export const fauxqsVersion = '2.4.1';
 /** What serves SNS and SQS: `fauxqs` (default) or `moto` (`OPENSKY_STREAM_MESSAGING`). */
 export type MessagingBackend = 'fauxqs' | 'moto';
 
-export function messagingChoice(env: NodeJS.ProcessEnv = process.env): MessagingBackend {
-  const raw = env.OPENSKY_STREAM_MESSAGING || 'fauxqs';
-  if (raw !== 'fauxqs' && raw !== 'moto') {
-    throw new Error(`OPENSKY_STREAM_MESSAGING must be 'fauxqs' or 'moto', got '${raw}'`);
+/** The value of environment variable `name`, one of `choices` (the first is the default). */
+function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly [T, ...T[]]): T {
+  const raw = env[name] || choices[0];
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be ${choices.map((c) => `'${c}'`).join(' or ')}, got '${raw}'`);
   }
-  return raw;
+  return raw as T;
+}
+
+export function messagingChoice(env: NodeJS.ProcessEnv = process.env): MessagingBackend {
+  return envChoice(env, 'OPENSKY_STREAM_MESSAGING', ['fauxqs', 'moto']);
 }
 
 const fauxqsDir = (cfg: StackConfig) => join(cfg.cacheDir, `fauxqs-${fauxqsVersion}`);
@@ -58,22 +63,30 @@ const fauxqsStamp = (cfg: StackConfig) => join(fauxqsDir(cfg), '.complete');
 export const fauxqsEntry = (cfg: StackConfig) =>
   join(fauxqsDir(cfg), 'node_modules', 'fauxqs', 'dist', 'app.js');
 
+/** `npm install spec` into a project folder of its own in the cache (nothing saved, no lock file). */
+async function npmInstallInto(
+  cfg: StackConfig,
+  dir: string,
+  spec: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  ensureDir(dir);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: `opensky-stream-cache-${spec.split('@')[0]}`, private: true }, null, 2)}\n`,
+  );
+  await runStep(cfg, 'npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', spec], {
+    cwd: dir,
+    env,
+  });
+}
+
 async function installFauxqs(cfg: StackConfig, log: Log): Promise<void> {
   if (existsSync(fauxqsStamp(cfg))) return;
   log(
     `lambda: installing fauxqs ${fauxqsVersion} (SNS and SQS) from the npm registry into ${fauxqsDir(cfg)}`,
   );
-  ensureDir(fauxqsDir(cfg));
-  writeFileSync(
-    join(fauxqsDir(cfg), 'package.json'),
-    `${JSON.stringify({ name: 'opensky-stream-fauxqs', private: true }, null, 2)}\n`,
-  );
-  await runStep(
-    cfg,
-    'npm',
-    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `fauxqs@${fauxqsVersion}`],
-    { cwd: fauxqsDir(cfg) },
-  );
+  await npmInstallInto(cfg, fauxqsDir(cfg), `fauxqs@${fauxqsVersion}`);
   writeFileSync(fauxqsStamp(cfg), `${new Date().toISOString()}\n`);
 }
 
@@ -82,11 +95,7 @@ export type RuntimeClient = 'aws-lambda-ric' | 'builtin';
 
 /** `LAMBDA_RUNTIME_CLIENT`: `aws-lambda-ric` (default) or `builtin`. */
 export function runtimeClientChoice(env: NodeJS.ProcessEnv = process.env): RuntimeClient {
-  const raw = env.LAMBDA_RUNTIME_CLIENT || 'aws-lambda-ric';
-  if (raw !== 'aws-lambda-ric' && raw !== 'builtin') {
-    throw new Error(`LAMBDA_RUNTIME_CLIENT must be 'aws-lambda-ric' or 'builtin', got '${raw}'`);
-  }
-  return raw;
+  return envChoice(env, 'LAMBDA_RUNTIME_CLIENT', ['aws-lambda-ric', 'builtin']);
 }
 
 const binDir = (cfg: StackConfig) => join(cfg.cacheDir, `rie-${rieVersion}`);
@@ -146,10 +155,6 @@ async function installRic(cfg: StackConfig, log: Log): Promise<void> {
   const started = performance.now();
   log(`lambda: building aws-lambda-ric ${ricVersion} (native: curl, aws-lambda-cpp, Node-API addon)`);
   ensureDir(ricDir(cfg));
-  writeFileSync(
-    join(ricDir(cfg), 'package.json'),
-    `${JSON.stringify({ name: 'opensky-stream-lambda-ric', private: true }, null, 2)}\n`,
-  );
   const nodedir = await nodeHeaders(cfg);
   // npm runs the package's build scripts with the first `node` on PATH: make it this Node.
   const env = {
@@ -157,12 +162,7 @@ async function installRic(cfg: StackConfig, log: Log): Promise<void> {
     PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     npm_config_nodedir: nodedir,
   };
-  await runStep(
-    cfg,
-    'npm',
-    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `aws-lambda-ric@${ricVersion}`],
-    { cwd: ricDir(cfg), env },
-  );
+  await npmInstallInto(cfg, ricDir(cfg), `aws-lambda-ric@${ricVersion}`, env);
   // The addon must load in the Node that runs the functions (it reads the Runtime API address on load).
   await runStep(
     cfg,

@@ -57,29 +57,9 @@ function namedFromArray(raw: unknown): StateVector | Invalid {
   if (raw.length < 17) return tooShort(raw.length);
   const reason = invalidRaw(raw);
   if (reason !== undefined) return fieldFailure(raw, reason);
-  // Two literals rather than assignments in a loop: every vector gets one of two fixed shapes.
-  if (raw.length === 17) {
-    return {
-      icao24: raw[0],
-      callsign: raw[1],
-      origin_country: raw[2],
-      time_position: raw[3],
-      last_contact: raw[4],
-      longitude: raw[5],
-      latitude: raw[6],
-      baro_altitude: raw[7],
-      on_ground: raw[8],
-      velocity: raw[9],
-      true_track: raw[10],
-      vertical_rate: raw[11],
-      sensors: raw[12],
-      geo_altitude: raw[13],
-      squawk: raw[14],
-      spi: raw[15],
-      position_source: raw[16],
-    } as StateVector;
-  }
-  return {
+  // One literal rather than assignments in a loop: every vector gets one of two fixed shapes
+  // (with `extended=1`, the same shape plus `category`).
+  const named = {
     icao24: raw[0],
     callsign: raw[1],
     origin_country: raw[2],
@@ -97,8 +77,9 @@ function namedFromArray(raw: unknown): StateVector | Invalid {
     squawk: raw[14],
     spi: raw[15],
     position_source: raw[16],
-    category: raw[17],
   } as StateVector;
+  if (raw.length > 17) named.category = raw[17] as StateVector['category'];
+  return named;
 }
 
 /**

@@ -11,7 +11,7 @@ import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
-import { type OwnBroker, startOwnBroker } from '../support/own-broker.ts';
+import { type OwnBroker, startOwnBroker, watchRun } from '../support/own-broker.ts';
 
 // A counting function on the local stack: it appends `partition/offset` of every record it
 // is invoked with to a file the test reads, and takes DELAY_MS per invocation so the broker
@@ -112,17 +112,7 @@ describe('bridge through a broker outage (a broker of its own, SIGKILLed and res
       },
       logger: process.env.DEBUG_OUTAGE ? createJsonLogger({ level: 'info' }) : undefined,
     });
-    let failure: unknown;
-    let ended = false;
-    const running = pipeline.run().then(
-      () => {
-        ended = true;
-      },
-      (error: unknown) => {
-        failure = error;
-        ended = true;
-      },
-    );
+    const running = watchRun(pipeline.run());
     await waitFor(() => invoked().distinct.size >= 100);
 
     // Act: SIGKILL the broker mid-way; restart it once the bridge's consumer has crashed
@@ -130,17 +120,17 @@ describe('bridge through a broker outage (a broker of its own, SIGKILLed and res
     await own.kill();
     const atKill = invoked().distinct.size;
     await waitFor(() => pipeline.stats.invoker!.crashes > crashesAtKill, 60_000);
-    const endedDuringOutage = ended;
+    const endedDuringOutage = running.ended;
     await own.restart();
     await produce(topic, 100, 4);
     const all = await endOffsets(topic);
     await waitFor(() => invoked().distinct.size >= all.length, 60_000);
     const stats = { ...pipeline.stats.invoker! };
     await pipeline.stop();
-    await running;
+    await running.done;
 
     // Assert: every record invoked at least once (duplicates allowed); the bridge never ended
-    expect(failure).toBeUndefined();
+    expect(running.failure).toBeUndefined();
     expect(endedDuringOutage).toBe(false);
     expect(all).toHaveLength(500);
     const { distinct, total } = invoked();

@@ -6,7 +6,7 @@ import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
 import { uniqueName } from '../support/env.ts';
 import { type OpenSkyTestServer, startOpenSkyServer } from '../support/opensky-server.ts';
-import { type OwnBroker, startOwnBroker } from '../support/own-broker.ts';
+import { type OwnBroker, startOwnBroker, watchRun } from '../support/own-broker.ts';
 
 async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -74,17 +74,7 @@ describe('produce through a broker outage (a broker of its own, SIGKILLed and re
       fetched.push(time);
       maxBuffered = Math.max(maxBuffered, pipeline.stats.sink?.bufferedSnapshots ?? 0);
     });
-    let failure: unknown;
-    let ended = false;
-    const running = pipeline.run().then(
-      () => {
-        ended = true;
-      },
-      (error: unknown) => {
-        failure = error;
-        ended = true;
-      },
-    );
+    const running = watchRun(pipeline.run());
     await waitFor(() => (pipeline.stats.sink?.messages ?? 0) >= 3 * 25);
 
     // Act: SIGKILL the broker; keep it down while the source fetches 25 more snapshots and
@@ -98,16 +88,16 @@ describe('produce through a broker outage (a broker of its own, SIGKILLed and re
       requests: server.requests.length - requestsAtKill,
     };
     const retriesDuringOutage = pipeline.stats.sink!.sendRetries;
-    const endedDuringOutage = ended;
+    const endedDuringOutage = running.ended;
     await own.restart();
     await waitFor(() => pipeline.stats.sink!.bufferedSnapshots === 0, 60_000);
     const afterRestart = fetched.length;
     await waitFor(() => fetched.length >= afterRestart + 3 && pipeline.stats.sink!.bufferedSnapshots === 0);
     await pipeline.stop();
-    await running;
+    await running.done;
 
     // Assert: nothing fetched was lost; the pipeline never stopped on its own
-    expect(failure).toBeUndefined();
+    expect(running.failure).toBeUndefined();
     expect(endedDuringOutage).toBe(false);
     expect(duringOutage.fetched).toBeGreaterThanOrEqual(25);
     expect(duringOutage.requests).toBeGreaterThanOrEqual(25);

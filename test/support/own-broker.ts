@@ -87,3 +87,30 @@ export async function startOwnBroker(): Promise<OwnBroker> {
     },
   };
 }
+
+/** Watch a long-running promise (a pipeline's `run()`): whether it ended yet, and how. */
+export function watchRun(run: Promise<unknown>): {
+  readonly ended: boolean;
+  readonly failure: unknown;
+  done: Promise<void>;
+} {
+  const state = { ended: false, failure: undefined as unknown };
+  const done = run.then(
+    () => {
+      state.ended = true;
+    },
+    (error: unknown) => {
+      state.failure = error;
+      state.ended = true;
+    },
+  );
+  return {
+    get ended() {
+      return state.ended;
+    },
+    get failure() {
+      return state.failure;
+    },
+    done,
+  };
+}

@@ -14,29 +14,10 @@ import {
   tryTransformStateVector,
 } from '../../src/transform/index.ts';
 import type { StateVector } from '../../src/transform/types.ts';
+import { airborne } from '../support/records.ts';
 
 // Arrange helper: an airborne state vector; override what a test is about.
-const sv = (overrides: Record<string, unknown> = {}): StateVector =>
-  ({
-    icao24: '4b1816',
-    callsign: 'SWR1951 ',
-    origin_country: 'Switzerland',
-    time_position: 1722515696,
-    last_contact: 1722515697,
-    longitude: 3.6738,
-    latitude: 41.8384,
-    baro_altitude: 10668,
-    on_ground: false,
-    velocity: 231.5,
-    true_track: 66.19,
-    vertical_rate: 0,
-    sensors: null,
-    geo_altitude: 10850.88,
-    squawk: '5551',
-    spi: false,
-    position_source: 0,
-    ...overrides,
-  }) as StateVector;
+const sv = airborne;
 
 /** Both input forms of the same vector: the named object and the raw 17-field array. */
 const bothForms = (overrides: Record<string, unknown>) => {
