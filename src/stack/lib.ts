@@ -3,13 +3,27 @@
  * cached and logged, how a service is spawned detached and stopped by pid,
  * and small health-check helpers. Each service (kafka.ts, aws.ts, lambda.ts)
  * builds on this and exports a {@link Service}.
+ *
+ * The same code runs from a source checkout (src/stack/*.ts, run directly by
+ * Node) and from the installed package (bundled into dist/): {@link fromSources}
+ * tells them apart, {@link stackFile} finds the files the stack ships with.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../deploy/bundle.ts';
 
 /**
  * The one AWS account of the local stack. fauxqs (SNS, SQS) has it fixed;
@@ -17,7 +31,39 @@ import { fileURLToPath } from 'node:url';
  */
 export const accountId = '000000000000';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * True when this module runs from the TypeScript sources (a checkout), false
+ * in the built package (dist/), where tsup bundled it.
+ */
+export const fromSources = import.meta.url.endsWith('.ts');
+
+/**
+ * A file the stack needs at run time, in the checkout or in the installed package:
+ * - `router` / `runtime`: the Node programs the stack spawns (the AWS endpoint and the
+ *   built-in Lambda runtime client): `src/stack/lambda/<name>.ts` in a checkout,
+ *   `dist/stack/<name>.js` (own tsup entries) in the package;
+ * - `pom.xml` / `log4j2.properties`: Kafka's resources, shipped as they are
+ *   (`src/stack/kafka/`, listed in package.json `files`).
+ */
+export function stackFile(name: 'router' | 'runtime' | 'pom.xml' | 'log4j2.properties'): string {
+  const root = packageRoot();
+  if (name === 'pom.xml' || name === 'log4j2.properties') return join(root, 'src', 'stack', 'kafka', name);
+  return fromSources
+    ? join(root, 'src', 'stack', 'lambda', `${name}.ts`)
+    : join(root, 'dist', 'stack', `${name}.js`);
+}
+
+/**
+ * Where the stack keeps pid files, logs and data unless `OPENSKY_STREAM_RUN_DIR`
+ * says otherwise: `.stack/` in a source checkout (beside the code being
+ * developed), else the user's state directory, `$XDG_STATE_HOME/opensky-stream`
+ * (`~/.local/state/opensky-stream`): an installed package's folder may be
+ * read-only or shared by several projects.
+ */
+export function defaultRunDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (fromSources) return join(packageRoot(), '.stack');
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'opensky-stream');
+}
 
 function envPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -40,9 +86,15 @@ export interface StackConfig {
   awsPort: number;
   /** moto's own port, behind the AWS endpoint. Env `MOTO_PORT`, default 4567. */
   motoPort: number;
-  /** Downloads (Maven jars, Python venv, Go binaries). Env `OPENSKY_STREAM_CACHE`. */
+  /**
+   * Downloads (Maven jars, Python venv, Go binaries, npm packages). Env `OPENSKY_STREAM_CACHE`,
+   * default `$XDG_CACHE_HOME/opensky-stream` (`~/.cache/opensky-stream`).
+   */
   cacheDir: string;
-  /** Pid files, logs and data of the running stack. Env `OPENSKY_STREAM_RUN_DIR`, default `<repo>/.stack`. */
+  /**
+   * Pid files, logs and data of the running stack. Env `OPENSKY_STREAM_RUN_DIR`, default
+   * {@link defaultRunDir}: `.stack/` in a checkout, `~/.local/state/opensky-stream` when installed.
+   */
   runDir: string;
 }
 
@@ -55,7 +107,7 @@ export function stackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
     awsPort: envPort(env, 'AWS_PORT', 4566),
     motoPort: envPort(env, 'MOTO_PORT', 4567),
     cacheDir: resolve(env.OPENSKY_STREAM_CACHE || join(xdg, 'opensky-stream')),
-    runDir: resolve(env.OPENSKY_STREAM_RUN_DIR || join(repoRoot, '.stack')),
+    runDir: resolve(env.OPENSKY_STREAM_RUN_DIR || defaultRunDir(env)),
   };
 }
 
@@ -104,7 +156,7 @@ export function spawnService(
   const out = openSync(logFile(cfg, name), 'a');
   try {
     const child = spawn(command, args, {
-      cwd: options.cwd ?? repoRoot,
+      cwd: options.cwd ?? packageRoot(),
       env: options.env ?? process.env,
       detached: true,
       stdio: ['ignore', out, out],
@@ -184,9 +236,40 @@ export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<b
   });
 }
 
+/**
+ * The last `lines` lines of a file (without the final newline), reading only
+ * as much of its end as they need: logs grow to hundreds of megabytes.
+ * `undefined` when the file does not exist.
+ */
+export function readLastLines(file: string, lines: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let position = fstatSync(fd).size;
+    let newlines = 0;
+    // One newline more than lines wanted: the first line kept is then complete.
+    while (position > 0 && newlines <= lines) {
+      const length = Math.min(64 * 1024, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      readSync(fd, chunk, 0, length, position);
+      chunks.unshift(chunk);
+      for (const byte of chunk) if (byte === 0x0a) newlines++;
+    }
+    const text = Buffer.concat(chunks).toString('utf8').replace(/\n$/, '');
+    return lines <= 0 ? '' : text.split('\n').slice(-lines).join('\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function tailOf(file: string, lines = 30): string {
-  if (!existsSync(file)) return '(no log)';
-  return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  return readLastLines(file, lines) ?? '(no log)';
 }
 
 /**
@@ -230,7 +313,7 @@ export function runStep(
   writeFileSync(file, `\n$ ${command} ${args.join(' ')}\n`, { flag: 'a' });
   return new Promise((resolveRun, rejectRun) => {
     const child = spawn(command, args, {
-      cwd: options.cwd ?? repoRoot,
+      cwd: options.cwd ?? packageRoot(),
       env: options.env ?? process.env,
       stdio: ['ignore', out, out],
     });

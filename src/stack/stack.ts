@@ -1,5 +1,6 @@
 /**
- * The native local stack, no Docker: `node scripts/stack.ts up|down|status`.
+ * The native local stack, no Docker: `opensky-stream stack up|down|status|logs`
+ * (src/cli/commands/stack.ts) over the functions here.
  *
  *   kafka   Apache Kafka (KRaft, single node) from Maven Central    127.0.0.1:9092
  *   moto    moto's server from PyPI: SNS, SQS, IAM, CloudWatch,     127.0.0.1:4567 (internal)
@@ -10,13 +11,13 @@
  *
  * `up` reuses what already runs, installs what is missing (cached under
  * ~/.cache/opensky-stream) and starts the rest; `down` stops only what it
- * started, by pid; `status` shows what runs where and its memory.
+ * started, by pid; `status` shows what runs where and its memory; `logs`
+ * reads the services' log files.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { awsService } from './stack/aws.ts';
-import { kafkaService } from './stack/kafka.ts';
-import { lambdaService } from './stack/lambda.ts';
+import { awsService } from './aws.ts';
+import { kafkaService } from './kafka.ts';
+import { lambdaService } from './lambda.ts';
 import {
   type Log,
   logFile,
@@ -25,7 +26,7 @@ import {
   type StackConfig,
   stackConfig,
   stopService,
-} from './stack/lib.ts';
+} from './lib.ts';
 
 export const services: readonly Service[] = [kafkaService, awsService, lambdaService];
 
@@ -136,52 +137,5 @@ export async function stackStatus(cfg: StackConfig = stackConfig()): Promise<Ser
         log: logFile(cfg, service.name),
       };
     }),
-  );
-}
-
-async function main(argv: string[]): Promise<number> {
-  const command = argv[0] ?? 'status';
-  const cfg = stackConfig();
-  switch (command) {
-    case 'up': {
-      const started = performance.now();
-      const timings = await stackUp(cfg);
-      const total = (performance.now() - started) / 1000;
-      console.log(
-        JSON.stringify({ event: 'stack.up', seconds: Number(total.toFixed(2)), services: timings }),
-      );
-      return 0;
-    }
-    case 'down':
-      await stackDown(cfg);
-      return 0;
-    case 'status': {
-      const rows = await stackStatus(cfg);
-      for (const row of rows) {
-        const state = row.healthy ? 'up  ' : 'down';
-        const owner =
-          row.pid === undefined ? (row.healthy ? '(not started by this stack)' : '') : `pid ${row.pid}`;
-        const mem = row.rssMiB === undefined ? '' : `${row.rssMiB} MiB`;
-        console.log(
-          `${row.name.padEnd(7)} ${state} ${row.endpoint.padEnd(38)} ${owner.padEnd(12)} ${mem.padStart(8)}  ${row.log}`,
-        );
-      }
-      const total = rows.reduce((sum, row) => sum + (row.rssMiB ?? 0), 0);
-      console.log(`total resident memory of started services: ${total} MiB`);
-      return rows.every((row) => row.healthy) ? 0 : 3;
-    }
-    default:
-      console.error(`usage: node scripts/stack.ts up|down|status\n  unknown command '${command}'`);
-      return 2;
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`[stack] ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
   );
 }
