@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createKafkaClient } from '../../src/kafka/index.ts';
 import { runCli } from '../support/cli.ts';
 import { kafkaBrokers, uniqueName } from '../support/env.ts';
 
@@ -28,7 +28,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 describe('Node 24: no process warnings from the Kafka client', () => {
   const topics: string[] = [];
   afterAll(async () => {
-    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    const admin = createKafkaClient({ brokers: kafkaBrokers() }).admin();
     await admin.connect();
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
