@@ -58,11 +58,19 @@ export async function stackUp(cfg: StackConfig = stackConfig(), log: Log = defau
   return timings;
 }
 
-/** Stop every service this stack started (reverse order). Leaves foreign processes alone. */
-export async function stackDown(cfg: StackConfig = stackConfig(), log: Log = defaultLog): Promise<void> {
+/**
+ * Stop every service this stack started (reverse order). Leaves foreign processes alone.
+ * Resolves to the names of the services it found pid files for.
+ */
+export async function stackDown(cfg: StackConfig = stackConfig(), log: Log = defaultLog): Promise<string[]> {
+  const stopped: string[] = [];
   for (const service of [...services].reverse()) {
-    if (await stopService(cfg, service.name)) log(`${service.name}: stopped`);
+    if (await stopService(cfg, service.name)) {
+      stopped.push(service.name);
+      log(`${service.name}: stopped`);
+    }
   }
+  return stopped;
 }
 
 /** A process and all its live descendants, from /proc. */

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { readPid, type StackConfig, stackConfig } from '../../stack/lib.ts';
+import { type StackConfig, stackConfig } from '../../stack/lib.ts';
 import { followLogs, lastLines, type StackLogName, stackLogNames, stackLogs } from '../../stack/logs.ts';
 import { stackDown, stackStatus, stackUp } from '../../stack/stack.ts';
 import type { CommandFactory, ExitBox } from '../main.ts';
@@ -56,9 +56,8 @@ const downCommand = (env: NodeJS.ProcessEnv, exit: ExitBox): CommandModule => ({
   describe: 'Stop what `stack up` started (by pid, whole process groups); leaves other processes alone',
   handler: async () => {
     const cfg = stackConfig(env);
-    const ours = stackLogNames.filter((name) => name !== 'install' && readPid(cfg, name) !== undefined);
-    await stackDown(cfg, log);
-    if (ours.length === 0) log(`nothing to stop: no pid files in ${cfg.runDir}`);
+    const stopped = await stackDown(cfg, log);
+    if (stopped.length === 0) log(`nothing to stop: no pid files in ${cfg.runDir}`);
     exit.code = ExitCode.OK;
   },
 });
