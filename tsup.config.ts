@@ -17,8 +17,15 @@ export default defineConfig([
     platform: 'node',
   },
   {
-    // The CLI: ESM only, loaded by bin/opensky-stream.js.
-    entry: { cli: 'src/cli/main.ts' },
+    // The CLI: ESM only, loaded by bin/opensky-stream.js. `stack up` spawns the local AWS
+    // endpoint (router) and the built-in Lambda runtime client as Node processes of their own:
+    // each is an entry, dist/stack/router.js and dist/stack/runtime.js (src/stack/lib.ts,
+    // stackFile, finds them).
+    entry: {
+      cli: 'src/cli/main.ts',
+      'stack/router': 'src/stack/lambda/router.ts',
+      'stack/runtime': 'src/stack/lambda/runtime.ts',
+    },
     format: ['esm'],
     external: ['esbuild'],
     sourcemap: true,

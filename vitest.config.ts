@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,6 +6,17 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
+        resolve: {
+          // Code written against the published package (lambda-template/project/handler.ts)
+          // gets this checkout's sources, built or not: with dist/ present, vite resolved the
+          // name to dist/index.js from test files but not from the template's own folder.
+          alias: [
+            {
+              find: /^opensky-stream$/,
+              replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+            },
+          ],
+        },
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],

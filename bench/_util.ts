@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stackConfig } from '../scripts/stack/lib.ts';
-import { stackUp } from '../scripts/stack.ts';
+import { stackConfig } from '../src/stack/lib.ts';
+import { stackUp } from '../src/stack/stack.ts';
 import { generateSnapshot, type RawStatesBody } from '../src/synthetic/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

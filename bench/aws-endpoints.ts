@@ -17,9 +17,9 @@ import {
   GetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { stackConfig } from '../scripts/stack/lib.ts';
 import { SqsQueueReader } from '../src/aws/sqs-queue.ts';
 import { queryTransport } from '../src/sns/transport.ts';
+import { stackConfig } from '../src/stack/lib.ts';
 import { fmt, localStack, percentile, unique } from './_util.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);

@@ -26,9 +26,10 @@ import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot, runningPid, stackConfig } from '../scripts/stack/lib.ts';
-import { treeCpuSeconds } from '../scripts/stack.ts';
 import { openTail } from '../src/cli/tail.ts';
+import { packageRoot } from '../src/deploy/bundle.ts';
+import { runningPid, stackConfig } from '../src/stack/lib.ts';
+import { treeCpuSeconds } from '../src/stack/stack.ts';
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { fmt, localStack, percentile, realOrGenerated, unique } from './_util.ts';
@@ -52,7 +53,7 @@ const cliEnv = {
   AWS_SECRET_ACCESS_KEY: 'test',
   OPENSKY_STREAM_LOG_LEVEL: 'warn',
 };
-const cli = join(repoRoot, 'bin', 'opensky-stream.js');
+const cli = join(packageRoot(), 'bin', 'opensky-stream.js');
 
 function run(args: string[]): ChildProcess {
   // As a user's shell runs it: the bin's own shebang (node from PATH: npm run puts the project's first).

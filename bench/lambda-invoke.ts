@@ -15,8 +15,8 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { runningPid, stackConfig } from '../scripts/stack/lib.ts';
-import { treeRssKiB } from '../scripts/stack.ts';
+import { runningPid, stackConfig } from '../src/stack/lib.ts';
+import { treeRssKiB } from '../src/stack/stack.ts';
 import { fmt, localStack, percentile, unique } from './_util.ts';
 
 const { aws } = await localStack();

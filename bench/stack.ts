@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stackConfig } from '../scripts/stack/lib.ts';
-import { stackDown, stackStatus, stackUp } from '../scripts/stack.ts';
+import { stackConfig } from '../src/stack/lib.ts';
+import { stackDown, stackStatus, stackUp } from '../src/stack/stack.ts';
 import { fmt } from './_util.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'bench-stack-'));

@@ -5,8 +5,12 @@
  * the end if this run started it). Extra arguments go to vitest.
  */
 import { spawnSync } from 'node:child_process';
-import { repoRoot, stackConfig, stopService } from './stack/lib.ts';
-import { stackDown, stackUp } from './stack.ts';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stackConfig, stopService } from '../src/stack/lib.ts';
+import { stackDown, stackUp } from '../src/stack/stack.ts';
+
+const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 
 function step(title: string, command: string, args: string[]): number {
   process.stdout.write(`\n▶ ${title}: ${command} ${args.join(' ')}\n`);

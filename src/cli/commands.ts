@@ -5,6 +5,7 @@ import { deployCommand } from './commands/deploy.ts';
 import { initCommand } from './commands/init.ts';
 import { produceCommand } from './commands/produce.ts';
 import { recordCommand } from './commands/record.ts';
+import { stackCommand, stackSubcommands } from './commands/stack.ts';
 import { tailCommand } from './commands/tail.ts';
 import type { CommandFactory } from './main.ts';
 
@@ -18,4 +19,8 @@ export const commands: CommandFactory[] = [
   countCommand,
   recordCommand,
   initCommand,
+  stackCommand,
 ];
+
+/** Commands whose first argument is a sub-command, and the sub-commands they have. */
+export const subcommands: Readonly<Record<string, readonly string[]>> = { stack: stackSubcommands };

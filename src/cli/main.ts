@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { commands } from './commands.ts';
+import { commands, subcommands } from './commands.ts';
 import { checkNumbers } from './options.ts';
 import { describeFailure, ExitCode } from './runtime.ts';
 
@@ -27,6 +27,59 @@ export interface ExitBox {
 }
 
 export type CommandFactory = (env: NodeJS.ProcessEnv, exit: ExitBox) => CommandModule;
+
+/** Levenshtein distance, for "did you mean" (command names are short). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function didYouMean(word: string, known: readonly string[]): string {
+  const close = known.find((name) => name.toLowerCase() === word.toLowerCase() || distance(name, word) <= 2);
+  return close === undefined ? '' : ` Did you mean '${close}'?`;
+}
+
+/**
+ * A usage error when `argv` names a command (or a sub-command) that does not
+ * exist. yargs would print the general help and exit 0 for `nope --help`, and
+ * say "Unknown argument" otherwise; a typo deserves a clear answer and exit 2.
+ */
+export function unknownCommand(
+  argv: readonly string[],
+  modules: readonly CommandModule[],
+): string | undefined {
+  const words = new Map<string, readonly string[]>();
+  for (const module of modules) {
+    const [name = '', ...rest] = String(
+      Array.isArray(module.command) ? module.command[0] : module.command,
+    ).split(/\s+/);
+    // Literal words after the name (`init lambda <dir>`), else the sub-commands it declares.
+    const literal = rest.filter((word) => !/^[<[]/.test(word));
+    words.set(name, literal.length > 0 ? literal : (subcommands[name] ?? []));
+  }
+  const [command, next] = argv;
+  if (command === undefined || command.startsWith('-') || command === 'help') return undefined;
+  const known = [...words.keys()];
+  const expected = words.get(command);
+  if (expected === undefined) {
+    return `Unknown command '${command}'.${didYouMean(command, known)} Commands: ${known.join(', ')}.`;
+  }
+  if (expected.length > 0 && next !== undefined && !next.startsWith('-') && !expected.includes(next)) {
+    return `Unknown ${command} command '${next}'.${didYouMean(next, expected)} Commands: ${expected.join(', ')}.`;
+  }
+  return undefined;
+}
 
 /** Run the CLI with `argv` (without `node` and the script). Resolves to the process exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -53,7 +106,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       // Throw, so that yargs stops here: returning would let it run the command anyway.
       throw new UsageError(message);
     });
-  for (const factory of commands) parser = parser.command(factory(env, exit));
+  const modules = commands.map((factory) => factory(env, exit));
+  const unknown = unknownCommand(argv, modules);
+  if (unknown !== undefined) {
+    process.stderr.write(`${unknown}\n\nRun with --help for usage.\n`);
+    return ExitCode.USAGE;
+  }
+  for (const module of modules) parser = parser.command(module);
   try {
     await parser.parseAsync();
   } catch (error) {

@@ -11,6 +11,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import { ConfigError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
+// kafkajs 2.2.4 under Node 24: no TimeoutNegativeWarning, no 1 ms timer per connection (see the module).
+import './request-queue-fix.ts';
 
 /** The parts of a KafkaJS-shaped client the primitives use. */
 export interface KafkaLike {

@@ -15,12 +15,7 @@ import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '
 import { classifyKafkaError } from '../kafka/failures.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
-import {
-  buildKafkaEvent,
-  type ConsumedRecord,
-  eventRecordSize,
-  parseBatchResponse,
-} from './event.ts';
+import { buildKafkaEvent, type ConsumedRecord, eventRecordSize, parseBatchResponse } from './event.ts';
 
 /** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
 export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024 - 64 * 1024;

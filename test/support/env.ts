@@ -2,7 +2,7 @@
  * Where integration tests find the stack: the variables the global setup
  * exports, or the stack's defaults.
  */
-import { stackConfig } from '../../scripts/stack/lib.ts';
+import { stackConfig } from '../../src/stack/lib.ts';
 
 const cfg = stackConfig();
 

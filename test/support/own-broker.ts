@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kafkaService } from '../../scripts/stack/kafka.ts';
+import { kafkaService } from '../../src/stack/kafka.ts';
 import {
   isAlive,
   readPid,
@@ -17,7 +17,7 @@ import {
   stackConfig,
   stopService,
   tcpOpen,
-} from '../../scripts/stack/lib.ts';
+} from '../../src/stack/lib.ts';
 
 export interface OwnBroker {
   /** Bootstrap brokers, `host:port`. */

@@ -1,5 +1,5 @@
-import { stackConfig } from '../../scripts/stack/lib.ts';
-import { stackUp } from '../../scripts/stack.ts';
+import { stackConfig } from '../../src/stack/lib.ts';
+import { stackUp } from '../../src/stack/stack.ts';
 
 /**
  * Integration tests run against the real native stack. Reuse a running one, or

@@ -32,3 +32,34 @@ describe('CLI: bad flags exit with 2 and say what is wrong', () => {
     15_000,
   );
 });
+
+// A typo must not look like success: yargs alone printed the general help and exited 0 for
+// `nope --help`, and only "Unknown argument" otherwise.
+describe('CLI: unknown commands exit with 2 and name the commands there are', () => {
+  it.each([
+    [['nope'], /Unknown command 'nope'\. Commands: demo, produce, .*stack\./],
+    [['nope', '--help'], /Unknown command 'nope'\./],
+    [['Produce'], /Unknown command 'Produce'\. Did you mean 'produce'\?/],
+    [['stack', 'start'], /Unknown stack command 'start'\. Commands: up, down, status, logs\./],
+    [['stack', 'stauts', '--help'], /Unknown stack command 'stauts'\. Did you mean 'status'\?/],
+    [['init', 'lambdas', 'dir'], /Unknown init command 'lambdas'\. Did you mean 'lambda'\?/],
+    [['stack'], /Name a stack command: up, down, status, logs\./],
+  ])(
+    '%j',
+    async (args, message) => {
+      const result = await runCli(args, {}, 10_000);
+      expect(result.stderr).toMatch(message);
+      expect(result.stdout).not.toMatch(/Commands:/);
+      expect(result.code).toBe(2);
+    },
+    15_000,
+  );
+
+  it('still answers --help and --version with 0', async () => {
+    for (const args of [['--help'], ['stack', '--help'], ['stack', 'logs', '--help'], ['--version']]) {
+      const result = await runCli(args, {}, 10_000);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stderr, args.join(' ')).toBe('');
+    }
+  }, 30_000);
+});

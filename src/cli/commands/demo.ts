@@ -1,9 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import crossFetch from 'cross-fetch';
 import type { CommandModule } from 'yargs';
-import { packageRoot } from '../../deploy/bundle.ts';
 import { deployPipelineResources } from '../../deploy/deploy.ts';
 import { createKafkaClient, ensureTopic } from '../../kafka/client.ts';
 import type { Logger, LogLevel } from '../../logger.ts';
@@ -15,19 +11,30 @@ import { cliLogger, ExitCode, rateMeter, shutdownSignal } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';
 import { notificationDisplay, openTail } from '../tail.ts';
 
-/** Start the native local stack when this is a source checkout and nothing else is configured. */
+/**
+ * Start the native local stack (or reuse a running one) when nothing else is
+ * configured, from a checkout or an installed package alike, and point the
+ * pipeline at it (the ports and run directory follow the same environment as
+ * `opensky-stream stack`).
+ */
 async function ensureLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<void> {
-  const script = join(packageRoot(), 'scripts', 'stack.ts');
-  if (!existsSync(script)) {
+  // Loaded only here: the other commands never need the stack's code.
+  const { stackConfig } = await import('../../stack/lib.ts');
+  const { stackUp } = await import('../../stack/stack.ts');
+  const cfg = stackConfig(env);
+  logger.info('no endpoints configured: starting the local stack (opensky-stream stack down stops it)', {
+    runDir: cfg.runDir,
+  });
+  try {
+    await stackUp(cfg, (message) => logger.info(`stack: ${message}`));
+  } catch (error) {
     throw new Error(
-      'no endpoints configured: set KAFKA_BROKERS and AWS_ENDPOINT_URL (or start LocalStack with the docker-compose.yml)',
+      `the local stack could not start (set KAFKA_BROKERS and AWS_ENDPOINT_URL to use other services, or start LocalStack with the docker-compose.yml): ${(error as Error).message}`,
+      { cause: error },
     );
   }
-  logger.info('no endpoints configured: starting the local stack (npm run stack:down stops it)');
-  const stack = (await import(pathToFileURL(script).href)) as { stackUp: () => Promise<unknown> };
-  await stack.stackUp();
-  env.KAFKA_BROKERS ??= '127.0.0.1:9092';
-  env.AWS_ENDPOINT_URL ??= 'http://127.0.0.1:4566';
+  env.KAFKA_BROKERS ??= `${cfg.host}:${cfg.kafkaPort}`;
+  env.AWS_ENDPOINT_URL ??= `http://${cfg.host}:${cfg.awsPort}`;
 }
 
 async function openSkyReachable(baseUrl: string): Promise<string | undefined> {

@@ -3,21 +3,22 @@
  * Maven resolves `kafka_2.13` and its runtime jars into the cache, then the
  * broker runs as `java -cp 'libs/*' kafka.Kafka server.properties`.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import '../kafka/request-queue-fix.ts';
 import {
   ensureDir,
-  repoRoot,
   runStep,
   type Service,
   type StackConfig,
   spawnService,
+  stackFile,
   tcpOpen,
   waitUntil,
 } from './lib.ts';
 
-const pom = join(repoRoot, 'scripts', 'stack', 'kafka', 'pom.xml');
+const pom = stackFile('pom.xml');
 export const kafkaVersion = /<kafka\.version>([^<]+)</.exec(readFileSync(pom, 'utf8'))?.[1] ?? 'unknown';
 
 const libsDir = (cfg: StackConfig) => join(cfg.cacheDir, `kafka-${kafkaVersion}`, 'libs');
@@ -90,11 +91,14 @@ export const kafkaService: Service = {
     if (existsSync(stamp)) return;
     log(`kafka: resolving Apache Kafka ${kafkaVersion} from Maven Central (cached in ${libsDir(cfg)})`);
     ensureDir(libsDir(cfg));
+    // Maven runs on a copy in the cache: the package's own folder may be read-only (a global install).
+    const cachedPom = join(libsDir(cfg), '..', 'pom.xml');
+    copyFileSync(pom, cachedPom);
     await runStep(cfg, 'mvn', [
       '-q',
       '-B',
       '-f',
-      pom,
+      cachedPom,
       'dependency:copy-dependencies',
       `-DoutputDirectory=${libsDir(cfg)}`,
       '-DincludeScope=runtime',
@@ -108,7 +112,7 @@ export const kafkaService: Service = {
     writeFileSync(properties, serverProperties(cfg));
     const classpath = `${libsDir(cfg)}/*`;
     const java = javaCommand();
-    const log4j = `-Dlog4j2.configurationFile=${join(repoRoot, 'scripts', 'stack', 'kafka', 'log4j2.properties')}`;
+    const log4j = `-Dlog4j2.configurationFile=${stackFile('log4j2.properties')}`;
     if (!existsSync(join(dataDir(cfg), 'meta.properties'))) {
       // First start: format the KRaft metadata log once; later starts reuse the data.
       await runStep(cfg, java, [

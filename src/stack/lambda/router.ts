@@ -29,7 +29,7 @@
  *   404 ResourceNotFoundException, Event (202) and DryRun (204) invocation
  *   types, qualifiers, the payload limits, `LogType: Tail`.
  *
- * Run by scripts/stack/lambda.ts; configured by environment (ROUTER_*, MOTO_PORT).
+ * Run by src/stack/lambda.ts; configured by environment (ROUTER_*, MOTO_PORT).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -82,9 +82,9 @@ const config = {
   maxQueue: Math.floor(positive('LAMBDA_MAX_QUEUE', 1000)),
   idleMs: positive('LAMBDA_IDLE_TIMEOUT_SECONDS', 300) * 1000,
   region: process.env.AWS_REGION || 'us-east-1',
-  // The account moto is started with (scripts/stack/aws.ts) and fauxqs's fixed one.
+  // The account moto is started with (src/stack/aws.ts) and fauxqs's fixed one.
   accountId: process.env.MOTO_ACCOUNT_ID || '000000000000',
-  /** fauxqs's module entry (installed in the cache by scripts/stack/lambda.ts); unset: SNS/SQS go to moto. */
+  /** fauxqs's module entry (installed in the cache by src/stack/lambda.ts); unset: SNS/SQS go to moto. */
   messagingEntry: process.env.ROUTER_MESSAGING_ENTRY || undefined,
 };
 

@@ -14,7 +14,8 @@
  *   aws-lambda-cpp with cmake, then a Node-API addon with node-gyp), about a
  *   minute once, cached afterwards. If that build fails, the stack says so and
  *   uses the built-in client instead.
- * - `builtin`: lambda/runtime.ts, a plain-Node client of the same Runtime API.
+ * - `builtin`: lambda/runtime.ts (dist/stack/runtime.js when installed), a plain-Node
+ *   client of the same Runtime API.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,11 +24,11 @@ import {
   ensureDir,
   type Log,
   logFile,
-  repoRoot,
   runStep,
   type Service,
   type StackConfig,
   spawnService,
+  stackFile,
   tcpOpen,
   waitUntil,
 } from './lib.ts';
@@ -106,7 +107,6 @@ const ricDir = (cfg: StackConfig) => join(cfg.cacheDir, `aws-lambda-ric-${ricVer
 const ricPackage = (cfg: StackConfig) => join(ricDir(cfg), 'node_modules', 'aws-lambda-ric');
 const ricStamp = (cfg: StackConfig) => join(ricDir(cfg), '.complete');
 const ricFailed = (cfg: StackConfig) => join(ricDir(cfg), '.failed');
-const builtinRuntime = join(repoRoot, 'scripts', 'stack', 'lambda', 'runtime.ts');
 
 /** The client `start` will use: the wanted one if it is installed, else the built-in one. */
 export function runtimeClient(
@@ -116,7 +116,7 @@ export function runtimeClient(
   if (runtimeClientChoice(env) === 'aws-lambda-ric' && existsSync(ricStamp(cfg))) {
     return { client: 'aws-lambda-ric', entry: join(ricPackage(cfg), 'index.mjs') };
   }
-  return { client: 'builtin', entry: builtinRuntime };
+  return { client: 'builtin', entry: stackFile('runtime') };
 }
 
 async function installRie(cfg: StackConfig, log: Log): Promise<void> {
@@ -233,26 +233,20 @@ export const lambdaService: Service = {
     const { client, entry } = runtimeClient(cfg);
     const messaging = messagingChoice() === 'fauxqs' && existsSync(fauxqsStamp(cfg)) ? fauxqsEntry(cfg) : '';
     log(`lambda: runtime client ${client} (${entry}); SNS and SQS by ${messaging ? 'fauxqs' : 'moto'}`);
-    spawnService(
-      cfg,
-      'lambda',
-      process.execPath,
-      [join(repoRoot, 'scripts', 'stack', 'lambda', 'router.ts')],
-      {
-        env: {
-          ...process.env,
-          ROUTER_PORT: String(cfg.awsPort),
-          ROUTER_HOST: cfg.host,
-          MOTO_PORT: String(cfg.motoPort),
-          ROUTER_RUN_DIR: cfg.runDir,
-          ROUTER_RIE_BIN: rieBinary(cfg),
-          ROUTER_RUNTIME: entry,
-          ROUTER_RUNTIME_CLIENT: client,
-          ROUTER_MESSAGING_ENTRY: messaging,
-          MOTO_ACCOUNT_ID: accountId,
-        },
+    spawnService(cfg, 'lambda', process.execPath, [stackFile('router')], {
+      env: {
+        ...process.env,
+        ROUTER_PORT: String(cfg.awsPort),
+        ROUTER_HOST: cfg.host,
+        MOTO_PORT: String(cfg.motoPort),
+        ROUTER_RUN_DIR: cfg.runDir,
+        ROUTER_RIE_BIN: rieBinary(cfg),
+        ROUTER_RUNTIME: entry,
+        ROUTER_RUNTIME_CLIENT: client,
+        ROUTER_MESSAGING_ENTRY: messaging,
+        MOTO_ACCOUNT_ID: accountId,
       },
-    );
+    });
     await waitUntil('lambda (AWS endpoint)', () => routerAnswers(cfg), {
       timeoutMs: 30_000,
       cfg,

@@ -1,7 +1,7 @@
 /**
  * moto's server (PyPI), in a venv in the cache: SNS, SQS, IAM, STS,
  * CloudWatch and the Lambda control plane. It listens on MOTO_PORT, behind
- * the public endpoint (scripts/stack/lambda.ts), which serves Lambda Invoke
+ * the public endpoint (src/stack/lambda.ts), which serves Lambda Invoke
  * itself and passes everything else here.
  *
  * Why moto and not LocalStack on the host: moto's server is a plain pip
