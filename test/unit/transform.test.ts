@@ -7,7 +7,6 @@ import {
   transformStateVector,
   tryTransformStateVector,
 } from '../../src/transform/index.ts';
-import type { StateVector } from '../../src/transform/types.ts';
 import { airborne } from '../support/records.ts';
 
 // Arrange helper: an airborne state vector; override what a test is about.
