@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 // --max-semi-space-size=8: V8 sizes the young generation from the machine's memory (64 MiB of
 // new space on a 24 GiB machine); 16 MiB keeps produce and bridge resident memory about 100 MiB
-// lower at the same CPU (npm run bench -- e2e prints both).
+// lower at the same CPU (npm run bench -- e2e prints both). --optimize-for-size would save another
+// 90 MiB but doubled their CPU per record, so it is not used.
 // The `opensky-stream` command. In an installed package it runs the built CLI
 // (dist/cli.js); in a source checkout it runs src/ directly (Node ≥ 22.18
 // strips TypeScript types), so there is nothing to rebuild while developing.
