@@ -19,10 +19,11 @@ import {
   readSync,
   rmSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../deploy/bundle.ts';
 
 /**
@@ -332,4 +333,47 @@ export function runStep(
         );
     });
   });
+}
+
+/**
+ * Run `fn` holding an exclusive lock file at `path` (created with O_EXCL,
+ * holding the owner's pid). Installs share the cache between checkouts and CI
+ * jobs on one machine: two `stack up` building the same native addon in one
+ * folder at once corrupted it (configure's files vanished mid-run). A lock
+ * whose owner is gone is taken over; waiting is bounded by `timeoutMs`.
+ */
+export async function withFileLock<T>(
+  path: string,
+  fn: () => Promise<T>,
+  options: { timeoutMs?: number; pollMs?: number; onWait?: (ownerPid: number) => void } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20 * 60_000);
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(path, 'utf8').trim() || 'NaN');
+    if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) {
+      rmSync(path, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${path} (held by pid ${owner})`);
+    if (!told && Number.isInteger(owner)) {
+      told = true;
+      options.onWait?.(owner);
+    }
+    await sleep(options.pollMs ?? 500);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(path, { force: true });
+  }
 }

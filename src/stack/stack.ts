@@ -15,6 +15,7 @@
  * reads the services' log files.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { awsService } from './aws.ts';
 import { kafkaService } from './kafka.ts';
 import { lambdaService } from './lambda.ts';
@@ -26,6 +27,7 @@ import {
   type StackConfig,
   stackConfig,
   stopService,
+  withFileLock,
 } from './lib.ts';
 
 export const services: readonly Service[] = [kafkaService, awsService, lambdaService];
@@ -48,7 +50,10 @@ export async function stackUp(cfg: StackConfig = stackConfig(), log: Log = defau
       timings[service.name] = 0;
       return;
     }
-    await service.install(cfg, log);
+    // One install per service at a time on this machine (the cache is shared by checkouts and CI runs).
+    await withFileLock(join(cfg.cacheDir, `${service.name}.install.lock`), () => service.install(cfg, log), {
+      onWait: (pid) => log(`${service.name}: waiting for another install (pid ${pid}) to finish`),
+    });
     log(`${service.name}: starting`);
     await service.start(cfg, log);
     timings[service.name] = (performance.now() - started) / 1000;
