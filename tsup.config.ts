@@ -2,8 +2,10 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // The library: ESM + CJS with declarations for both.
-    entry: { index: 'src/index.ts' },
+    // The library by runtime: `opensky-stream` (everything), `opensky-stream/lambda` (what runs
+    // in the function: no kafkajs, IAM or yargs), `opensky-stream/testing` (the local stack for
+    // your integration tests). ESM + CJS with declarations for each.
+    entry: { index: 'src/index.ts', lambda: 'src/lambda-handler.ts', testing: 'src/testing.ts' },
     format: ['esm', 'cjs'],
     // import.meta.url (packageRoot: deploy, bundle, init) has no CommonJS equivalent: shim it.
     shims: true,

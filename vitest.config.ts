@@ -15,6 +15,10 @@ export default defineConfig({
               find: /^opensky-stream$/,
               replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
             },
+            {
+              find: /^opensky-stream\/lambda$/,
+              replacement: fileURLToPath(new URL('./src/lambda-handler.ts', import.meta.url)),
+            },
           ],
         },
         test: {

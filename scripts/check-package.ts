@@ -247,32 +247,45 @@ async function main(): Promise<number> {
     );
     ok('dist/stack/runtime.js loads');
 
-    const probe = (exports: string) =>
-      `for (const name of ['createPipeline', 'OpenSkySource', 'KafkaSink', 'LambdaInvoker', 'SnsPublisher', 'transformStateVector']) ` +
-      `if (typeof ${exports}[name] !== 'function') { console.error('missing export ' + name); process.exit(1); } ` +
-      `console.log('ok');`;
-    const esm = await run(
-      'node',
-      ['--input-type=module', '-e', `import * as m from 'opensky-stream'; ${probe('m')}`],
-      { cwd: project, env },
-    );
-    expectThat(
-      esm.code === 0 && esm.stdout.trim() === 'ok' && esm.stderr === '',
-      "import 'opensky-stream'",
-      esm,
-    );
-    ok("import * from 'opensky-stream' (ESM): exports present, nothing on stderr");
-
-    const cjs = await run('node', ['-e', `const m = require('opensky-stream'); ${probe('m')}`], {
-      cwd: project,
-      env,
-    });
-    expectThat(
-      cjs.code === 0 && cjs.stdout.trim() === 'ok' && cjs.stderr === '',
-      "require('opensky-stream')",
-      cjs,
-    );
-    ok("require('opensky-stream') (CommonJS): exports present, nothing on stderr");
+    // Every entry, with import and require: the names a user's code needs from each.
+    const entries: Array<[string, string[]]> = [
+      [
+        'opensky-stream',
+        [
+          'createPipeline',
+          'OpenSkySource',
+          'KafkaSink',
+          'LambdaInvoker',
+          'SnsPublisher',
+          'transformStateVector',
+        ],
+      ],
+      ['opensky-stream/lambda', ['createFlightHandler', 'tryTransformStateVector', 'decodeKafkaRecord']],
+      ['opensky-stream/testing', ['startLocalStack', 'localStackStatus']],
+    ];
+    for (const [entry, names] of entries) {
+      const probe = (exports: string) =>
+        `for (const name of ${JSON.stringify(names)}) ` +
+        `if (typeof ${exports}[name] !== 'function') { console.error('missing export ' + name); process.exit(1); } ` +
+        `console.log('ok');`;
+      const esm = await run(
+        'node',
+        ['--input-type=module', '-e', `import * as m from '${entry}'; ${probe('m')}`],
+        { cwd: project, env },
+      );
+      expectThat(esm.code === 0 && esm.stdout.trim() === 'ok' && esm.stderr === '', `import '${entry}'`, esm);
+      ok(`import * from '${entry}' (ESM): exports present, nothing on stderr`);
+      const cjs = await run('node', ['-e', `const m = require('${entry}'); ${probe('m')}`], {
+        cwd: project,
+        env,
+      });
+      expectThat(
+        cjs.code === 0 && cjs.stdout.trim() === 'ok' && cjs.stderr === '',
+        `require('${entry}')`,
+        cjs,
+      );
+      ok(`require('${entry}') (CommonJS): exports present, nothing on stderr`);
+    }
 
     process.stdout.write('check-package: the package works as installed\n');
     return 0;

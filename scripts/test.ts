@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stackConfig, stopService } from '../src/stack/lib.ts';
-import { stackDown, stackUp } from '../src/stack/stack.ts';
+import { type LocalStack, startLocalStack } from '../src/testing.ts';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -25,9 +24,8 @@ const npx = (bin: string, args: string[]): [string, string[]] => [
 
 async function main(): Promise<number> {
   const extra = process.argv.slice(2);
-  const cfg = stackConfig();
   let failed = 0;
-  let started: string[] = [];
+  let stack: LocalStack | undefined;
   if (extra.length === 0) {
     failed ||= step('lint', ...npx('biome', ['check', '.']));
     failed ||= step('typecheck', ...npx('tsc', ['--noEmit']));
@@ -37,24 +35,20 @@ async function main(): Promise<number> {
     // knows which services it started and stops exactly those.
     process.stdout.write('\n▶ local stack\n');
     try {
-      const timings = await stackUp(cfg);
-      started = Object.entries(timings)
-        .filter(([, seconds]) => seconds > 0)
-        .map(([name]) => name);
+      stack = await startLocalStack({ log: (message) => process.stderr.write(`[stack] ${message}\n`) });
     } catch (error) {
       console.error(`the local stack could not start: ${(error as Error).message}`);
-      await stackDown(cfg);
       return 1;
     }
     try {
       // One vitest run for both projects, so the closing line counts every test.
       failed = step('tests (unit + integration on the real stack)', ...npx('vitest', ['run', ...extra]));
     } finally {
-      if (started.length && process.env.OPENSKY_STREAM_KEEP_STACK !== '1') {
+      if (stack.started.length && process.env.OPENSKY_STREAM_KEEP_STACK !== '1') {
         process.stdout.write(
-          `\n▶ stopping what this run started: ${started.join(', ')} (OPENSKY_STREAM_KEEP_STACK=1 keeps it)\n`,
+          `\n▶ stopping what this run started: ${stack.started.join(', ')} (OPENSKY_STREAM_KEEP_STACK=1 keeps it)\n`,
         );
-        for (const name of [...started].reverse()) await stopService(cfg, name);
+        await stack.stop();
       }
     }
   }

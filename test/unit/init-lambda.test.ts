@@ -15,7 +15,7 @@ describe('Function: initLambdaProject', () => {
       'package.json',
     ]);
     const handler = readFileSync(join(dir, 'handler.ts'), 'utf8');
-    expect(handler).toMatch(/from 'opensky-stream'/);
+    expect(handler).toMatch(/from 'opensky-stream\/lambda'/);
     expect(handler).toContain('tryTransformStateVector(sv)');
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies).toHaveProperty(
       'opensky-stream',
