@@ -1,3 +1,4 @@
+import type { CommandFactory } from './command.ts';
 import { bridgeCommand } from './commands/bridge.ts';
 import { countCommand } from './commands/count.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -7,7 +8,6 @@ import { produceCommand } from './commands/produce.ts';
 import { recordCommand } from './commands/record.ts';
 import { stackCommand, stackSubcommands } from './commands/stack.ts';
 import { tailCommand } from './commands/tail.ts';
-import type { CommandFactory } from './main.ts';
 
 /** Every `opensky-stream` command, in the order `--help` lists them. */
 export const commands: CommandFactory[] = [

@@ -3,6 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type CommandModule } from 'yargs';
+import type { CommandFactory, ExitBox } from './command.ts';
 import { commands, subcommands } from './commands.ts';
 import { checkNumbers } from './options.ts';
 import { describeFailure, ExitCode } from './runtime.ts';
@@ -21,12 +22,7 @@ function packageVersion(): string {
 /** A flag yargs itself rejected (unknown, missing, not one of the choices). */
 class UsageError extends Error {}
 
-/** A command's handler reports its exit code through this box. */
-export interface ExitBox {
-  code: number;
-}
-
-export type CommandFactory = (env: NodeJS.ProcessEnv, exit: ExitBox) => CommandModule;
+export type { CommandFactory, ExitBox } from './command.ts';
 
 /** Levenshtein distance, for "did you mean" (command names are short). */
 function distance(a: string, b: string): number {

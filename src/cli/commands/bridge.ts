@@ -4,7 +4,7 @@ import { DEFAULT_BATCH_SIZE } from '../../lambda/invoker.ts';
 import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
-import type { CommandFactory } from '../main.ts';
+import type { CommandFactory } from '../command.ts';
 import { awsOptions, envOption, kafkaOptions, logOptions, parseDuration } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
 

@@ -2,8 +2,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { countPublished } from '../../lambda/metrics.ts';
+import type { CommandFactory } from '../command.ts';
 import { awsConfig } from '../config.ts';
-import type { CommandFactory } from '../main.ts';
 import { awsOptions, envOption } from '../options.ts';
 import { ExitCode } from '../runtime.ts';
 

@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { deployPipelineResources, functionPolicy } from '../../deploy/deploy.ts';
 import type { LogLevel } from '../../logger.ts';
+import type { CommandFactory } from '../command.ts';
 import { awsClients } from '../config.ts';
-import type { CommandFactory } from '../main.ts';
 import { awsOptions, envOption, logOptions } from '../options.ts';
 import { cliLogger, ExitCode } from '../runtime.ts';
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { initLambdaProject } from '../../deploy/init.ts';
-import type { CommandFactory } from '../main.ts';
+import type { CommandFactory } from '../command.ts';
 import { ExitCode } from '../runtime.ts';
 
 export const initCommand: CommandFactory = (_env, exit): CommandModule => ({

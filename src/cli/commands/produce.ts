@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
+import type { CommandFactory } from '../command.ts';
 import { kafkaFromArgv } from '../config.ts';
-import type { CommandFactory } from '../main.ts';
 import { envOption, kafkaOptions, logOptions, parseDuration, parseSize, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { LogLevel } from '../../logger.ts';
 import { recordingLine } from '../../opensky/replay.ts';
-import type { CommandFactory } from '../main.ts';
+import type { CommandFactory } from '../command.ts';
 import { logOptions, parseDuration, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, shutdownSignal, startProgress } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';

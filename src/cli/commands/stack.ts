@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { type StackConfig, stackConfig } from '../../stack/lib.ts';
 import { followLogs, lastLines, type StackLogName, stackLogNames, stackLogs } from '../../stack/logs.ts';
 import { stackDown, stackStatus, stackUp } from '../../stack/stack.ts';
-import type { CommandFactory, ExitBox } from '../main.ts';
+import type { CommandFactory, ExitBox } from '../command.ts';
 import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
 
 /** The sub-commands of `stack`, for the unknown-command check in main.ts. */

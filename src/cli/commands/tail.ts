@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { LogLevel } from '../../logger.ts';
+import type { CommandFactory } from '../command.ts';
 import { awsClients } from '../config.ts';
-import type { CommandFactory } from '../main.ts';
 import { awsOptions, envOption, logOptions, parseDuration } from '../options.ts';
 import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
 import { formatNotification, openTail, topicArnByName } from '../tail.ts';
