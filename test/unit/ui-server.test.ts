@@ -22,9 +22,11 @@ async function readEvents(url: string, until: RegExp, ms = 5000): Promise<string
     const response = await fetch(url, { signal: abort.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const decoder = new TextDecoder();
-    for await (const chunk of response.body!) {
-      text += decoder.decode(chunk as Uint8Array, { stream: true });
-      if (until.test(text)) break;
+    const reader = response.body!.getReader();
+    while (!until.test(text)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
     }
   } catch (error) {
     if (!abort.signal.aborted) throw error;
