@@ -120,13 +120,16 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     if (value !== undefined) Object.assign(o, { [key]: value });
   const files = assets();
   const known = new Map<string, FlightPoint>();
+  // Receipt times: replayed traffic has position times far in the past, and still is live here.
+  const seenAt = new Map<string, number>();
   let pending = new Map<string, FlightPoint>();
   const clients = new Set<Client>();
   let health: Record<string, number | string | undefined> = {};
   let notifications = 0;
-  let lastCount = 0;
-  let lastRateAt = performance.now();
+  // Rate over the last 5 s: batches arrive in bursts (a snapshot every few seconds).
+  const counts: Array<[at: number, count: number]> = [[performance.now(), 0]];
   let newestTime: number | undefined;
+  let displayLag: number | null = null;
   let closed = false;
 
   // A slow page (a background tab) skips batches rather than piling them up in memory; the next
@@ -197,18 +200,26 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   }, o.flushMs);
   const beat = setInterval(() => {
     const now = Date.now();
-    const elapsed = performance.now() - lastRateAt;
-    const rate = Math.round(((notifications - lastCount) * 1000) / Math.max(1, elapsed));
-    lastCount = notifications;
-    lastRateAt += elapsed;
-    for (const [icao24, f] of known) if (now - f.time > o.keepSeconds * 1000) known.delete(icao24);
+    const at = performance.now();
+    counts.push([at, notifications]);
+    if (counts.length > 6) counts.shift();
+    const [since, before] = counts[0]!;
+    const rate = Math.round(((notifications - before) * 1000) / Math.max(1, at - since));
+    // Now minus the newest position time of the last second; kept through a second without any.
+    if (newestTime !== undefined) displayLag = Math.max(0, (now - newestTime) / 1000);
+    for (const [icao24, seen] of seenAt) {
+      if (now - seen > o.keepSeconds * 1000) {
+        seenAt.delete(icao24);
+        known.delete(icao24);
+      }
+    }
     const data = JSON.stringify({
       type: 'health',
       ...health,
       notifications,
       'notifications/s': rate,
       aircraft: known.size,
-      'display lag s': newestTime === undefined ? null : Math.max(0, (now - newestTime) / 1000),
+      'display lag s': displayLag,
     });
     newestTime = undefined;
     for (const client of clients) send(client, 'health', data);
@@ -230,6 +241,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
         if (!f) continue;
         if (newestTime === undefined || f.time > newestTime) newestTime = f.time;
         known.set(f.icao24, f);
+        seenAt.set(f.icao24, now);
         pending.set(f.icao24, f);
         for (const client of clients)
           if (client.each) send(client, 'flight', `{"type":"flight",${wire(f).slice(1)}`);

@@ -23,6 +23,11 @@
     { below: Number.POSITIVE_INFINITY, colour: '#4cc9f0', label: '38k+ ft' },
   ];
   const UNKNOWN = { colour: '#9aa5b1', label: '?' };
+  // The colours as 32-bit pixels (RGBA bytes in memory order: little-endian ABGR).
+  const BAND_PIXELS = [...BANDS, UNKNOWN].map(({ colour }) => {
+    const n = Number.parseInt(colour.slice(1), 16);
+    return ((0xff << 24) | ((n & 0xff) << 16) | (n & 0xff00) | ((n >> 16) & 0xff)) >>> 0;
+  });
   const band = (alt) => {
     if (alt === null || alt === undefined) return BANDS.length;
     for (let i = 0; i < BANDS.length; i++) if (alt < BANDS[i].below) return i;
@@ -39,6 +44,9 @@
   let lastDraw = 0;
   let lastDrawMs = 0;
   let basemap; // an offscreen canvas of the land and borders at the current size
+  let basemapPixels; // its pixels, and the frame's (basemap + aircraft)
+  let framePixels;
+  let frame32;
   let world; // the TopoJSON
   let width = 0;
   let height = 0;
@@ -76,6 +84,37 @@
     }
   }
 
+  // A ring that crosses the antimeridian (Russia, Fiji) is unwrapped into one continuous ring
+  // and drawn again 360° over, so both halves fill; the map's rectangle clips the rest.
+  function traceRing(target, ring) {
+    const lons = [];
+    let shift = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    ring.forEach(([lon], i) => {
+      if (i > 0) {
+        const jump = lon + shift - lons[i - 1];
+        if (jump > 180) shift -= 360;
+        else if (jump < -180) shift += 360;
+      }
+      const unwrapped = lon + shift;
+      lons.push(unwrapped);
+      min = Math.min(min, unwrapped);
+      max = Math.max(max, unwrapped);
+    });
+    const offsets = [0];
+    if (min < -180) offsets.push(360);
+    if (max > 180) offsets.push(-360);
+    for (const offset of offsets) {
+      ring.forEach(([, lat], i) => {
+        const px = x(lons[i] + offset);
+        if (i === 0) target.moveTo(px, y(lat));
+        else target.lineTo(px, y(lat));
+      });
+      target.closePath();
+    }
+  }
+
   function drawBasemap() {
     basemap = document.createElement('canvas');
     basemap.width = canvas.width;
@@ -107,14 +146,19 @@
     b.stroke();
     if (!world) return;
     const land = topojson.feature(world, world.objects.land);
+    b.save();
+    b.beginPath();
+    b.rect(ox, oy, 360 * scale, 180 * scale);
+    b.clip();
     b.fillStyle = '#1d3349';
     b.beginPath();
     for (const f of land.features ?? [land]) {
       const g = f.geometry;
       const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-      for (const polygon of polygons) tracePath(b, polygon);
+      for (const polygon of polygons) for (const ring of polygon) traceRing(b, ring);
     }
     b.fill('evenodd');
+    b.restore();
     const borders = topojson.mesh(world, world.objects.countries, (a, c) => a !== c);
     b.strokeStyle = '#35506b';
     b.lineWidth = 0.6;
@@ -123,28 +167,50 @@
     b.stroke();
   }
 
+  // The last 200 redraw and ingest durations (ms), for benchmarks.
+  const timings = { draws: [], ingests: [] };
+  const record = (list, ms) => {
+    list.push(ms);
+    if (list.length > 200) list.shift();
+  };
+
   /** Redraw everything now; returns the milliseconds it took. */
   function draw() {
     const t0 = performance.now();
-    if (!basemap) drawBasemap();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.drawImage(basemap, 0, 0);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    // One path per altitude band: a few fill() calls for 10,000 aircraft.
-    const paths = [...BANDS, UNKNOWN].map(() => new Path2D());
+    if (!basemap) {
+      drawBasemap();
+      basemapPixels = basemap.getContext('2d').getImageData(0, 0, basemap.width, basemap.height);
+      framePixels = new ImageData(basemap.width, basemap.height);
+      frame32 = new Uint32Array(framePixels.data.buffer);
+    }
+    // Aircraft are written straight into the pixels (a copy of the basemap): with a software
+    // canvas this is several times cheaper than 10,000 rects through Path2D fills.
+    framePixels.data.set(basemapPixels.data);
+    const w = framePixels.width;
+    const h = framePixels.height;
     const cutoff = Date.now() - keepMs;
-    const size = scale > 3 ? 3 : 2;
+    const size = Math.max(2, Math.round((scale > 3 ? 3 : 2) * dpr));
+    const half = Math.floor(size / 2);
     for (const [icao24, a] of aircraft) {
       if (a.seen < cutoff) {
         aircraft.delete(icao24);
         continue;
       }
-      paths[band(a.altitude_feet)].rect(x(a.lon) - size / 2, y(a.lat) - size / 2, size, size);
+      const colour = BAND_PIXELS[band(a.altitude_feet)];
+      const px = Math.round(x(a.lon) * dpr) - half;
+      const py = Math.round(y(a.lat) * dpr) - half;
+      for (let j = 0; j < size; j++) {
+        const row = py + j;
+        if (row < 0 || row >= h) continue;
+        for (let i = 0; i < size; i++) {
+          const col = px + i;
+          if (col >= 0 && col < w) frame32[row * w + col] = colour;
+        }
+      }
     }
-    paths.forEach((path, i) => {
-      ctx.fillStyle = (BANDS[i] ?? UNKNOWN).colour;
-      ctx.fill(path);
-    });
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.putImageData(framePixels, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     if (selected && aircraft.has(selected)) {
       const a = aircraft.get(selected);
       ctx.strokeStyle = '#ffffff';
@@ -154,6 +220,7 @@
     countEl.textContent = fmt.format(aircraft.size);
     countEl.dataset.count = String(aircraft.size);
     lastDrawMs = performance.now() - t0;
+    record(timings.draws, lastDrawMs);
     drawMsEl.textContent = `${lastDrawMs.toFixed(1)} ms`;
     dirty = false;
     return lastDrawMs;
@@ -169,12 +236,14 @@
 
   /** Take flights (objects as sent by /events) into the map. */
   function ingest(flights) {
+    const t0 = performance.now();
     const seen = Date.now();
     for (const f of flights) {
       f.seen = seen;
       aircraft.set(f.icao24, f);
     }
     dirty = true;
+    record(timings.ingests, performance.now() - t0);
   }
 
   // Hover shows the nearest aircraft within 8 px; a click pins it until the next click.
@@ -272,5 +341,5 @@
     .catch((error) => console.error('basemap', error));
   connect();
   requestAnimationFrame(frame);
-  window.liveMap = { aircraft, ingest, draw, lastDrawMs: () => lastDrawMs };
+  window.liveMap = { aircraft, ingest, draw, timings, lastDrawMs: () => lastDrawMs };
 })();
