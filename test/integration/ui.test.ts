@@ -184,6 +184,7 @@ describe('Live page: opensky-stream demo --ui-port', () => {
           origin_country: 'Testland',
           time: Date.now(),
         }));
+      const canvas = document.querySelector('#map') as HTMLCanvasElement;
       const draws: number[] = [];
       const updates: number[] = [];
       for (let round = 0; round < 20; round++) {
@@ -191,6 +192,8 @@ describe('Live page: opensky-stream demo --ui-port', () => {
         const t0 = performance.now();
         live.ingest(batch);
         const ms = live.draw();
+        // getImageData waits until the canvas is painted: the cost includes rasterisation.
+        canvas.getContext('2d')!.getImageData(0, 0, 1, 1);
         updates.push(performance.now() - t0);
         draws.push(ms);
       }
@@ -198,7 +201,7 @@ describe('Live page: opensky-stream demo --ui-port', () => {
       return { drawMs: median(draws), updateMs: median(updates), maxUpdateMs: Math.max(...updates) };
     });
     process.stdout.write(
-      `ui: 10,000 aircraft: redraw ${cost.drawMs.toFixed(1)} ms, ingest + redraw ${cost.updateMs.toFixed(1)} ms (median of 20; max ${cost.maxUpdateMs.toFixed(1)} ms)\n`,
+      `ui: 10,000 aircraft: redraw ${cost.drawMs.toFixed(1)} ms, ingest + redraw + raster ${cost.updateMs.toFixed(1)} ms (median of 20; max ${cost.maxUpdateMs.toFixed(1)} ms)\n`,
     );
     // At most 4 redraws a second: well under a frame budget leaves the page responsive.
     expect(cost.updateMs).toBeLessThan(100);
