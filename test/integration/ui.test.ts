@@ -141,12 +141,13 @@ describe('Live page: opensky-stream demo --ui-port', () => {
       const live = (window as unknown as { liveMap: { aircraft: Map<string, { lat: number; lon: number }> } })
         .liveMap;
       const canvas = document.querySelector('#map') as HTMLCanvasElement;
-      const a = live.aircraft.values().next().value!;
       const s = Math.min(canvas.clientWidth / 360, canvas.clientHeight / 180);
-      return {
+      const at = (a: { lat: number; lon: number }) => ({
         x: (canvas.clientWidth - 360 * s) / 2 + (a.lon + 180) * s,
         y: (canvas.clientHeight - 180 * s) / 2 + (90 - a.lat) * s,
-      };
+      });
+      // One clear of the panels (health top left, legend bottom left), where the canvas gets the mouse.
+      return [...live.aircraft.values()].map(at).find((p) => p.x > 320 && p.y > 300 && p.y < 640)!;
     });
     await page.mouse.move(first.x, first.y);
     await expect
