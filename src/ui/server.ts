@@ -141,19 +141,20 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   const wire = (f: FlightPoint) => JSON.stringify(f);
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Not new URL(): a path like '//' would be read as a host (and throw).
+    const [pathname = '/', query = ''] = (req.url ?? '/').split('?', 2);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if (url.pathname === '/events') {
+    if (pathname === '/events') {
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         connection: 'keep-alive',
       });
       res.write(`retry: 1000\n\n`);
-      const client: Client = { res, each: url.searchParams.has('each') };
+      const client: Client = { res, each: new URLSearchParams(query).has('each') };
       clients.add(client);
       req.on('close', () => clients.delete(client));
       send(client, 'config', JSON.stringify({ type: 'config', title: o.title, keepSeconds: o.keepSeconds }));
@@ -166,7 +167,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       }
       return;
     }
-    const asset = files[url.pathname];
+    const asset = Object.hasOwn(files, pathname) ? files[pathname] : undefined;
     if (!asset) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
@@ -181,7 +182,11 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   };
 
   const server: Server = createServer((req, res) => {
-    void onRequest(req, res);
+    // A bad request must never take the pipeline's process down.
+    onRequest(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`${(error as Error).message}\n`);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -78,6 +78,26 @@ describe('Function: startLiveServer', () => {
     expect(missing!.status).toBe(404);
   });
 
+  it('answers odd paths with 404 instead of crashing (regression: "//" threw in new URL)', async () => {
+    // Arrange
+    server = await startLiveServer({ port: 0 });
+    const { request } = await import('node:http');
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: server!.port, path }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    // Act
+    const statuses = [await get('//'), await get('//evil.example/x'), await get('/constructor')];
+    // Assert
+    expect(statuses).toEqual([404, 404, 404]);
+    expect((await fetch(server.url)).status).toBe(200);
+  });
+
   it('streams flights batched, one event per notification with ?each, and health', async () => {
     // Arrange
     server = await startLiveServer({ port: 0, flushMs: 50 });
