@@ -3,8 +3,8 @@ import { ConfigError } from '../../errors.ts';
 import { DEFAULT_BATCH_SIZE } from '../../lambda/invoker.ts';
 import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
-import { awsClients, kafkaFromArgv } from '../config.ts';
 import type { CommandFactory } from '../command.ts';
+import { awsClients, kafkaFromArgv } from '../config.ts';
 import { awsOptions, envOption, kafkaOptions, logOptions, parseDuration } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
 

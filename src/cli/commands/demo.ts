@@ -6,6 +6,7 @@ import type { Logger, LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import type { CommandFactory } from '../command.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
+import { openLivePage, uiOptions } from '../live-page.ts';
 import { awsOptions, kafkaOptions, logOptions, parseDuration, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';
@@ -62,7 +63,13 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
     'The whole reference pipeline in one command: stack, deploy, produce + bridge, and notifications as they arrive',
   builder: (y) =>
     y
-      .options({ ...sourceOptions(env), ...kafkaOptions(env), ...awsOptions(env), ...logOptions(env) })
+      .options({
+        ...sourceOptions(env),
+        ...kafkaOptions(env),
+        ...awsOptions(env),
+        ...logOptions(env),
+        ...uiOptions(true),
+      })
       .option('show', {
         type: 'number',
         default: 3,
@@ -138,9 +145,21 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
       const timer = duration ? setTimeout(() => receiving.abort(), duration) : undefined;
 
       const display = notificationDisplay({ show: Number(argv.show), logger });
+      const page = await openLivePage(argv, logger, 'opensky-stream demo');
       const rate = rateMeter();
       const ticker = setInterval(() => {
         const invoker = bridge.stats.invoker;
+        const produced = produce.stats.sink?.messages ?? 0;
+        page?.setHealth({
+          snapshots: produce.stats.snapshots,
+          produced,
+          invocations: invoker?.invocations ?? 0,
+          errors: invoker?.errors ?? 0,
+          retries: invoker?.retries ?? 0,
+          'dead-lettered': invoker?.deadLettered ?? 0,
+          // Records in Kafka the bridge has not taken yet (both run in this process).
+          'consumer lag': invoker ? Math.max(0, produced - invoker.recordsIn) : undefined,
+        });
         display.tick({
           snapshots: produce.stats.snapshots,
           produced: produce.stats.sink?.messages ?? 0,
@@ -155,6 +174,7 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
           (messages) => {
             notifications += messages.length;
             display.add(messages);
+            page?.addNotifications(messages.map((m) => m.Body));
           },
           {
             signal: receiving.signal,
@@ -166,6 +186,7 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
         clearInterval(ticker);
         clearTimeout(timer);
         display.close();
+        await page?.close();
       }
     } finally {
       receiving.abort();

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { LogLevel } from '../../logger.ts';
 import type { CommandFactory } from '../command.ts';
 import { awsClients } from '../config.ts';
+import { openLivePage, uiOptions } from '../live-page.ts';
 import { awsOptions, envOption, logOptions, parseDuration } from '../options.ts';
 import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
 import { formatNotification, openTail, topicArnByName } from '../tail.ts';
@@ -24,6 +25,7 @@ export const tailCommand: CommandFactory = (env, exit): CommandModule => ({
       json: { type: 'boolean', default: false, describe: 'Print the raw JSON notifications' },
       max: { type: 'number', describe: 'Exit after this many notifications' },
       duration: { type: 'string', describe: 'Exit after this long (30s, 5m)' },
+      ...uiOptions(false),
     }),
   handler: async (argv) => {
     const logger = cliLogger(argv['log-level'] as LogLevel, 'tail');
@@ -38,6 +40,7 @@ export const tailCommand: CommandFactory = (env, exit): CommandModule => ({
     const timer = duration ? setTimeout(() => receiving.abort(), duration) : undefined;
     let count = 0;
     logger.info('tailing', { topicArn });
+    const page = await openLivePage(argv, logger, `opensky-stream tail: ${String(argv['topic-name'])}`);
     try {
       // Parallel receivers keep up with thousands of notifications a second.
       await tail.drain(
@@ -47,6 +50,7 @@ export const tailCommand: CommandFactory = (env, exit): CommandModule => ({
             count++;
             process.stdout.write(`${argv.json ? message.Body : formatNotification(message)}\n`);
           }
+          page?.addNotifications(messages.map((m) => m.Body));
           if (count >= max) receiving.abort();
         },
         {
@@ -58,6 +62,7 @@ export const tailCommand: CommandFactory = (env, exit): CommandModule => ({
       clearTimeout(timer);
       exit.code = ExitCode.OK;
     } finally {
+      await page?.close();
       await tail.close();
       dispose();
       logger.info('done', { notifications: count });
