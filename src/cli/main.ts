@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import type { CommandFactory, ExitBox } from './command.ts';
+import type { ExitBox } from './command.ts';
 import { commands, subcommands } from './commands.ts';
 import { checkNumbers } from './options.ts';
 import { describeFailure, ExitCode } from './runtime.ts';

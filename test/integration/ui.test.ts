@@ -165,47 +165,32 @@ describe('Live page: opensky-stream demo --ui-port', () => {
     await page.close();
   }, 90_000);
 
-  it('redraws 10,000 aircraft in a few milliseconds', async () => {
+  // How fast it redraws is measured by `npm run bench -- ui`, not asserted here.
+  it('holds and draws 10,000 aircraft at once', async () => {
     const page = await browser!.newPage();
     await page.goto(url);
     await page.waitForFunction(() => 'liveMap' in window);
-    const cost = await page.evaluate(() => {
+    const drawn = await page.evaluate(() => {
       const live = (
         window as unknown as {
           liveMap: { ingest(flights: object[]): void; draw(): number };
         }
       ).liveMap;
-      const flights = (round: number) =>
+      live.ingest(
         Array.from({ length: 10_000 }, (_, i) => ({
           icao24: `f${i.toString(16).padStart(5, '0')}`,
-          lat: ((i * 7919 + round) % 16000) / 100 - 80,
-          lon: ((i * 104729 + round * 3) % 36000) / 100 - 180,
+          lat: ((i * 7919) % 16000) / 100 - 80,
+          lon: ((i * 104729) % 36000) / 100 - 180,
           altitude_feet: (i * 37) % 42000,
           callsign: `T${i}`,
           origin_country: 'Testland',
           time: Date.now(),
-        }));
-      const canvas = document.querySelector('#map') as HTMLCanvasElement;
-      const draws: number[] = [];
-      const updates: number[] = [];
-      for (let round = 0; round < 20; round++) {
-        const batch = flights(round);
-        const t0 = performance.now();
-        live.ingest(batch);
-        const ms = live.draw();
-        // getImageData waits until the canvas is painted: the cost includes rasterisation.
-        canvas.getContext('2d')!.getImageData(0, 0, 1, 1);
-        updates.push(performance.now() - t0);
-        draws.push(ms);
-      }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      return { drawMs: median(draws), updateMs: median(updates), maxUpdateMs: Math.max(...updates) };
+        })),
+      );
+      live.draw();
+      return Number(document.querySelector('#aircraft-count')?.textContent?.replace(/\D/g, '') ?? 0);
     });
-    process.stdout.write(
-      `ui: 10,000 aircraft: redraw ${cost.drawMs.toFixed(1)} ms, ingest + redraw + raster ${cost.updateMs.toFixed(1)} ms (median of 20; max ${cost.maxUpdateMs.toFixed(1)} ms)\n`,
-    );
-    // At most 4 redraws a second: well under a frame budget leaves the page responsive.
-    expect(cost.updateMs).toBeLessThan(100);
+    expect(drawn).toBeGreaterThanOrEqual(10_000);
     await page.close();
   }, 60_000);
 
