@@ -5,6 +5,7 @@
  * the end if this run started it). Extra arguments go to vitest.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LocalStack, startLocalStack } from '../src/testing.ts';
@@ -15,6 +16,25 @@ function step(title: string, command: string, args: string[]): number {
   process.stdout.write(`\n▶ ${title}: ${command} ${args.join(' ')}\n`);
   const result = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
   return result.status ?? 1;
+}
+
+/**
+ * The live page's test drives Debian's Chromium through playwright-core (no browser download).
+ * Install it when missing and this user may (root with apt-get); otherwise say how, and the
+ * page's test fails with the same hint.
+ */
+function ensureChromium(): void {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return;
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    process.stdout.write('\n▶ installing Chromium (Debian package) for the live page test\n');
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit' });
+    if (existsSync(path)) return;
+  }
+  process.stdout.write(
+    `\n▶ no Chromium at ${path}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH\n`,
+  );
 }
 
 const npx = (bin: string, args: string[]): [string, string[]] => [
@@ -31,6 +51,7 @@ async function main(): Promise<number> {
     failed ||= step('typecheck', ...npx('tsc', ['--noEmit']));
   }
   if (!failed) {
+    ensureChromium();
     // Bring the stack up here (the vitest global setup then reuses it), so that this run
     // knows which services it started and stops exactly those.
     process.stdout.write('\n▶ local stack\n');
