@@ -4,8 +4,8 @@
  * writes docs/configuration.md) cannot drift from `--help`.
  */
 import type { CommandModule, Options } from 'yargs';
+import type { CommandFactory } from './command.ts';
 import { commands } from './commands.ts';
-import type { CommandFactory } from './main.ts';
 
 /** One flag or positional argument of a command. */
 export interface FlagDoc {

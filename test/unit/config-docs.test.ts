@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CommandModule } from 'yargs';
 import { configDocsPath, renderConfigDocs } from '../../scripts/gen-config-docs.ts';
+import type { CommandFactory } from '../../src/cli/command.ts';
 import { commands } from '../../src/cli/commands.ts';
 import { describeCommands } from '../../src/cli/describe.ts';
-import type { CommandFactory } from '../../src/cli/main.ts';
 import { envOption } from '../../src/cli/options.ts';
 
 const STALE =
