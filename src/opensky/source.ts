@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
+import { loadTracing, startSpan } from '../tracing/spans.ts';
 import { type ParsedStates, parseStatesResponse } from '../transform/state-vector.ts';
 import type { StateVector } from '../transform/types.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
@@ -38,6 +39,8 @@ export interface Snapshot {
   fetchedAt: number;
   /** Rows that were malformed and left out. */
   skippedRows: number;
+  /** The poll's span context (a `traceparent` value), when an OpenTelemetry tracer is registered. */
+  traceparent?: string;
 }
 
 /** Options of {@link OpenSkySource}. */
@@ -211,6 +214,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Snapshot> {
+    await loadTracing();
     this.warnAboutBudget(this.options.intervalMs ?? 3000);
     let due = Date.now();
     while (!this.signal.aborted) {
@@ -234,7 +238,31 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     }
   }
 
+  /** One tick's poll, in a span when a tracer is registered. */
   private async poll(): Promise<PollResult> {
+    const span = startSpan('opensky poll', {
+      kind: 'client',
+      attributes: { 'url.full': this.url, 'opensky.credits': this.cost },
+    });
+    if (!span) return this.pollWithRetries();
+    try {
+      const result = await this.pollWithRetries();
+      if (result.kind === 'snapshot') {
+        result.snapshot.traceparent = span.traceparent;
+        span.setAttributes({
+          'opensky.states': result.snapshot.states.length,
+          'opensky.time': result.snapshot.time,
+        });
+      }
+      span.end();
+      return result;
+    } catch (error) {
+      span.end({ error });
+      throw error;
+    }
+  }
+
+  private async pollWithRetries(): Promise<PollResult> {
     const maxRetries = this.options.maxRetries ?? 3;
     let refreshed = false;
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
