@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: ESM + CJS with declarations for both.
-    entry: { index: 'src/index.ts' },
+    // `opensky-stream/metrics` is a subpath of its own: prom-client is loaded only by those who use it.
+    entry: { index: 'src/index.ts', metrics: 'src/metrics/index.ts' },
     format: ['esm', 'cjs'],
     // import.meta.url (packageRoot: deploy, bundle, init) has no CommonJS equivalent: shim it.
     shims: true,

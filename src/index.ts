@@ -60,6 +60,7 @@ export {
   type KafkaSaslOptions,
   KafkaSink,
   type KafkaSinkCloseReport,
+  type KafkaSinkEvents,
   type KafkaSinkOptions,
   type KafkaSinkStats,
   kafkaConfigFromEnv,
@@ -129,6 +130,7 @@ export {
   type Pipeline,
   type PipelineEvents,
   type PipelineOptions,
+  type PipelineParts,
   type PipelineStats,
   type ProducePipelineOptions,
   type SnapshotSource,
@@ -184,6 +186,22 @@ export {
   type SyntheticOptions,
   syntheticSnapshots,
 } from './synthetic/index.ts';
+export {
+  childTraceparent,
+  formatTraceparent,
+  isSampled,
+  loadTracing,
+  newSpanId,
+  newTraceparent,
+  parseTraceparent,
+  type SpanHandle,
+  type SpanKindName,
+  type StartSpanOptions,
+  startSpan,
+  TRACEPARENT,
+  type TraceContext,
+  tracingActive,
+} from './tracing/index.ts';
 export {
   altitudeMetres,
   type Checked,

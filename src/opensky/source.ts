@@ -91,6 +91,8 @@ export interface OpenSkySourceStats {
   creditsRemaining: number | undefined;
   lastLatencyMs: number;
   lastStates: number;
+  /** When the last valid response arrived, new or unchanged (ms since the epoch); for readiness checks. */
+  lastSuccessAt: number | undefined;
 }
 
 /** A {@link Snapshot} from a parsed response. */
@@ -124,15 +126,17 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     creditsRemaining: undefined,
     lastLatencyMs: 0,
     lastStates: 0,
+    lastSuccessAt: undefined,
   };
   /** Credits one request costs. */
   readonly cost: number;
+  /** The account tier the credits are budgeted for. */
+  readonly tier: CreditTier;
   private readonly options: OpenSkySourceOptions;
   private readonly logger: Logger;
   private readonly tokens: TokenProvider | undefined;
   private readonly stopper = new AbortController();
   private readonly signal: AbortSignal;
-  private readonly tier: CreditTier;
   private lastTime = -1;
 
   constructor(options: OpenSkySourceOptions = {}) {
@@ -365,6 +369,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
           count: skipped.length,
           first: skipped[0]?.reason,
         });
+      this.stats.lastSuccessAt = Date.now();
       if (parsed.time <= this.lastTime) {
         this.stats.unchanged++;
         return { kind: 'skip' };
