@@ -8,8 +8,8 @@
  * @module
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { KafkaSink, KafkaSinkStats } from '../kafka/sink.ts';
-import type { LambdaInvoker, LambdaInvokerStats } from '../lambda/invoker.ts';
+import type { KafkaSink, KafkaSinkEvents, KafkaSinkStats } from '../kafka/sink.ts';
+import type { LambdaInvoker, LambdaInvokerEvents, LambdaInvokerStats } from '../lambda/invoker.ts';
 import type { OpenSkySource, OpenSkySourceStats } from '../opensky/source.ts';
 import type { Pipeline } from '../pipeline/create-pipeline.ts';
 import type { SnsPublisherStats } from '../sns/types.ts';
@@ -35,10 +35,19 @@ type Reading = number | Array<[Labels, number]>;
 
 /** A source's parts the metrics read. */
 export type ObservedSource = Pick<OpenSkySource, 'stats' | 'tier'>;
-/** A sink's parts the metrics read. */
-export type ObservedSink = Pick<KafkaSink, 'stats' | 'on'>;
-/** An invoker's parts the metrics read. */
-export type ObservedInvoker = Pick<LambdaInvoker, 'stats' | 'on' | 'lag' | 'topic' | 'consuming'>;
+/** What the metrics read of a {@link KafkaSink}. */
+export interface ObservedSink {
+  readonly stats: KafkaSinkStats;
+  on(event: 'sent', listener: (sent: KafkaSinkEvents['sent'][0]) => void): unknown;
+}
+/** What the metrics read of a {@link LambdaInvoker}. */
+export interface ObservedInvoker {
+  readonly stats: LambdaInvokerStats;
+  readonly topic: string;
+  readonly consuming: boolean;
+  lag(): Promise<Record<number, number>>;
+  on(event: 'invoke', listener: (invoke: LambdaInvokerEvents['invoke'][0]) => void): unknown;
+}
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const RECORDS_BUCKETS = [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];
