@@ -14,18 +14,8 @@ import {
 import type { OpenSkySourceStats } from '../../src/opensky/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
 import { fakeKafka } from '../support/fake-kafka.ts';
+import { promSamples as samples } from '../support/metrics-endpoint.ts';
 import { stateVector } from '../support/records.ts';
-
-/** The samples of a Prometheus text exposition, `name{labels}` → value. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
 
 const sourceStats = (overrides: Partial<OpenSkySourceStats> = {}): OpenSkySourceStats => ({
   requests: 0,
