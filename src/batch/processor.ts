@@ -10,7 +10,7 @@ import { hasErrorCode } from '../errors.ts';
 import { PublishFailureCodes } from '../sns/constants.ts';
 import type { SnsPublisher } from '../sns/publisher.ts';
 import type { PublishResult } from '../sns/types.ts';
-import { loadTracing, type SpanHandle, startSpan } from '../tracing/spans.ts';
+import { loadTracing, type SpanHandle, startSpan, tracingActive } from '../tracing/spans.ts';
 import { formatTraceparent, parseTraceparent } from '../tracing/traceparent.ts';
 import { tryTransformStateVector } from '../transform/transform.ts';
 import type { FlightRecord, StateVector } from '../transform/types.ts';
@@ -126,13 +126,14 @@ export async function processFlightBatch<Id>(
 
   const traced = toPublish.some((p) => p.traceparent !== undefined);
   await loadTracing();
-  const span = traced
-    ? startSpan('sns publish', {
-        kind: 'producer',
-        parents: toPublish.map((p) => p.traceparent),
-        attributes: { 'messaging.system': 'aws_sns', 'messaging.batch.message_count': toPublish.length },
-      })
-    : undefined;
+  const span =
+    traced && tracingActive()
+      ? startSpan('sns publish', {
+          kind: 'producer',
+          parents: toPublish.map((p) => p.traceparent),
+          attributes: { 'messaging.system': 'aws_sns', 'messaging.batch.message_count': toPublish.length },
+        })
+      : undefined;
   const publish = await publishAccountingForAbort(
     options.publisher,
     toPublish.map((p) => p.record),

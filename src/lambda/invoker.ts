@@ -14,7 +14,7 @@ import { ConfigError, isOpenSkyStreamError, KafkaError, LambdaInvokeError } from
 import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '../kafka/client.ts';
 import { classifyKafkaError } from '../kafka/failures.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import { loadTracing, startSpan } from '../tracing/spans.ts';
+import { loadTracing, startSpan, tracingActive } from '../tracing/spans.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
 import { buildKafkaEvent, type ConsumedRecord, eventRecordSize, parseBatchResponse } from './event.ts';
@@ -538,16 +538,18 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     const { topic, partition } = records[0]!;
     // The records' trace contexts reach the function untouched, in their headers, as AWS's
     // mapping passes them; the bridge's own span continues them.
-    const span = startSpan(`invoke ${this.options.functionName}`, {
-      kind: 'client',
-      parents: records.map((r) => headerText(r.headers?.[TRACEPARENT])),
-      attributes: {
-        'faas.invoked_name': this.options.functionName,
-        'messaging.destination.name': topic,
-        'messaging.destination.partition.id': String(partition),
-        'messaging.batch.message_count': records.length,
-      },
-    });
+    const span = tracingActive()
+      ? startSpan(`invoke ${this.options.functionName}`, {
+          kind: 'client',
+          parents: records.map((r) => headerText(r.headers?.[TRACEPARENT])),
+          attributes: {
+            'faas.invoked_name': this.options.functionName,
+            'messaging.destination.name': topic,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.batch.message_count': records.length,
+          },
+        })
+      : undefined;
     const outcome = await this.invokeOnce(records);
     span?.end(outcome.ok ? {} : { error: outcome.error });
     return outcome;
