@@ -4,8 +4,14 @@ export default defineConfig([
   {
     // The library by runtime: `opensky-stream` (everything), `opensky-stream/lambda` (what runs
     // in the function: no kafkajs, IAM or yargs), `opensky-stream/testing` (the local stack for
-    // your integration tests). ESM + CJS with declarations for each.
-    entry: { index: 'src/index.ts', lambda: 'src/lambda-handler.ts', testing: 'src/testing.ts' },
+    // your integration tests), `opensky-stream/metrics` (Prometheus: prom-client is loaded only by
+    // those who use it). ESM + CJS with declarations for each.
+    entry: {
+      index: 'src/index.ts',
+      lambda: 'src/lambda-handler.ts',
+      testing: 'src/testing.ts',
+      metrics: 'src/metrics/index.ts',
+    },
     format: ['esm', 'cjs'],
     // import.meta.url (packageRoot: deploy, bundle, init) has no CommonJS equivalent: shim it.
     shims: true,

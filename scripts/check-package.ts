@@ -262,6 +262,7 @@ async function main(): Promise<number> {
       ],
       ['opensky-stream/lambda', ['createFlightHandler', 'tryTransformStateVector', 'decodeKafkaRecord']],
       ['opensky-stream/testing', ['startLocalStack', 'localStackStatus']],
+      ['opensky-stream/metrics', ['servePipelineMetrics']],
     ];
     for (const [entry, names] of entries) {
       const probe = (exports: string) =>

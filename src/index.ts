@@ -57,6 +57,7 @@ export {
   type KafkaSaslOptions,
   KafkaSink,
   type KafkaSinkCloseReport,
+  type KafkaSinkEvents,
   type KafkaSinkOptions,
   type KafkaSinkStats,
   kafkaConfigFromEnv,
@@ -119,6 +120,7 @@ export {
   type Pipeline,
   type PipelineEvents,
   type PipelineOptions,
+  type PipelineParts,
   type PipelineStats,
   type ProducePipelineOptions,
   type SnapshotSource,
@@ -157,6 +159,14 @@ export {
   type SyntheticOptions,
   syntheticSnapshots,
 } from './synthetic/index.ts';
+export {
+  childTraceparent,
+  formatTraceparent,
+  newTraceparent,
+  parseTraceparent,
+  TRACEPARENT,
+  type TraceContext,
+} from './tracing/index.ts';
 export {
   altitudeMetres,
   type Checked,

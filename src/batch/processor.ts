@@ -10,6 +10,8 @@ import { hasErrorCode } from '../errors.ts';
 import { PublishFailureCodes } from '../sns/constants.ts';
 import type { SnsPublisher } from '../sns/publisher.ts';
 import type { PublishResult } from '../sns/types.ts';
+import { loadTracing, type SpanHandle, startSpan, tracingActive } from '../tracing/spans.ts';
+import { formatTraceparent, parseTraceparent } from '../tracing/traceparent.ts';
 import { tryTransformStateVector } from '../transform/transform.ts';
 import type { FlightRecord, StateVector } from '../transform/types.ts';
 
@@ -35,6 +37,11 @@ export interface BatchItem<Id> {
   id: Id;
   /** The decoded record; `undefined` when it is not JSON. */
   value: unknown;
+  /**
+   * The record's W3C trace context (its Kafka `traceparent` header), carried into its SNS
+   * message as the `traceparent` attribute (when the message has room: SNS allows 10).
+   */
+  traceparent?: string;
 }
 
 /** What became of one record. */
@@ -86,8 +93,8 @@ export async function processFlightBatch<Id>(
   options: FlightBatchOptions,
 ): Promise<FlightBatchResult<Id>> {
   const results: RecordResult<Id>[] = [];
-  const toPublish: Array<{ record: FlightRecord; result: RecordResult<Id> }> = [];
-  for (const { id, value } of items) {
+  const toPublish: Array<{ record: FlightRecord; result: RecordResult<Id>; traceparent?: string }> = [];
+  for (const { id, value, traceparent } of items) {
     const result: RecordResult<Id> = { id, outcome: RecordOutcomes.FAILED };
     results.push(result);
     if (value === undefined) {
@@ -113,15 +120,34 @@ export async function processFlightBatch<Id>(
       }
       record = transformed.record;
     }
-    if (record) toPublish.push({ record, result });
+    if (record) toPublish.push(traceparent ? { record, result, traceparent } : { record, result });
     else result.outcome = RecordOutcomes.FILTERED;
   }
 
+  const traced = toPublish.some((p) => p.traceparent !== undefined);
+  await loadTracing();
+  const span =
+    traced && tracingActive()
+      ? startSpan('sns publish', {
+          kind: 'producer',
+          parents: toPublish.map((p) => p.traceparent),
+          attributes: { 'messaging.system': 'aws_sns', 'messaging.batch.message_count': toPublish.length },
+        })
+      : undefined;
   const publish = await publishAccountingForAbort(
     options.publisher,
     toPublish.map((p) => p.record),
     options.signal,
-  );
+    traced ? (_record, i) => carriedTraceparent(toPublish[i]?.traceparent, span) : undefined,
+  ).catch((error: unknown) => {
+    span?.end({ error });
+    throw error;
+  });
+  span?.setAttributes({
+    'opensky_stream.published': publish.published,
+    'opensky_stream.failed': publish.failed.length,
+  });
+  span?.end(publish.failed.length > 0 ? { error: `${publish.failed.length} records not published` } : {});
   // The publisher reports failures by record; match them back by position, so two records
   // that a custom transform mapped to the same object are still told apart.
   const positions = new Map<FlightRecord, number[]>();
@@ -153,6 +179,19 @@ export async function processFlightBatch<Id>(
 }
 
 /**
+ * The trace context a record's notification carries: its own, or, when the publish span
+ * continues that same trace, the span's (so a subscriber's span becomes the publish span's child).
+ */
+function carriedTraceparent(
+  traceparent: string | undefined,
+  span: SpanHandle | undefined,
+): string | undefined {
+  const context = parseTraceparent(traceparent);
+  if (!context) return undefined; // a malformed header is not passed on
+  return span && context.traceId === span.traceId ? span.traceparent : formatTraceparent(context);
+}
+
+/**
  * `publisher.publish`, but an abort resolves with the partial result its
  * AbortError carries (confirmed records published, the rest failed as
  * `Aborted`) instead of rejecting, so no record goes uncounted.
@@ -161,9 +200,13 @@ async function publishAccountingForAbort(
   publisher: FlightBatchOptions['publisher'],
   records: FlightRecord[],
   signal: AbortSignal | undefined,
+  traceparent: ((record: FlightRecord, index: number) => string | undefined) | undefined,
 ): Promise<PublishResult<FlightRecord>> {
   try {
-    return await publisher.publish(records, signal ? { signal } : {});
+    return await publisher.publish(records, {
+      ...(signal ? { signal } : {}),
+      ...(traceparent ? { traceparent } : {}),
+    });
   } catch (error) {
     if (!hasErrorCode(error, 'OSS_ABORTED')) throw error;
     const partial = error.details.result as PublishResult<FlightRecord> | undefined;

@@ -12,6 +12,7 @@ export {
   chunkMessages,
   KafkaSink,
   type KafkaSinkCloseReport,
+  type KafkaSinkEvents,
   type KafkaSinkStats,
   SinkHeaders,
   snapshotMessages,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { EventEmitter } from 'node:events';
 import { CompressionTypes, type Message, Partitioners, type Producer } from 'kafkajs';
 import { AbortError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
@@ -46,6 +47,16 @@ export interface KafkaSinkStats {
   /** Snapshots and messages still unacknowledged when `close()` gave up on them. */
   unsentSnapshots: number;
   unsentMessages: number;
+}
+
+/** Typed events of a {@link KafkaSink}, for metrics and tracing. */
+export interface KafkaSinkEvents {
+  /** A send the broker acknowledged: its messages, bytes and latency. */
+  sent: [{ messages: number; bytes: number; ms: number }];
+  /** Every message of a snapshot was acknowledged. */
+  delivered: [{ time: number; messages: number; traceparent?: string }];
+  /** A snapshot was dropped from the full buffer during an outage. */
+  dropped: [{ time: number; messages: number; traceparent?: string }];
 }
 
 /** What {@link KafkaSink.close} could not deliver. */
@@ -120,7 +131,7 @@ export function snapshotMessages(
  * for await (const snapshot of source) await sink.write(snapshot);
  * ```
  */
-export class KafkaSink {
+export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
   readonly stats: KafkaSinkStats = {
     messages: 0,
     bytes: 0,
@@ -163,10 +174,16 @@ export class KafkaSink {
 
   /** Throws `ConfigError` naming the option when `options` are invalid. */
   constructor(options: KafkaSinkOptions = {}) {
+    super();
     this.options = resolveKafkaSinkOptions(options);
     this.topic = this.options.topic;
     this.logger = options.logger ?? silentLogger;
     this.kafka = createKafkaClient(options, this.logger);
+  }
+
+  /** True while the broker takes sends: no send failing since the last success, and the sink not failed or closed. */
+  get healthy(): boolean {
+    return this.failures === 0 && !this.failure && !this.halted;
   }
 
   /** Connect the producer (also done by the first send). Idempotent; rejects when the broker is unreachable. */
@@ -238,6 +255,7 @@ export class KafkaSink {
     }
     const owner: Buffered = {
       time: snapshot.time,
+      ...(options.traceparent ? { traceparent: options.traceparent } : {}),
       bytes,
       messages: messages.length,
       chunks: chunks.length,
@@ -393,7 +411,15 @@ export class KafkaSink {
       this.stats.lastSendMs = performance.now() - started;
       owner.acked++;
       owner.ackedMessages += chunk.messages.length;
-      if (owner.acked === owner.chunks) this.release(owner);
+      this.emit('sent', { messages: chunk.messages.length, bytes: chunk.bytes, ms: this.stats.lastSendMs });
+      if (owner.acked === owner.chunks) {
+        this.release(owner);
+        this.emit('delivered', {
+          time: owner.time,
+          messages: owner.messages,
+          ...(owner.traceparent ? { traceparent: owner.traceparent } : {}),
+        });
+      }
       if (this.failures > 0) {
         this.logger.info('the broker takes sends again', {
           topic: this.topic,
@@ -509,6 +535,11 @@ export class KafkaSink {
     this.queue = this.queue.filter((chunk) => chunk.owner !== victim);
     this.stats.droppedSnapshots++;
     this.stats.droppedMessages += victim.messages;
+    this.emit('dropped', {
+      time: victim.time,
+      messages: victim.messages,
+      ...(victim.traceparent ? { traceparent: victim.traceparent } : {}),
+    });
     this.logger.warn('buffer full while the broker is out: dropped the oldest snapshot', {
       topic: this.topic,
       snapshotTime: victim.time,
@@ -546,6 +577,7 @@ export class KafkaSink {
 /** A snapshot in the buffer. */
 interface Buffered {
   time: number;
+  traceparent?: string;
   bytes: number;
   messages: number;
   /** Sends it takes; `acked` of them are acknowledged, `inFlight` under way. */

@@ -16,6 +16,7 @@ import {
 import { FullBatchFailureError } from '../errors.ts';
 import { createJsonLogger, type Logger } from '../logger.ts';
 import { SnsPublisher } from '../sns/publisher.ts';
+import { TRACEPARENT } from '../tracing/traceparent.ts';
 import type { FlightRecord, StateVector } from '../transform/types.ts';
 import { decodeKafkaRecord, eventRecords, type KafkaBatchResponse, type KafkaEvent } from './event.ts';
 import { recordPublished } from './metrics.ts';
@@ -54,7 +55,9 @@ function publisherFromEnv(env: NodeJS.ProcessEnv): SnsPublisher<FlightRecord> {
 }
 
 /**
- * Build the Lambda handler. Accepts self-managed Kafka and MSK events. Each
+ * Build the Lambda handler. Accepts self-managed Kafka and MSK events. A
+ * record's `traceparent` header (W3C trace context, started by `produce`) is
+ * carried into its notification's `traceparent` attribute. Each
  * record ends published, filtered, malformed or failed (a failed publish, or
  * a custom transform that threw); the answer lists the failed ones in
  * `batchItemFailures`, so the event source mapping (or the bridge) retries
@@ -72,10 +75,15 @@ export function createFlightHandler(options: FlightHandlerOptions = {}) {
   let cloudwatch: CloudWatchClient | undefined;
   return async (event: KafkaEvent): Promise<FlightHandlerResult> => {
     publisher ??= publisherFromEnv(process.env);
-    const items = eventRecords(event).map((raw) => ({
-      id: { partition: `${raw.topic}-${raw.partition}`, offset: raw.offset },
-      value: decodeKafkaRecord<StateVector>(raw).value,
-    }));
+    const items = eventRecords(event).map((raw) => {
+      const decoded = decodeKafkaRecord<StateVector>(raw);
+      const traceparent = decoded.headers[TRACEPARENT];
+      return {
+        id: { partition: `${raw.topic}-${raw.partition}`, offset: raw.offset },
+        value: decoded.value,
+        ...(traceparent ? { traceparent } : {}),
+      };
+    });
     const { results, summary } = await processFlightBatch(items, {
       publisher,
       ...(options.transform ? { transform: options.transform } : {}),

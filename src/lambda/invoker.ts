@@ -14,6 +14,8 @@ import { ConfigError, isOpenSkyStreamError, KafkaError, LambdaInvokeError } from
 import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '../kafka/client.ts';
 import { classifyKafkaError } from '../kafka/failures.ts';
 import { type Logger, silentLogger } from '../logger.ts';
+import { loadTracing, startSpan, tracingActive } from '../tracing/spans.ts';
+import { TRACEPARENT } from '../tracing/traceparent.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
 import { buildKafkaEvent, type ConsumedRecord, eventRecordSize, parseBatchResponse } from './event.ts';
 
@@ -162,6 +164,12 @@ function validate(options: LambdaInvokerOptions): void {
     throw new ConfigError('/options/sessionTimeoutMs', 'must be an integer ≥ 1000');
 }
 
+/** A header's value as text (the first one, when repeated). */
+function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
 /** How long `stop()` waits for the consumer to leave the group before it lets go. */
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -210,6 +218,8 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   private crashedWhileRestarting = false;
   /** Consecutive crashes and failed restarts without a successful fetch in between. */
   private crashStreak = 0;
+  /** The current consumer has joined the group and not crashed or stopped since. */
+  private joined = false;
   private readonly abort = new AbortController();
   private readonly finished: Promise<void>;
   private settle!: (error?: Error) => void;
@@ -243,6 +253,14 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     return this.options.deadLetterTopic === undefined ? `${this.topic}-dlq` : this.options.deadLetterTopic;
   }
 
+  /**
+   * True while the consumer is a member of the group and running: false before it joined,
+   * after a crash until a restarted consumer joins, and after {@link stop}. For readiness checks.
+   */
+  get consuming(): boolean {
+    return this.joined && !this.abort.signal.aborted;
+  }
+
   /** Join the group and start invoking. Resolves once consuming has started. Idempotent. */
   start(): Promise<void> {
     this.starting ??= this.run();
@@ -270,6 +288,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   }
 
   private async run(): Promise<void> {
+    await loadTracing();
     await this.assertTopicExists();
     if (this.deadLetterTopic) {
       this.producer = this.kafka.producer({
@@ -302,6 +321,10 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       retry: { restartOnFailure: async () => false },
     });
     this.consumer = consumer;
+    this.joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (consumer === this.consumer) this.joined = true;
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error));
     consumer.on(consumer.events.FETCH, () => {
       if (consumer === this.consumer) this.crashStreak = 0;
@@ -324,6 +347,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   /** kafkajs's CRASH: the consumer has stopped and disconnected. Restart it, unless nothing can help. */
   private crashed(consumer: Consumer, error: Error): void {
     if (consumer !== this.consumer || this.abort.signal.aborted) return;
+    this.joined = false;
     this.stats.crashes++;
     this.crashStreak++;
     const fatal = isFatalCrash(error);
@@ -509,7 +533,29 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     }
   }
 
+  /** One Invoke, inside a span when a tracer is registered. */
   private async invoke(records: ConsumedRecord[]): Promise<Outcome> {
+    const { topic, partition } = records[0]!;
+    // The records' trace contexts reach the function untouched, in their headers, as AWS's
+    // mapping passes them; the bridge's own span continues them.
+    const span = tracingActive()
+      ? startSpan(`invoke ${this.options.functionName}`, {
+          kind: 'client',
+          parents: records.map((r) => headerText(r.headers?.[TRACEPARENT])),
+          attributes: {
+            'faas.invoked_name': this.options.functionName,
+            'messaging.destination.name': topic,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.batch.message_count': records.length,
+          },
+        })
+      : undefined;
+    const outcome = await this.invokeOnce(records);
+    span?.end(outcome.ok ? {} : { error: outcome.error });
+    return outcome;
+  }
+
+  private async invokeOnce(records: ConsumedRecord[]): Promise<Outcome> {
     const brokers = this.options.brokers ?? ['127.0.0.1:9092'];
     const event = buildKafkaEvent(records, brokers);
     const started = performance.now();
@@ -665,6 +711,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
           timeoutMs: STOP_TIMEOUT_MS,
         });
       await this.producer?.disconnect().catch(() => undefined);
+      this.joined = false;
       this.settle();
     })();
     return this.stopping;

@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
+import { loadTracing, startSpan } from '../tracing/spans.ts';
 import { type ParsedStates, parseStatesResponse } from '../transform/state-vector.ts';
 import type { StateVector } from '../transform/types.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
@@ -38,6 +39,8 @@ export interface Snapshot {
   fetchedAt: number;
   /** Rows that were malformed and left out. */
   skippedRows: number;
+  /** The poll's span context (a `traceparent` value), when an OpenTelemetry tracer is registered. */
+  traceparent?: string;
 }
 
 /** Options of {@link OpenSkySource}. */
@@ -88,6 +91,8 @@ export interface OpenSkySourceStats {
   creditsRemaining: number | undefined;
   lastLatencyMs: number;
   lastStates: number;
+  /** When the last valid response arrived, new or unchanged (ms since the epoch); for readiness checks. */
+  lastSuccessAt: number | undefined;
 }
 
 /** A {@link Snapshot} from a parsed response. */
@@ -121,15 +126,17 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     creditsRemaining: undefined,
     lastLatencyMs: 0,
     lastStates: 0,
+    lastSuccessAt: undefined,
   };
   /** Credits one request costs. */
   readonly cost: number;
+  /** The account tier the credits are budgeted for. */
+  readonly tier: CreditTier;
   private readonly options: OpenSkySourceOptions;
   private readonly logger: Logger;
   private readonly tokens: TokenProvider | undefined;
   private readonly stopper = new AbortController();
   private readonly signal: AbortSignal;
-  private readonly tier: CreditTier;
   private lastTime = -1;
 
   constructor(options: OpenSkySourceOptions = {}) {
@@ -211,6 +218,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Snapshot> {
+    await loadTracing();
     this.warnAboutBudget(this.options.intervalMs ?? 3000);
     let due = Date.now();
     while (!this.signal.aborted) {
@@ -234,7 +242,31 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     }
   }
 
+  /** One tick's poll, in a span when a tracer is registered. */
   private async poll(): Promise<PollResult> {
+    const span = startSpan('opensky poll', {
+      kind: 'client',
+      attributes: { 'url.full': this.url, 'opensky.credits': this.cost },
+    });
+    if (!span) return this.pollWithRetries();
+    try {
+      const result = await this.pollWithRetries();
+      if (result.kind === 'snapshot') {
+        result.snapshot.traceparent = span.traceparent;
+        span.setAttributes({
+          'opensky.states': result.snapshot.states.length,
+          'opensky.time': result.snapshot.time,
+        });
+      }
+      span.end();
+      return result;
+    } catch (error) {
+      span.end({ error });
+      throw error;
+    }
+  }
+
+  private async pollWithRetries(): Promise<PollResult> {
     const maxRetries = this.options.maxRetries ?? 3;
     let refreshed = false;
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
@@ -337,6 +369,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
           count: skipped.length,
           first: skipped[0]?.reason,
         });
+      this.stats.lastSuccessAt = Date.now();
       if (parsed.time <= this.lastTime) {
         this.stats.unchanged++;
         return { kind: 'skip' };

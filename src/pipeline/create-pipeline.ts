@@ -26,10 +26,18 @@ import {
   type SnsPublisherOptions,
   type SnsPublisherStats,
 } from '../sns/publisher.ts';
+import { loadTracing } from '../tracing/spans.ts';
 import type { FlightRecord, StatesResponse, StateVector } from '../transform/types.ts';
+import { SnapshotTraces } from './snapshot-traces.ts';
 
-/** Anything that yields snapshots: an {@link OpenSkySource}, a recording, generated traffic. */
-export type SnapshotSource = AsyncIterable<Pick<StatesResponse, 'time' | 'states'>>;
+/**
+ * Anything that yields snapshots: an {@link OpenSkySource}, a recording, generated traffic.
+ * A snapshot's `traceparent` (the poll's span, from OpenSkySource with a registered tracer)
+ * becomes the parent of its produce span.
+ */
+export type SnapshotSource = AsyncIterable<
+  Pick<StatesResponse, 'time' | 'states'> & { traceparent?: string }
+>;
 
 /** OpenSky → Kafka. */
 export interface ProducePipelineOptions {
@@ -39,6 +47,13 @@ export interface ProducePipelineOptions {
   sink: KafkaSinkOptions;
   /** Create the topic when missing. `false` to skip. @default { partitions: 3, replicationFactor: 1 } */
   ensureTopic?: { partitions?: number; replicationFactor?: number } | false;
+  /**
+   * Start a W3C trace per snapshot: its `traceparent` (random trace and span ids, sampled)
+   * goes into every message's headers, and the Lambda carries it into the SNS attributes.
+   * With a registered OpenTelemetry tracer it is the context of the snapshot's produce span.
+   * @default true
+   */
+  traceContext?: boolean;
 }
 
 /** Kafka → Lambda. */
@@ -86,8 +101,18 @@ export interface PipelineStats {
   publisher?: SnsPublisherStats;
 }
 
+/** The primitives a running pipeline is made of, as it creates them (for metrics and health checks). */
+export interface PipelineParts {
+  source?: OpenSkySource;
+  sink?: KafkaSink;
+  invoker?: LambdaInvoker;
+  publisher?: SnsPublisher<FlightRecord>;
+}
+
 /** Typed events of a {@link Pipeline}. */
 export interface PipelineEvents {
+  /** The primitives were created and are about to start: subscribe to their events here. */
+  start: [PipelineParts];
   snapshot: [{ time: number; states: number }];
   published: [PublishResult<FlightRecord>];
   failure: [Error];
@@ -96,6 +121,8 @@ export interface PipelineEvents {
 /** A running (or runnable) pipeline. */
 export interface Pipeline extends EventEmitter<PipelineEvents> {
   readonly stats: PipelineStats;
+  /** The primitives, once `run()` has created them (see the `start` event). */
+  readonly parts: PipelineParts;
   /** Run until the source ends or {@link Pipeline.stop} is called; rejects on a fatal error. */
   run(): Promise<void>;
   /** Stop gracefully: flush, commit, disconnect. Idempotent. */
@@ -117,6 +144,7 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
     publishFailed: 0,
     unconfirmed: 0,
   };
+  readonly parts: PipelineParts = {};
   private readonly options: PipelineOptions;
   private readonly logger: Logger;
   private readonly stopper = new AbortController();
@@ -136,14 +164,18 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
   }
 
   private source(options: OpenSkySourceOptions | SnapshotSource): SnapshotSource {
-    if (isSource(options)) return options;
-    const source = new OpenSkySource({ logger: this.logger, ...options, signal: this.stopper.signal });
-    this.stats.source = source.stats;
+    const source = isSource(options)
+      ? options
+      : new OpenSkySource({ logger: this.logger, ...options, signal: this.stopper.signal });
+    if (source instanceof OpenSkySource) {
+      this.stats.source = source.stats;
+      this.parts.source = source;
+    }
     return source;
   }
 
-  private async *snapshots(options: OpenSkySourceOptions | SnapshotSource) {
-    for await (const snapshot of this.source(options)) {
+  private async *snapshots(source: SnapshotSource) {
+    for await (const snapshot of source) {
       if (this.stopper.signal.aborted) return;
       this.stats.snapshots++;
       this.stats.states += snapshot.states.length;
@@ -158,6 +190,8 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
       const invoker = new LambdaInvoker({ logger: this.logger, ...options.invoker });
       this.invoker = invoker;
       this.stats.invoker = invoker.stats;
+      this.parts.invoker = invoker;
+      this.emit('start', this.parts);
       try {
         await invoker.start();
         const stopped = new Promise<void>((resolve) => {
@@ -172,27 +206,14 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
       }
       return;
     }
-    if (options.mode === 'produce') {
-      const sink = new KafkaSink({ logger: this.logger, ...options.sink });
-      this.stats.sink = sink.stats;
-      try {
-        if (options.ensureTopic !== false) await sink.ensureTopic(options.ensureTopic ?? {});
-        // The sink buffers while the broker is out, so this loop (and the source's schedule)
-        // keeps going through an outage; only a failure no retry fixes ends it.
-        for await (const snapshot of this.snapshots(options.source))
-          await sink.write(snapshot, { signal: this.stopper.signal });
-      } catch (error) {
-        if (!(this.stopper.signal.aborted && hasErrorCode(error, 'OSS_ABORTED'))) throw error;
-      } finally {
-        // Bounded by the sink's closeTimeoutMs; what is still unsent is logged and in stats.sink.
-        await sink.close();
-      }
-      return;
-    }
+    if (options.mode === 'produce') return this.produce(options);
     const publisher = new SnsPublisher<FlightRecord>({ logger: this.logger, ...options.publisher });
     this.stats.publisher = publisher.stats;
+    this.parts.publisher = publisher;
     try {
-      for await (const snapshot of this.snapshots(options.source)) {
+      const snapshots = this.snapshots(this.source(options.source));
+      this.emit('start', this.parts);
+      for await (const snapshot of snapshots) {
         const { results, publish } = await processFlightBatch(
           snapshot.states.map((value, id) => ({ id, value })),
           {
@@ -208,6 +229,30 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
       if (!(isOpenSkyStreamError(error) && error instanceof AbortError)) throw error;
     } finally {
       await publisher.close();
+    }
+  }
+
+  private async produce(options: ProducePipelineOptions): Promise<void> {
+    const sink = new KafkaSink({ logger: this.logger, ...options.sink });
+    this.stats.sink = sink.stats;
+    this.parts.sink = sink;
+    const traces = options.traceContext === false ? undefined : new SnapshotTraces(sink);
+    try {
+      const snapshots = this.snapshots(this.source(options.source));
+      this.emit('start', this.parts);
+      if (traces) await loadTracing();
+      if (options.ensureTopic !== false) await sink.ensureTopic(options.ensureTopic ?? {});
+      // The sink buffers while the broker is out, so this loop (and the source's schedule)
+      // keeps going through an outage; only a failure no retry fixes ends it.
+      for await (const snapshot of snapshots) {
+        const traceparent = traces?.start(snapshot);
+        await sink.write(snapshot, { signal: this.stopper.signal, ...(traceparent ? { traceparent } : {}) });
+      }
+    } catch (error) {
+      if (!(this.stopper.signal.aborted && hasErrorCode(error, 'OSS_ABORTED'))) throw error;
+    } finally {
+      // Bounded by the sink's closeTimeoutMs; what is still unsent is logged and in stats.sink.
+      await sink.close().finally(() => traces?.abandon());
     }
   }
 

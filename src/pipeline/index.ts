@@ -5,6 +5,7 @@ export {
   type Pipeline,
   type PipelineEvents,
   type PipelineOptions,
+  type PipelineParts,
   type PipelineStats,
   type ProducePipelineOptions,
   type SnapshotSource,

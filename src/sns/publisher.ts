@@ -8,6 +8,7 @@
 import type { MessageAttributeValue, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import { AbortError, ConfigError, SnsPublishError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
+import { TRACEPARENT } from '../tracing/traceparent.ts';
 import { backoffDelay, sleep } from '../util/retry.ts';
 import { type AttributeInput, isValidAttributeName, recordAttributes } from './attributes.ts';
 import { entrySize, packBatches } from './batch.ts';
@@ -203,12 +204,13 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
     if (signal?.aborted) throw new AbortError('publish aborted', { cause: signal.reason });
     if (records.length === 0) return result;
     const extra = checkExtraAttributes(options.attributes);
+    const trace = options.traceparent;
     const topicArn = await this.resolveTopic(signal ? { signal } : {});
     const fifo = isFifoTopic(topicArn);
 
     const ready: Prepared<T>[] = [];
     for (const [index, record] of records.entries()) {
-      const prepared = this.prepare(record, index, fifo, extra);
+      const prepared = this.prepare(record, index, fifo, extra, trace);
       if ('entry' in prepared) ready.push(prepared);
       else this.fail(result, [prepared]);
     }
@@ -254,6 +256,7 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
     index: number,
     fifo: boolean,
     extra: AttributeMap | ((record: T, index: number) => AttributeMap | undefined),
+    trace: PublishOptions<T>['traceparent'],
   ): Prepared<T> | FailedPublish<T> {
     const failure = (code: string, message: string): FailedPublish<T> => ({ record, code, message });
     let message: unknown;
@@ -278,7 +281,19 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
     } catch (error) {
       return failure(PublishFailureCodes.INVALID_ATTRIBUTE, `attribute function threw: ${String(error)}`);
     }
-    const count = Object.keys(attributes).length;
+    let count = Object.keys(attributes).length;
+    if (trace && count < SNS_MAX_ATTRIBUTES && attributes[TRACEPARENT] === undefined) {
+      let traceparent: string | undefined;
+      try {
+        traceparent = trace(record, index);
+      } catch {
+        traceparent = undefined; // a trace context is never worth failing the message for
+      }
+      if (traceparent) {
+        attributes[TRACEPARENT] = { DataType: 'String', StringValue: traceparent };
+        count++;
+      }
+    }
     if (count > SNS_MAX_ATTRIBUTES) {
       return failure(
         PublishFailureCodes.TOO_MANY_ATTRIBUTES,

@@ -42,6 +42,18 @@ export interface PublishOptions<T> {
    * ```
    */
   attributes?: ExtraAttributes<T>;
+  /**
+   * A W3C `traceparent` per record, added as the String attribute `traceparent` when the
+   * message has room for it: SNS takes at most 10 attributes (and raw SQS delivery drops a
+   * message with more), so the trace context yields to the data's attributes and never
+   * fails a message. An attribute of that name given otherwise wins.
+   *
+   * @example
+   * ```ts
+   * await publisher.publish(records, { traceparent: (_record, i) => parents[i] });
+   * ```
+   */
+  traceparent?: (record: T, index: number) => string | undefined;
 }
 
 /** Live counters of an `SnsPublisher` (the same object, updated in place). */

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 
@@ -18,6 +19,11 @@ describe('CLI: bad flags exit with 2 and say what is wrong', () => {
     [['count', '--minutes', '-5'], /--minutes must be a positive number/],
     [['produce', '--max-snapshots', 'lots'], /--max-snapshots must be a number/],
     [['bridge', '--max-retries', 'many'], /--max-retries must be a number/],
+    [
+      ['produce', '--metrics-port', '70000', '--base-url', 'http://127.0.0.1:9/api'],
+      /--metrics-port must be an integer from 0 to 65535/,
+    ],
+    [['bridge', '--metrics-port', 'lots'], /--metrics-port must be a number/],
     // yargs's own checks: the command must not run at all.
     [['produce', '--bogus', '--base-url', 'http://127.0.0.1:9/api'], /Unknown argument: bogus/],
     [['produce', '--budget', 'lavish', '--base-url', 'http://127.0.0.1:9/api'], /Invalid values:/],
@@ -62,4 +68,26 @@ describe('CLI: unknown commands exit with 2 and name the commands there are', ()
       expect(result.stderr, args.join(' ')).toBe('');
     }
   }, 30_000);
+});
+
+describe('CLI: --metrics-port', () => {
+  it('exits 2 naming the flag when the port is in use, before connecting to anything', async () => {
+    // Arrange: hold a port.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      // Act
+      const result = await runCli(
+        ['produce', '--metrics-port', String(port), '--base-url', 'http://127.0.0.1:9/api'],
+        {},
+        10_000,
+      );
+      // Assert
+      expect(result.stderr).toMatch(/--metrics-port cannot serve metrics on 127\.0\.0\.1:\d+: .*in use/);
+      expect(result.code).toBe(2);
+    } finally {
+      holder.close();
+    }
+  }, 15_000);
 });

@@ -37,6 +37,16 @@ describe('package entries', () => {
     ]);
   });
 
+  it('opensky-stream/metrics: Prometheus for the pipelines, prom-client loaded only here', async () => {
+    expect(await exportsOf('../../src/metrics/index.ts')).toEqual([
+      'PROMETHEUS_METRIC_PREFIX',
+      'PipelineMetrics',
+      'pipelineReadiness',
+      'servePipelineMetrics',
+      'startMetricsServer',
+    ]);
+  });
+
   it('opensky-stream: the primitives, without the internals of their modules', async () => {
     const names = await exportsOf('../../src/index.ts');
     for (const primitive of [
@@ -61,11 +71,13 @@ describe('package entries', () => {
       'snapshotMessages',
       'resolveSnsPublisherOptions',
       'stackUp',
+      'startSpan',
+      'loadTracing',
       'startLocalStack',
     ]) {
       expect(names).not.toContain(internal);
     }
-    expect(names).toHaveLength(82);
+    expect(names).toHaveLength(87);
   });
 
   it('bundles opensky-stream/lambda without kafkajs, IAM, yargs, the CLI or the stack', async () => {

@@ -507,6 +507,42 @@ describe('Class: SnsPublisher', () => {
       expect(sns.icaos()).toEqual([['a00002']]);
       expect(sns.requests[0]![0]!.MessageAttributes).toHaveProperty('fine');
     });
+    it('adds the traceparent option as an attribute only where the message has room for it', async () => {
+      // Arrange: record 0 has 1 attribute (origin_country), record 1 already 10, record 2 9.
+      const sns = fakeSns();
+      const publisher = new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client: sns.client });
+      const extras = (n: number) =>
+        Object.fromEntries(Array.from({ length: n }, (_, i) => [`extra${i}`, 'v']));
+      const parents = ['a', 'b', 'c'].map((c) => `00-${c.repeat(32)}-${'1'.repeat(16)}-01`);
+
+      // Act
+      const result = await publisher.publish(flights(3), {
+        attributes: (_r, i) => (i === 1 ? extras(9) : i === 2 ? extras(8) : undefined),
+        traceparent: (_r, i) => parents[i],
+      });
+
+      // Assert: nothing failed; the trace context yields to the data's attributes at 10.
+      expect(result).toEqual({ published: 3, failed: [] });
+      const attributes = sns.requests.flat().map((e) => e.MessageAttributes ?? {});
+      expect(attributes[0]!.traceparent).toEqual({ DataType: 'String', StringValue: parents[0] });
+      expect(Object.keys(attributes[1]!)).toHaveLength(10);
+      expect(attributes[1]!.traceparent).toBeUndefined();
+      expect(attributes[2]!.traceparent?.StringValue).toBe(parents[2]);
+      expect(Object.keys(attributes[2]!)).toHaveLength(10);
+    });
+
+    it('lets a traceparent given as an attribute win over the traceparent option', async () => {
+      const sns = fakeSns();
+      const publisher = new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client: sns.client });
+      const given = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+
+      await publisher.publish(flights(1), {
+        attributes: { traceparent: given },
+        traceparent: () => `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,
+      });
+
+      expect(sns.requests[0]![0]!.MessageAttributes?.traceparent?.StringValue).toBe(given);
+    });
   });
 
   describe('records SNS would reject', () => {

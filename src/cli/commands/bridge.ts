@@ -5,6 +5,7 @@ import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import type { CommandFactory } from '../command.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
+import { metricsOptions, serveMetricsFromArgv } from '../metrics.ts';
 import { awsOptions, envOption, kafkaOptions, logOptions, parseDuration } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
 
@@ -14,7 +15,7 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
     'Consume Kafka and invoke a Lambda function with the records (the event AWS event source mappings send)',
   builder: (y) =>
     y
-      .options({ ...kafkaOptions(env), ...awsOptions(env), ...logOptions(env) })
+      .options({ ...kafkaOptions(env), ...awsOptions(env), ...metricsOptions(env), ...logOptions(env) })
       .options({
         'function-name': envOption(env, 'LAMBDA_FUNCTION_NAME', {
           type: 'string',
@@ -116,6 +117,13 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
       logger,
       signal,
     });
+    let served: Awaited<ReturnType<typeof serveMetricsFromArgv>>;
+    try {
+      served = await serveMetricsFromArgv(argv, [pipeline], logger);
+    } catch (error) {
+      dispose();
+      throw error;
+    }
     const duration = parseDuration(argv.duration as string, 'duration');
     const timer = duration ? setTimeout(() => void pipeline.stop(), duration) : undefined;
     const rate = rateMeter();
@@ -142,6 +150,7 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
       progress.stop();
       clearTimeout(timer);
       dispose();
+      await served?.close();
       logger.info('done', { ...pipeline.stats.invoker });
     }
   },

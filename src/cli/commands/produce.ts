@@ -3,6 +3,7 @@ import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import type { CommandFactory } from '../command.ts';
 import { kafkaFromArgv } from '../config.ts';
+import { metricsOptions, serveMetricsFromArgv } from '../metrics.ts';
 import { envOption, kafkaOptions, logOptions, parseDuration, parseSize, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';
@@ -12,7 +13,7 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
   describe: 'Poll OpenSky (or replay a recording) and produce state vectors to Kafka',
   builder: (y) =>
     y
-      .options({ ...sourceOptions(env), ...kafkaOptions(env), ...logOptions(env) })
+      .options({ ...sourceOptions(env), ...kafkaOptions(env), ...metricsOptions(env), ...logOptions(env) })
       .option('partitions', {
         type: 'number',
         default: 3,
@@ -43,7 +44,8 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
       })
       .example('$0 produce', 'every 3 s, the whole world, anonymous, to aviation-data on 127.0.0.1:9092')
       .example('$0 produce --bbox 45.8,5.9,47.8,10.5 --interval 10s', 'Switzerland only (1 credit per call)')
-      .example('$0 produce --replay flights.ndjson --interval 1s', 'replay a recording made with `record`'),
+      .example('$0 produce --replay flights.ndjson --interval 1s', 'replay a recording made with `record`')
+      .example('$0 produce --metrics-port 9464', 'with Prometheus metrics on http://127.0.0.1:9464/metrics'),
   handler: async (argv) => {
     const logger = cliLogger(argv['log-level'] as LogLevel, 'produce');
     const { signal, dispose } = shutdownSignal(logger);
@@ -68,6 +70,18 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
     });
     function pipelineStop() {
       void pipeline.stop();
+    }
+    // Ready while answers keep coming: stale after three intervals, and never under a minute.
+    const intervalMs = parseDuration(argv.interval as string, 'interval') ?? 3000;
+    let served: Awaited<ReturnType<typeof serveMetricsFromArgv>>;
+    try {
+      served = await serveMetricsFromArgv(argv, [pipeline], logger, {
+        staleAfterMs: Math.max(60_000, 3 * intervalMs),
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      dispose();
+      throw error;
     }
     logger.info('producing', { from: describe, topic: argv.topic, brokers: argv.brokers });
     const rate = rateMeter();
@@ -94,6 +108,7 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
       progress.stop();
       clearTimeout(timer);
       dispose();
+      await served?.close();
       const sink = pipeline.stats.sink;
       logger.info('done', {
         snapshots: pipeline.stats.snapshots,
