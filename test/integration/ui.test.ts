@@ -16,6 +16,7 @@ const bin = fileURLToPath(new URL('../../bin/opensky-stream.js', import.meta.url
 const docsScreenshot = fileURLToPath(new URL('../../docs/ui-screenshot.png', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI_PORT = Number(process.env.UI_TEST_PORT ?? 38181);
+const METRICS_PORT = UI_PORT + 1;
 
 describe('Live page: opensky-stream demo --ui-port', () => {
   let demo: ChildProcess;
@@ -29,7 +30,20 @@ describe('Live page: opensky-stream demo --ui-port', () => {
   beforeAll(async () => {
     demo = spawn(
       process.execPath,
-      [bin, 'demo', '--duration', '40s', '--synthetic', '500', '--ui-port', String(UI_PORT), '--show', '0'],
+      [
+        bin,
+        'demo',
+        '--duration',
+        '40s',
+        '--synthetic',
+        '500',
+        '--ui-port',
+        String(UI_PORT),
+        '--metrics-port',
+        String(METRICS_PORT),
+        '--show',
+        '0',
+      ],
       {
         env: {
           PATH: process.env.PATH,
@@ -79,6 +93,16 @@ describe('Live page: opensky-stream demo --ui-port', () => {
     if (demo && demo.exitCode === null) demo.kill('SIGINT');
     await exited;
     rmSync(userDataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('serves Prometheus metrics of its produce and bridge at --metrics-port', async () => {
+    let text = '';
+    for (let i = 0; i < 60 && !/^opensky_stream_lambda_invocations_total [1-9]/m.test(text); i++) {
+      text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(text).toMatch(/^opensky_stream_records_produced_total [1-9]/m);
+    expect(text).toMatch(/^opensky_stream_lambda_invocations_total [1-9]/m);
   }, 60_000);
 
   it('streams the notifications as JSON over /events', async () => {

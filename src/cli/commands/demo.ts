@@ -7,6 +7,7 @@ import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import type { CommandFactory } from '../command.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
 import { openLivePage, uiOptions } from '../live-page.ts';
+import { metricsOptions, serveMetricsFromArgv } from '../metrics.ts';
 import { awsOptions, kafkaOptions, logOptions, parseDuration, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal } from '../runtime.ts';
 import { resolveSource } from '../sources.ts';
@@ -67,6 +68,7 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
         ...sourceOptions(env),
         ...kafkaOptions(env),
         ...awsOptions(env),
+        ...metricsOptions(env),
         ...logOptions(env),
         ...uiOptions(true),
       })
@@ -113,6 +115,7 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
     const pipelines: Array<{ stop(): Promise<unknown> }> = [];
     let running: Promise<unknown> = Promise.resolve();
     const receiving = new AbortController();
+    let metrics: Awaited<ReturnType<typeof serveMetricsFromArgv>>;
     try {
       const kafka = kafkaFromArgv(argv, env);
       const topic = String(argv.topic);
@@ -132,6 +135,7 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
       });
       const produce = createPipeline({ mode: 'produce', source, sink: { ...kafka, topic }, logger, signal });
       pipelines.push(produce, bridge);
+      metrics = await serveMetricsFromArgv(argv, [produce, bridge], logger);
       logger.info('running: OpenSky → Kafka → Lambda → SNS → this terminal (Ctrl-C stops)', {
         source: describe,
       });
@@ -195,6 +199,7 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
         logger.error('pipeline failed', { error: (error as Error).message }),
       );
       await tail.close();
+      await metrics?.close();
       dispose();
       logger.info('done', { notifications });
     }
