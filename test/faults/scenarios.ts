@@ -292,7 +292,8 @@ const handlerModule = join(repoRoot, 'src', 'lambda', 'handler.ts');
  * The reference handler (`createFlightHandler`) behind a fault: the first FAULT_COUNT
  * invocations, counted across every execution environment by claiming token files in
  * FAULT_DIR, throw (FAULT_MODE=throw) or sleep past the function's timeout
- * (FAULT_MODE=timeout) before processing anything; every other invocation is the reference's.
+ * (FAULT_MODE=timeout) before processing anything; every other invocation is the reference's,
+ * which answers AFTER_MS after it published.
  */
 const faultyHandler = `
 import { closeSync, openSync } from 'node:fs';
@@ -312,7 +313,10 @@ export const handler = async (event) => {
     if (process.env.FAULT_MODE === 'timeout') await new Promise((resolve) => setTimeout(resolve, 600_000));
     throw new Error('injected fault: this invocation fails before processing');
   }
-  return reference(event);
+  const result = await reference(event);
+  // AFTER_MS: hold the answer after publishing, so a bridge killed now is mid-batch.
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.AFTER_MS ?? 0)));
+  return result;
 };`;
 
 async function faultyFunction(
@@ -321,12 +325,19 @@ async function faultyFunction(
   mode: 'throw' | 'timeout',
   count: number,
   timeout: number,
+  afterMs = 0,
 ): Promise<TestFunction> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'oss-faults-'));
   const fn = await deployTestFunction(name, faultyHandler, {
-    env: { SNS_TOPIC_ARN: topicArn, FAULT_DIR: dir, FAULT_MODE: mode, FAULT_COUNT: String(count) },
+    env: {
+      SNS_TOPIC_ARN: topicArn,
+      FAULT_DIR: dir,
+      FAULT_MODE: mode,
+      FAULT_COUNT: String(count),
+      AFTER_MS: String(afterMs),
+    },
     timeout,
   });
   return {
@@ -467,6 +478,9 @@ export const scenarios: Scenario[] = [
       env,
       snapshots: 10,
       seed: 13,
+      // The reference handler, answering 500 ms after it published: the kill lands between
+      // publish and commit, the worst moment (those records come again).
+      fn: (topicArn, name) => faultyFunction(name, topicArn, 'throw', 0, 10, 500),
       async duringBridge(run) {
         await run.untilDelivered(0.3);
         const atKill = run.notifications.bodies.length;
