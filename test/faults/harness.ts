@@ -321,11 +321,6 @@ export class Notifications {
     }
   }
 
-  /** Wait until `count` notifications arrived (true) or `timeoutMs` passed (false). */
-  waitFor(count: number, timeoutMs: number): Promise<boolean> {
-    return until(() => this.bodies.length >= count, timeoutMs);
-  }
-
   /** Wait until nothing new arrived for `quietMs` (late duplicates show up here). */
   async settle(quietMs = 4000, maxMs = 60_000): Promise<void> {
     await until(() => Date.now() - this.lastArrival >= quietMs, maxMs);
