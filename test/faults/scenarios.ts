@@ -439,17 +439,21 @@ export const scenarios: Scenario[] = [
       ...meta,
       env,
       brokers: broker.brokers,
-      snapshots: 25,
+      // Long enough that the broker is back well before produce's last snapshot: a first send
+      // fails only after kafkajs's own retries (~20 s), and the broker takes ~10 s to restart.
+      snapshots: 45,
       seed: 11,
       async duringProduce(run) {
         await until(() => run.feed.snapshots >= 4, 60_000);
         await broker.kill();
         const atKill = run.feed.snapshots;
-        // Down while 12 more snapshots are fetched: long enough for sends to fail and buffer.
-        await until(() => run.feed.snapshots >= atKill + 12 || !run.produce.running, 120_000);
-        run.facts.snapshotsDuringOutage = run.feed.snapshots - atKill;
-        run.facts.sendRetries = run.produce.logged('send failed; buffering and retrying').length;
+        // Down until a send has failed (kafkajs itself retries a lost connection for a while
+        // first): produce must buffer, not just wait.
+        const failedSends = () => run.produce.logged('send failed; buffering and retrying').length;
+        await until(() => failedSends() > 0 || !run.produce.running, 120_000);
+        run.facts.sendRetries = failedSends();
         await broker.restart();
+        run.facts.snapshotsDuringOutage = run.feed.snapshots - atKill;
         run.notes.push(
           `broker down while ${run.facts.snapshotsDuringOutage} snapshots were fetched; ` +
             `${run.facts.sendRetries} failed sends logged`,
