@@ -11,6 +11,8 @@
  * Sizes are small on purpose (150 aircraft, a snapshot a second, batches of
  * 50): the local stack shares two cores.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { repoRoot, sleep } from '../../scripts/stack/lib.ts';
@@ -99,7 +101,6 @@ interface FlowSpec {
   brokers?: string[];
   /** The AWS endpoint deploy, the function and the queue use. @default the stack's */
   endpoint?: string;
-  runDir?: string;
   /** The endpoint the bridge is given, when it differs (a proxy). */
   bridgeEndpoint?: string;
   snapshots: number;
@@ -108,9 +109,7 @@ interface FlowSpec {
   faults?: number;
   feedFault?: FeedFault;
   token?: { replies: ScriptedReply[]; expiresIn: number };
-  produceArgs?: string[];
   produceEnv?: Record<string, string>;
-  bridgeArgs?: string[];
   /** A function of the scenario's own for the bridge to invoke instead of the deployed one. */
   fn?: (topicArn: string, name: string) => Promise<TestFunction>;
   duringProduce?(run: FlowRun): Promise<void>;
@@ -127,7 +126,6 @@ async function flow(spec: FlowSpec): Promise<FaultRow> {
   const { stack } = spec.env;
   const brokers = spec.brokers ?? stack.brokers;
   const endpoint = spec.endpoint ?? stack.endpoint;
-  const runDir = spec.runDir ?? stack.runDir;
   const id = uid(spec.id);
   const names = { topic: `${id}-states`, sns: `${id}-notifications`, fn: `${id}-fn`, group: `${id}-group` };
   const env = cliEnv(brokers, endpoint);
@@ -176,7 +174,6 @@ async function flow(spec: FlowSpec): Promise<FaultRow> {
         'off',
         '--request-timeout',
         '2s',
-        ...(spec.produceArgs ?? []),
       ],
       { ...env, ...(spec.token ? { OPENSKY_TOKEN_URL: feed.tokenUrl } : {}), ...spec.produceEnv },
     );
@@ -194,7 +191,6 @@ async function flow(spec: FlowSpec): Promise<FaultRow> {
       '--batch-size',
       String(BATCH_SIZE),
       ...(spec.bridgeEndpoint ? ['--endpoint-url', spec.bridgeEndpoint] : []),
-      ...(spec.bridgeArgs ?? []),
     ];
     /** Expected notifications received so far (duplicates do not count). */
     const delivered = () => {
@@ -277,8 +273,6 @@ async function flow(spec: FlowSpec): Promise<FaultRow> {
       failures,
     };
     await spec.after?.(run, row);
-    if (malformedRecords(runDir, functionName).size > 0 && spec.id !== 'i')
-      notes.push(`${malformedRecords(runDir, functionName).size} malformed`);
     row.note = notes.join('; ');
     return row;
   } finally {
@@ -322,28 +316,31 @@ export const handler = async (event) => {
   return result;
 };`;
 
+/** Deploy {@link faultyHandler} as `name`, publishing to `topicArn`. */
 async function faultyFunction(
   name: string,
   topicArn: string,
-  mode: 'throw' | 'timeout',
-  count: number,
-  timeout: number,
-  afterMs = 0,
-  endpoint?: string,
+  options: {
+    mode?: 'throw' | 'timeout';
+    /** Invocations that fail. @default 0 */
+    faults?: number;
+    /** The function's timeout, seconds. @default 10 */
+    timeout?: number;
+    afterMs?: number;
+    endpoint?: string;
+  },
 ): Promise<TestFunction> {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'oss-faults-'));
   const fn = await deployTestFunction(name, faultyHandler, {
     env: {
       SNS_TOPIC_ARN: topicArn,
       FAULT_DIR: dir,
-      FAULT_MODE: mode,
-      FAULT_COUNT: String(count),
-      AFTER_MS: String(afterMs),
+      FAULT_MODE: options.mode ?? 'throw',
+      FAULT_COUNT: String(options.faults ?? 0),
+      AFTER_MS: String(options.afterMs ?? 0),
     },
-    timeout,
-    ...(endpoint ? { endpoint } : {}),
+    timeout: options.timeout ?? 10,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
   return {
     ...fn,
@@ -456,7 +453,7 @@ export const scenarios: Scenario[] = [
         run.facts.snapshotsDuringOutage = run.feed.snapshots - atKill;
         run.notes.push(
           `broker down while ${run.facts.snapshotsDuringOutage} snapshots were fetched; ` +
-            `${run.facts.sendRetries} failed sends logged`,
+            `failed sends logged: ${run.facts.sendRetries}`,
         );
         if (run.facts.sendRetries === 0) run.failures.push('no send failed: the fault did not happen');
       },
@@ -489,7 +486,7 @@ export const scenarios: Scenario[] = [
       seed: 13,
       // The reference handler, answering 500 ms after it published: the kill lands between
       // publish and commit, the worst moment (those records come again).
-      fn: (topicArn, name) => faultyFunction(name, topicArn, 'throw', 0, 10, 500),
+      fn: (topicArn, name) => faultyFunction(name, topicArn, { afterMs: 500 }),
       async duringBridge(run) {
         await run.untilDelivered(0.3);
         const atKill = run.notifications.bodies.length;
@@ -507,7 +504,7 @@ export const scenarios: Scenario[] = [
       snapshots: 8,
       seed: 14,
       faults: 3,
-      fn: (topicArn, name) => faultyFunction(name, topicArn, 'throw', 3, 10),
+      fn: (topicArn, name) => faultyFunction(name, topicArn, { mode: 'throw', faults: 3 }),
       after(run) {
         run.notes.push(`${run.facts.invokeFailures} invocations failed and were retried`);
         if (!run.facts.invokeFailures) run.failures.push('no invocation failed: the fault did not happen');
@@ -521,7 +518,7 @@ export const scenarios: Scenario[] = [
       snapshots: 8,
       seed: 15,
       faults: 2,
-      fn: (topicArn, name) => faultyFunction(name, topicArn, 'timeout', 2, 3),
+      fn: (topicArn, name) => faultyFunction(name, topicArn, { mode: 'timeout', faults: 2, timeout: 3 }),
       after(run) {
         const timedOut = (run.bridge?.stderr.match(/timed out/gi) ?? []).length;
         run.facts.timedOut = timedOut;
@@ -543,13 +540,12 @@ export const scenarios: Scenario[] = [
         ...meta,
         env,
         endpoint: endpoint.url,
-        runDir: endpoint.runDir,
         bridgeEndpoint: counter.url,
         snapshots: 8,
         seed: 16,
         // The reference handler holding each answer 300 ms: the environment stays busy, so
         // Invokes pile up beyond the queue of one and are refused, often past the SDK's retries.
-        fn: (topicArn, name) => faultyFunction(name, topicArn, 'throw', 0, 10, 300, endpoint.url),
+        fn: (topicArn, name) => faultyFunction(name, topicArn, { afterMs: 300, endpoint: endpoint.url }),
         after(run) {
           run.facts.throttled = counter.statuses[429] ?? 0;
           run.notes.push(

@@ -49,9 +49,8 @@ describe('fault suite through the CLI, on the real stack (npm run faults)', () =
     expect(selected.map((scenario) => scenario.id)).toEqual(IN_CI);
   });
 
-  it.each(selected)(
-    '$id. $title: nothing lost, nothing dead-lettered, no process down',
-    async (scenario) => {
+  for (const scenario of selected) {
+    it(`${scenario.id}. ${scenario.title}: nothing lost or dead-lettered, no process down`, async () => {
       // Arrange + Act: the scenario deploys, produces, bridges, injects its fault and counts
       const row = await scenario.run(env);
 
@@ -81,7 +80,6 @@ describe('fault suite through the CLI, on the real stack (npm run faults)', () =
           expect(row.facts.hostileMalformed).toBe(row.facts.hostile);
           break;
       }
-    },
-    400_000,
-  );
+    }, 400_000);
+  }
 });

@@ -24,8 +24,6 @@ import {
 export interface OwnEndpoint {
   /** `http://127.0.0.1:<port>`. */
   url: string;
-  /** Where the router keeps its registry and each function's log (`lambda/functions/<name>.log`). */
-  runDir: string;
   dispose(): Promise<void>;
 }
 
@@ -78,7 +76,6 @@ export async function startOwnEndpoint(env: Record<string, string> = {}): Promis
   );
   return {
     url,
-    runDir,
     async dispose() {
       await stopService(cfg, 'lambda', 5_000);
       rmSync(runDir, { recursive: true, force: true });
