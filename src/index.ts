@@ -14,6 +14,7 @@ export {
   type RecordOutcome,
   RecordOutcomes,
   type RecordResult,
+  TOO_LARGE,
   TRANSFORM_ERROR,
 } from './batch/index.ts';
 export {

@@ -7,5 +7,6 @@ export {
   type RecordOutcome,
   RecordOutcomes,
   type RecordResult,
+  TOO_LARGE,
   TRANSFORM_ERROR,
 } from './processor.ts';

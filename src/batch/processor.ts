@@ -21,7 +21,10 @@ export const RecordOutcomes = {
   PUBLISHED: 'published',
   /** A valid state vector of an aircraft not in the air: nothing to publish. */
   FILTERED: 'filtered',
-  /** Not a state vector (or not JSON): counted, never retried. */
+  /**
+   * Not a state vector (or not JSON), or one whose notification is larger than SNS accepts
+   * (reason {@link TOO_LARGE}): counted, never retried.
+   */
   MALFORMED: 'malformed',
   /** The transform threw, or its notification was not published: worth retrying. */
   FAILED: 'failed',
@@ -31,6 +34,13 @@ export type RecordOutcome = (typeof RecordOutcomes)[keyof typeof RecordOutcomes]
 
 /** `reason` of a record whose custom transform threw. */
 export const TRANSFORM_ERROR = 'TransformError';
+
+/**
+ * `reason` of a malformed record whose notification exceeds SNS's 256 KiB (a string field
+ * hundreds of kilobytes long): no retry can publish it, and retrying it would publish the
+ * records after it in its partition again each time.
+ */
+export const TOO_LARGE = 'too-large';
 
 /** One record of a batch: an identifier of the caller's choosing and its decoded value. */
 export interface BatchItem<Id> {
@@ -49,7 +59,7 @@ export interface RecordResult<Id> {
   id: Id;
   outcome: RecordOutcome;
   /**
-   * Malformed: `not-json` or the validation reason. Failed: {@link TRANSFORM_ERROR}, SNS's
+   * Malformed: `not-json`, the validation reason, or {@link TOO_LARGE}. Failed: {@link TRANSFORM_ERROR}, SNS's
    * error code, or `Aborted` (stopped before SNS confirmed it; it may have been delivered).
    */
   reason?: string;
@@ -163,7 +173,13 @@ export async function processFlightBatch<Id>(
   }
   toPublish.forEach(({ result }, i) => {
     const failure = failedAt.get(i);
-    if (failure) Object.assign(result, { reason: failure.code, message: failure.message });
+    if (failure?.code === PublishFailureCodes.MESSAGE_TOO_LARGE)
+      Object.assign(result, {
+        outcome: RecordOutcomes.MALFORMED,
+        reason: TOO_LARGE,
+        message: failure.message,
+      });
+    else if (failure) Object.assign(result, { reason: failure.code, message: failure.message });
     else result.outcome = RecordOutcomes.PUBLISHED;
   });
 

@@ -58,7 +58,12 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
   startingPosition?: 'LATEST' | 'TRIM_HORIZON' | { timestamp: number };
   /** Partitions processed at once; each partition stays in order. @default 3 */
   partitionConcurrency?: number;
-  /** Retries of a failing batch before it is dead-lettered; `-1` retries forever (blocks the partition). @default 3 */
+  /**
+   * Retries of a batch the function failed before it is dead-lettered; `-1` retries forever
+   * (blocks the partition). Invokes that were throttled, met a Lambda service error (5xx) or
+   * could not reach the endpoint do not count: they are retried until they get through.
+   * @default 3
+   */
   maxRetryAttempts?: number;
   /** First backoff delay in ms (doubles, full jitter, capped at 30 s). @default 500 */
   retryBaseMs?: number;
@@ -116,7 +121,21 @@ export interface LambdaInvokerEvents {
   restart: [{ attempt: number; restarts: number }];
 }
 
-type Outcome = { ok: true; failedFrom?: number } | { ok: false; error: LambdaInvokeError };
+/**
+ * `ran: false`: Lambda answered without running the function (throttled, a service error) or
+ * could not be reached; such a failure does not count against `maxRetryAttempts`.
+ */
+type Outcome = { ok: true; failedFrom?: number } | { ok: false; error: LambdaInvokeError; ran: boolean };
+
+/**
+ * True when an Invoke error means the function did not run: throttling (429), a Lambda
+ * service error (5xx), or no answer at all (the endpoint unreachable, the connection lost).
+ * Client errors (a missing function, a payload too large, access denied) are not retried forever.
+ */
+function beforeInvocation(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === undefined || status === 429 || status >= 500;
+}
 
 /** Split records into invocation batches by count and by event size. */
 export function splitBatches<R extends ConsumedRecord>(
@@ -484,6 +503,10 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     const { topic, partition } = records[0]!;
     let pending = records;
     let lastError: LambdaInvokeError | undefined;
+    // Failed attempts that ran the function. As with AWS's event source mappings, an Invoke
+    // that was throttled, met a service error or found the endpoint unreachable is retried
+    // (with backoff) until it gets through, and never counts towards dead-lettering.
+    let failures = 0;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) {
         this.stats.retries++;
@@ -525,7 +548,9 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
           return;
         }
       }
-      const exhausted = maxRetries >= 0 && attempt >= maxRetries;
+      if (!outcome.ok && !outcome.ran) continue;
+      failures++;
+      const exhausted = maxRetries >= 0 && failures > maxRetries;
       if (exhausted && this.deadLetterTopic) {
         await this.deadLetter(pending, 'retries-exhausted', lastError, attempt + 1);
         return;
@@ -583,6 +608,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
         return {
           ok: false,
           error: new LambdaInvokeError(message, answer.FunctionError, { retryable: true }),
+          ran: true,
         };
       }
       let response: unknown;
@@ -599,6 +625,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
           error: new LambdaInvokeError(`invalid partial-batch response: ${verdict.reason}`, undefined, {
             retryable: true,
           }),
+          ran: true,
         };
       }
       const failedFrom = verdict.kind === 'partial' ? verdict.failedFrom[`${topic}-${partition}`] : undefined;
@@ -611,6 +638,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
           cause: error,
           retryable: true,
         }),
+        ran: !beforeInvocation(error),
       };
     }
   }

@@ -73,6 +73,8 @@ export interface TestFunctionOptions {
   memorySize?: number;
   /** @default 'nodejs22.x' */
   runtime?: 'nodejs22.x' | 'nodejs24.x';
+  /** Another AWS endpoint than the stack's (e.g. one of the test's own). */
+  endpoint?: string;
 }
 
 /** A function deployed by {@link deployTestFunction}. */
@@ -103,7 +105,9 @@ export async function deployTestFunction(
   source: string,
   options: TestFunctionOptions = {},
 ): Promise<TestFunction> {
-  const client = lambdaClient();
+  const client = options.endpoint
+    ? new LambdaClient({ ...awsClientConfig(), endpoint: options.endpoint })
+    : lambdaClient();
   const created = await client.send(
     new CreateFunctionCommand({
       FunctionName: name,

@@ -13,6 +13,11 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Drop the connection instead of answering (a network error for the client). */
   destroy?: boolean;
+  /**
+   * Send the status line and headers (`content-length` announcing the whole body), then only
+   * the first `truncateAt` bytes of the body, and drop the connection: a transfer cut short.
+   */
+  truncateAt?: number;
 }
 
 export interface OpenSkyTestServer {
@@ -44,6 +49,16 @@ export async function startOpenSkyServer(options: {
       return;
     }
     const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? null);
+    if (reply.truncateAt !== undefined) {
+      const bytes = Buffer.from(body);
+      res.writeHead(reply.status ?? 200, {
+        'content-type': 'application/json',
+        'content-length': String(bytes.length),
+        ...reply.headers,
+      });
+      res.write(bytes.subarray(0, reply.truncateAt), () => res.socket?.destroy());
+      return;
+    }
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     res.end(body);
   };

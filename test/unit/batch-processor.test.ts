@@ -57,6 +57,26 @@ describe('Function: processFlightBatch', () => {
     expect(sns!.requests.flat().map((m) => JSON.parse(m).icao24)).toEqual(['aaaaaa', 'rejected']);
   });
 
+  it('counts a record whose notification exceeds SNS 256 KiB as malformed, not failed: no retry publishes it (regression: fault suite i)', async () => {
+    // Arrange: valid types, but a callsign and an origin_country of 300 KB
+    const batch = items(
+      stateVector('aaaaaa'),
+      { ...stateVector('bbbbbb'), callsign: 'X'.repeat(300_000) },
+      { ...stateVector('cccccc'), origin_country: 'Y'.repeat(300_000) },
+      stateVector('dddddd'),
+    );
+    // Act
+    const { results, summary } = await processFlightBatch(batch, { publisher: await publisher() });
+    // Assert
+    expect(results.map((r) => [r.outcome, r.reason])).toEqual([
+      ['published', undefined],
+      ['malformed', 'too-large'],
+      ['malformed', 'too-large'],
+      ['published', undefined],
+    ]);
+    expect(summary).toEqual({ records: 4, published: 2, filtered: 0, malformed: 2, failed: 0 });
+  });
+
   it('a throwing custom transform fails only its own record, not the batch', async () => {
     const transform = (sv: StateVector) => {
       if (sv.icao24 === 'cccccc') throw new Error('cannot handle cccccc');

@@ -162,3 +162,68 @@ describe('Class: LambdaInvoker, consumer lifecycle', () => {
     expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '1' }]);
   });
 });
+
+/** An error as the AWS SDK throws it for an HTTP answer (`status`), or a network error (no status). */
+function sdkError(name: string, status?: number): Error {
+  return Object.assign(new Error(`${name} (test)`), {
+    name,
+    $metadata: status === undefined ? {} : { httpStatusCode: status },
+  });
+}
+
+describe('Class: LambdaInvoker, retries', () => {
+  it('retries Invokes that were throttled or found the endpoint unreachable without dead-lettering them (regression: fault suite f, g)', async () => {
+    // Arrange: 429s, a 500, then refused connections, more than maxRetryAttempts allows, then success
+    const failures = [
+      sdkError('TooManyRequestsException', 429),
+      sdkError('TooManyRequestsException', 429),
+      sdkError('ServiceException', 500),
+      sdkError('Error'), // connect ECONNREFUSED: no HTTP answer at all
+      sdkError('Error'),
+    ];
+    const { kafka, lambda, invoker } = setup(
+      (n) => {
+        if (n <= failures.length) throw failures[n - 1];
+        return {};
+      },
+      { maxRetryAttempts: 1, deadLetterTopic: 'aviation-data-dlq' },
+    );
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}']));
+
+    // Assert: delivered on the sixth Invoke, nothing dead-lettered
+    expect(lambda.calls).toHaveLength(6);
+    expect(invoker.stats).toMatchObject({ deadLettered: 0, errors: 5 });
+    expect(kafka.sends).toEqual([]);
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '2' }]);
+    await invoker.stop();
+  });
+
+  it('still dead-letters after maxRetryAttempts when the function fails, or Invoke is refused for good', async () => {
+    // Arrange
+    const cases = [
+      () => ({ FunctionError: 'Unhandled' }),
+      () => {
+        throw sdkError('ResourceNotFoundException', 404);
+      },
+    ];
+    for (const answer of cases) {
+      const { kafka, lambda, invoker } = setup(answer, {
+        maxRetryAttempts: 2,
+        deadLetterTopic: 'aviation-data-dlq',
+      });
+      await invoker.start();
+
+      // Act
+      await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}']));
+
+      // Assert: the first attempt and two retries, then the dead-letter topic
+      expect(lambda.calls).toHaveLength(3);
+      expect(invoker.stats.deadLettered).toBe(1);
+      expect(kafka.sends.map((send) => send.topic)).toEqual(['aviation-data-dlq']);
+      await invoker.stop();
+    }
+  });
+});

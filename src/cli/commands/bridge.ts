@@ -55,7 +55,8 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
         }),
         'max-retries': envOption(env, 'BRIDGE_MAX_RETRIES', {
           type: 'number',
-          describe: 'Retries of a failing batch before the dead-letter topic (-1: forever)',
+          describe:
+            'Retries of a batch the function failed before the dead-letter topic (-1: forever); throttled or unreachable Invokes are retried until they pass',
           default: 3,
           group: 'Lambda:',
         }),

@@ -1,0 +1,130 @@
+/**
+ * The fault suite on the real local stack: `npm run faults` (all scenarios)
+ * or `npm run faults -- c g` (by letter).
+ *
+ * Each scenario runs the pipeline through the CLI as users run it
+ * (`opensky-stream deploy`, `produce` from a fake OpenSky API, `bridge`),
+ * breaks one thing (see test/faults/scenarios.ts), and counts the
+ * notifications an SQS queue subscribed to the deployed topic received.
+ * It prints one table:
+ *
+ *   scenario | expected | delivered | lost | duplicates | dead-lettered | running | note
+ *
+ * and exits 1 when a row misses its goal (lost 0, duplicates at most one
+ * batch per partition per fault, nothing dead-lettered, no process exited or
+ * hung), with the reasons under the table.
+ *
+ * It lives in scripts/ rather than bench/: it checks behaviour and fails, it
+ * measures no figures, and `npm run bench` (every file in bench/) should not
+ * run it. test/integration/faults.test.ts runs the same scenarios as assertions.
+ */
+import { pathToFileURL } from 'node:url';
+import { stackEndpoints } from '../test/faults/harness.ts';
+import { type FaultEnvironment, type FaultRow, scenarios } from '../test/faults/scenarios.ts';
+import { type OwnBroker, startOwnBroker } from '../test/support/own-broker.ts';
+import { stackConfig } from './stack/lib.ts';
+import { stackUp } from './stack.ts';
+
+const columns = [
+  'scenario',
+  'expected',
+  'delivered',
+  'lost',
+  'duplicates',
+  'dead-lettered',
+  'running',
+  'note',
+];
+
+/** A Markdown table of the rows (a failed row's scenario is marked ✗). */
+export function faultTable(rows: readonly FaultRow[]): string {
+  const cells = rows.map((row) => [
+    `${row.failures.length ? '✗' : '✓'} ${row.id}. ${row.title}`,
+    String(row.expected),
+    String(row.delivered),
+    String(row.lost),
+    `${row.duplicates} (≤ ${row.duplicateBound})`,
+    String(row.deadLettered),
+    row.running ? 'yes' : 'no',
+    row.note,
+  ]);
+  const widths = columns.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i]!.length)));
+  const line = (values: string[]) => `| ${values.map((value, i) => value.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(columns), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join(
+    '\n',
+  );
+}
+
+/** A row for a scenario that could not run at all (its error is the note). */
+function brokenRow(id: string, title: string, error: unknown): FaultRow {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    id,
+    title,
+    expected: 0,
+    delivered: 0,
+    lost: 0,
+    duplicates: 0,
+    unknown: 0,
+    deadLettered: 0,
+    running: false,
+    duplicateBound: 0,
+    facts: {},
+    note: `did not run: ${message.split('\n')[0]}`,
+    failures: [`did not run: ${message}`],
+  };
+}
+
+async function main(wanted: string[]): Promise<number> {
+  const selected = wanted.length ? scenarios.filter((s) => wanted.includes(s.id)) : scenarios;
+  if (selected.length === 0) {
+    console.error(
+      `no scenario matches ${wanted.join(' ')}; scenarios: ${scenarios.map((s) => s.id).join(' ')}`,
+    );
+    return 2;
+  }
+  await stackUp(stackConfig(), (message) => process.stderr.write(`[stack] ${message}\n`));
+  let broker: Promise<OwnBroker> | undefined;
+  const env: FaultEnvironment = {
+    stack: stackEndpoints(),
+    ownBroker: () => {
+      broker ??= startOwnBroker();
+      return broker;
+    },
+  };
+  const rows: FaultRow[] = [];
+  try {
+    for (const scenario of selected) {
+      const started = performance.now();
+      process.stderr.write(`[faults] ${scenario.id}. ${scenario.title}\n`);
+      let row: FaultRow;
+      try {
+        row = await scenario.run(env);
+      } catch (error) {
+        row = brokenRow(scenario.id, scenario.title, error);
+      }
+      rows.push(row);
+      process.stderr.write(
+        `[faults] ${scenario.id}: ${row.failures.length ? `FAILED (${row.failures.join('; ')})` : 'ok'} ` +
+          `in ${((performance.now() - started) / 1000).toFixed(0)} s; facts ${JSON.stringify(row.facts)}\n`,
+      );
+    }
+  } finally {
+    await (await broker?.catch(() => undefined))?.dispose();
+  }
+  console.log(faultTable(rows));
+  const failed = rows.filter((row) => row.failures.length);
+  for (const row of failed) console.log(`\n✗ ${row.id}: ${row.failures.join('; ')}`);
+  console.log(`\n${rows.length - failed.length} of ${rows.length} scenarios met their goal`);
+  return failed.length ? 1 : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`[faults] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * An AWS endpoint of a test's own: a second instance of the stack's router
+ * (scripts/stack/lambda/router.ts) on a free port, with its own run directory
+ * and settings (e.g. `LAMBDA_MAX_CONCURRENCY=1 LAMBDA_MAX_QUEUE=1` to make
+ * Invoke answer 429), in front of the stack's moto. Its SNS and SQS (fauxqs)
+ * and its function registry are its own, so nothing the shared endpoint
+ * holds changes. RIE, the runtime client and fauxqs come from the stack's
+ * cache (installed by `stack:up`).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fauxqsEntry, rieBinary, runtimeClient } from '../../scripts/stack/lambda.ts';
+import {
+  accountId,
+  repoRoot,
+  spawnService,
+  stackConfig,
+  stopService,
+  waitUntil,
+} from '../../scripts/stack/lib.ts';
+
+export interface OwnEndpoint {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  dispose(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Start a router with `env` added to its environment (LAMBDA_MAX_CONCURRENCY, LAMBDA_MAX_QUEUE, …). */
+export async function startOwnEndpoint(env: Record<string, string> = {}): Promise<OwnEndpoint> {
+  const shared = stackConfig();
+  const port = await freePort();
+  const runDir = mkdtempSync(join(tmpdir(), 'oss-own-endpoint-'));
+  const cfg = stackConfig({ ...process.env, AWS_PORT: String(port), OPENSKY_STREAM_RUN_DIR: runDir });
+  const { client, entry } = runtimeClient(shared);
+  spawnService(cfg, 'lambda', process.execPath, [join(repoRoot, 'scripts', 'stack', 'lambda', 'router.ts')], {
+    env: {
+      ...process.env,
+      ...env,
+      ROUTER_PORT: String(port),
+      ROUTER_HOST: cfg.host,
+      MOTO_PORT: String(shared.motoPort),
+      ROUTER_RUN_DIR: runDir,
+      ROUTER_RIE_BIN: rieBinary(shared),
+      ROUTER_RUNTIME: entry,
+      ROUTER_RUNTIME_CLIENT: client,
+      // fauxqs when the stack installed it (its SNS/SQS then are this endpoint's own), else moto's.
+      ROUTER_MESSAGING_ENTRY: existsSync(fauxqsEntry(shared)) ? fauxqsEntry(shared) : '',
+      MOTO_ACCOUNT_ID: accountId,
+    },
+  });
+  const url = `http://${cfg.host}:${port}`;
+  await waitUntil(
+    'own AWS endpoint',
+    async () => {
+      try {
+        const answer = await fetch(`${url}/_stack/health`, { signal: AbortSignal.timeout(2000) });
+        return answer.status === 200;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 30_000, cfg, service: 'lambda' },
+  );
+  return {
+    url,
+    async dispose() {
+      await stopService(cfg, 'lambda', 5_000);
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
