@@ -19,11 +19,11 @@
  * run it. test/integration/faults.test.ts runs the same scenarios as assertions.
  */
 import { pathToFileURL } from 'node:url';
+import { stackConfig } from '../src/stack/lib.ts';
+import { stackUp } from '../src/stack/stack.ts';
 import { stackEndpoints } from '../test/faults/harness.ts';
 import { type FaultEnvironment, type FaultRow, scenarios } from '../test/faults/scenarios.ts';
 import { type OwnBroker, startOwnBroker } from '../test/support/own-broker.ts';
-import { stackConfig } from './stack/lib.ts';
-import { stackUp } from './stack.ts';
 
 const columns = [
   'scenario',

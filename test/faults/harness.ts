@@ -28,7 +28,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot, sleep, stackConfig } from '../../scripts/stack/lib.ts';
+import { packageRoot } from '../../src/deploy/bundle.ts';
+import { sleep, stackConfig } from '../../src/stack/lib.ts';
+
+const repoRoot = packageRoot();
+
 import { generateTraffic } from '../../src/synthetic/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
 import { type ScriptedReply, startOpenSkyServer } from '../support/opensky-server.ts';

@@ -15,7 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot, sleep } from '../../scripts/stack/lib.ts';
+import { packageRoot } from '../../src/deploy/bundle.ts';
+import { sleep } from '../../src/stack/lib.ts';
+
+const repoRoot = packageRoot();
+
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
 import type { ScriptedReply } from '../support/opensky-server.ts';

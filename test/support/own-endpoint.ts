@@ -11,15 +11,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fauxqsEntry, rieBinary, runtimeClient } from '../../scripts/stack/lambda.ts';
+import { fauxqsEntry, rieBinary, runtimeClient } from '../../src/stack/lambda.ts';
 import {
   accountId,
-  repoRoot,
   spawnService,
   stackConfig,
+  stackFile,
   stopService,
   waitUntil,
-} from '../../scripts/stack/lib.ts';
+} from '../../src/stack/lib.ts';
 
 export interface OwnEndpoint {
   /** `http://127.0.0.1:<port>`. */
@@ -45,7 +45,7 @@ export async function startOwnEndpoint(env: Record<string, string> = {}): Promis
   const runDir = mkdtempSync(join(tmpdir(), 'oss-own-endpoint-'));
   const cfg = stackConfig({ ...process.env, AWS_PORT: String(port), OPENSKY_STREAM_RUN_DIR: runDir });
   const { client, entry } = runtimeClient(shared);
-  spawnService(cfg, 'lambda', process.execPath, [join(repoRoot, 'scripts', 'stack', 'lambda', 'router.ts')], {
+  spawnService(cfg, 'lambda', process.execPath, [stackFile('router')], {
     env: {
       ...process.env,
       ...env,
