@@ -117,7 +117,7 @@ export function parseSize(value: string | number | undefined, flag: string): num
   const unit = SIZE_UNITS[(match?.[2] || 'b').toLowerCase()];
   const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : Number.NaN;
   if (!Number.isSafeInteger(bytes) || bytes < 1)
-    throw new Error(`--${flag} must be a size like 64MiB, 512KiB, 1GiB or bytes (got '${value}')`);
+    throw new ConfigError(`--${flag}`, `must be a size like 64MiB, 512KiB, 1GiB or bytes (got '${value}')`);
   return bytes;
 }
 

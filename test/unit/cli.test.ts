@@ -20,6 +20,10 @@ describe('CLI: bad flags exit with 2 and say what is wrong', () => {
     [['produce', '--max-snapshots', 'lots'], /--max-snapshots must be a number/],
     [['bridge', '--max-retries', 'many'], /--max-retries must be a number/],
     [
+      ['produce', '--buffer-size', 'huge', '--base-url', 'http://127.0.0.1:9/api'],
+      /--buffer-size must be a size/,
+    ],
+    [
       ['produce', '--metrics-port', '70000', '--base-url', 'http://127.0.0.1:9/api'],
       /--metrics-port must be an integer from 0 to 65535/,
     ],
