@@ -27,11 +27,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Kafka, logLevel } from 'kafkajs';
+import { LambdaInvoker } from '../src/bridge/index.ts';
 import { bundleLambdaSource } from '../src/deploy/bundle.ts';
 import { deployPipelineResources } from '../src/deploy/index.ts';
 import { zipPackage } from '../src/deploy/zip.ts';
 import { KafkaSink } from '../src/kafka/index.ts';
-import { LambdaInvoker } from '../src/lambda/index.ts';
 import { generateSnapshot } from '../src/synthetic/index.ts';
 import { parseStatesResponse } from '../src/transform/index.ts';
 import { fmt, localStack, unique } from './_util.ts';

@@ -13,10 +13,10 @@
 import { DeleteTopicCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { openTail } from '../src/cli/tail.ts';
+import type { FlightRecord } from '../src/domain/types.ts';
 import { createSnsClient, SnsPublisher } from '../src/sns/index.ts';
 import { generateSnapshot } from '../src/synthetic/index.ts';
 import { transformStateVector } from '../src/transform/index.ts';
-import type { FlightRecord } from '../src/transform/types.ts';
 import { fmt, localStack, unique } from './_util.ts';
 
 const count = Number(process.argv[2] ?? process.env.BENCH_RECORDS ?? 2000);

@@ -18,6 +18,14 @@ export {
   TRANSFORM_ERROR,
 } from './batch/index.ts';
 export {
+  DeadLetterHeaders,
+  LambdaInvoker,
+  type LambdaInvokerEvents,
+  type LambdaInvokerOptions,
+  type LambdaInvokerStats,
+  MAX_INVOKE_PAYLOAD_BYTES,
+} from './bridge/index.ts';
+export {
   type DeployOptions,
   type DeployResult,
   deployPipelineResources,
@@ -31,6 +39,15 @@ export {
   type PolicyStatement,
   zipPackage,
 } from './deploy/index.ts';
+export {
+  type FlightRecord,
+  type RawStateVector,
+  STATE_VECTOR_FIELDS,
+  type StatesResponse,
+  type StateVector,
+  type StateVectorField,
+  type StateVectorMessage,
+} from './domain/types.ts';
 export {
   AbortError,
   AuthError,
@@ -75,18 +92,12 @@ export {
   buildKafkaEvent,
   type ConsumedRecord,
   countPublished,
-  DeadLetterHeaders,
   type DecodedKafkaRecord,
   decodeKafkaRecord,
   eventRecords,
   type KafkaBatchResponse,
   type KafkaEvent,
   type KafkaEventRecord,
-  LambdaInvoker,
-  type LambdaInvokerEvents,
-  type LambdaInvokerOptions,
-  type LambdaInvokerStats,
-  MAX_INVOKE_PAYLOAD_BYTES,
   METRIC_NAMESPACE,
   METRIC_PUBLISHED,
   parseBatchResponse,
@@ -184,12 +195,3 @@ export {
   transformStateVector,
   tryTransformStateVector,
 } from './transform/index.ts';
-export {
-  type FlightRecord,
-  type RawStateVector,
-  STATE_VECTOR_FIELDS,
-  type StatesResponse,
-  type StateVector,
-  type StateVectorField,
-  type StateVectorMessage,
-} from './transform/types.ts';

@@ -21,6 +21,7 @@ export {
   RecordOutcomes,
   type RecordResult,
 } from './batch/processor.ts';
+export type { FlightRecord, StateVector } from './domain/types.ts';
 export { FullBatchFailureError, isOpenSkyStreamError, ValidationError } from './errors.ts';
 export {
   decodeKafkaRecord,
@@ -45,4 +46,3 @@ export {
   transformStateVector,
   tryTransformStateVector,
 } from './transform/index.ts';
-export type { FlightRecord, StateVector } from './transform/types.ts';

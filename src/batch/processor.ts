@@ -6,6 +6,8 @@
  *
  * @module
  */
+
+import type { FlightRecord, StateVector } from '../domain/types.ts';
 import { hasErrorCode } from '../errors.ts';
 import { PublishFailureCodes } from '../sns/constants.ts';
 import type { SnsPublisher } from '../sns/publisher.ts';
@@ -13,7 +15,6 @@ import type { PublishResult } from '../sns/types.ts';
 import { loadTracing, type SpanHandle, startSpan, tracingActive } from '../tracing/spans.ts';
 import { formatTraceparent, parseTraceparent } from '../tracing/traceparent.ts';
 import { tryTransformStateVector } from '../transform/transform.ts';
-import type { FlightRecord, StateVector } from '../transform/types.ts';
 
 /** How a record of a batch ended. */
 export const RecordOutcomes = {

@@ -5,9 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { CompressionTypes, type Message, Partitioners, type Producer } from 'kafkajs';
+import type { StatesResponse, StateVectorMessage } from '../domain/types.ts';
 import { AbortError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import type { StatesResponse, StateVectorMessage } from '../transform/types.ts';
 import { backoffDelay } from '../util/retry.ts';
 import { createKafkaClient, type EnsureTopicOptions, ensureTopic, type KafkaLike } from './client.ts';
 import { classifyKafkaError } from './failures.ts';

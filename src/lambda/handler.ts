@@ -13,11 +13,11 @@ import {
   RecordOutcomes,
   TRANSFORM_ERROR,
 } from '../batch/processor.ts';
+import type { FlightRecord, StateVector } from '../domain/types.ts';
 import { FullBatchFailureError } from '../errors.ts';
 import { createJsonLogger, type Logger } from '../logger.ts';
 import { SnsPublisher } from '../sns/publisher.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
-import type { FlightRecord, StateVector } from '../transform/types.ts';
 import { decodeKafkaRecord, eventRecords, type KafkaBatchResponse, type KafkaEvent } from './event.ts';
 import { recordPublished } from './metrics.ts';
 

@@ -13,15 +13,6 @@ export {
   toEventRecord,
 } from './event.ts';
 export {
-  DeadLetterHeaders,
-  LambdaInvoker,
-  type LambdaInvokerEvents,
-  type LambdaInvokerOptions,
-  type LambdaInvokerStats,
-  MAX_INVOKE_PAYLOAD_BYTES,
-  splitBatches,
-} from './invoker.ts';
-export {
   countPublished,
   METRIC_NAMESPACE,
   METRIC_PUBLISHED,

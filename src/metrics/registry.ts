@@ -8,8 +8,8 @@
  * @module
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { LambdaInvoker, LambdaInvokerEvents, LambdaInvokerStats } from '../bridge/invoker.ts';
 import type { KafkaSink, KafkaSinkEvents, KafkaSinkStats } from '../kafka/sink.ts';
-import type { LambdaInvoker, LambdaInvokerEvents, LambdaInvokerStats } from '../lambda/invoker.ts';
 import type { OpenSkySource, OpenSkySourceStats } from '../opensky/source.ts';
 import type { Pipeline } from '../pipeline/create-pipeline.ts';
 import type { SnsPublisherStats } from '../sns/types.ts';

@@ -7,9 +7,9 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseStatesResponse, stateVectorToArray } from '../domain/state-vector.ts';
 import { ValidationError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import { parseStatesResponse, stateVectorToArray } from '../transform/state-vector.ts';
 import { pause } from '../util/retry.ts';
 import { type Snapshot, snapshotOf } from './source.ts';
 

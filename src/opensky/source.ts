@@ -5,6 +5,8 @@
  * @module
  */
 import crossFetch from 'cross-fetch';
+import { type ParsedStates, parseStatesResponse } from '../domain/state-vector.ts';
+import type { StateVector } from '../domain/types.ts';
 import {
   AbortError,
   AuthError,
@@ -15,8 +17,6 @@ import {
 } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { loadTracing, startSpan } from '../tracing/spans.ts';
-import { type ParsedStates, parseStatesResponse } from '../transform/state-vector.ts';
-import type { StateVector } from '../transform/types.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
 import { type OpenSkyCredentials, TokenProvider } from './auth.ts';
 import {

@@ -14,9 +14,10 @@ import {
   type RecordResult,
   TRANSFORM_ERROR,
 } from '../batch/processor.ts';
+import { LambdaInvoker, type LambdaInvokerOptions, type LambdaInvokerStats } from '../bridge/invoker.ts';
+import type { FlightRecord, StatesResponse, StateVector } from '../domain/types.ts';
 import { AbortError, hasErrorCode, isOpenSkyStreamError } from '../errors.ts';
 import { KafkaSink, type KafkaSinkOptions, type KafkaSinkStats } from '../kafka/sink.ts';
-import { LambdaInvoker, type LambdaInvokerOptions, type LambdaInvokerStats } from '../lambda/invoker.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { OpenSkySource, type OpenSkySourceOptions, type OpenSkySourceStats } from '../opensky/source.ts';
 import { PublishFailureCodes } from '../sns/constants.ts';
@@ -27,7 +28,6 @@ import {
   type SnsPublisherStats,
 } from '../sns/publisher.ts';
 import { loadTracing } from '../tracing/spans.ts';
-import type { FlightRecord, StatesResponse, StateVector } from '../transform/types.ts';
 import { SnapshotTraces } from './snapshot-traces.ts';
 
 /**

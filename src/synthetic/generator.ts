@@ -8,9 +8,9 @@
  * @module
  */
 
+import { parseStatesResponse } from '../domain/state-vector.ts';
+import type { StateVector } from '../domain/types.ts';
 import { snapshotOf } from '../opensky/source.ts';
-import { parseStatesResponse } from '../transform/state-vector.ts';
-import type { StateVector } from '../transform/types.ts';
 import { pause } from '../util/retry.ts';
 
 /** Options of {@link generateSnapshot} and {@link generateTraffic}. */

@@ -9,7 +9,7 @@ export {
   stateVectorFromArray,
   stateVectorToArray,
   toStateVectorMessage,
-} from './state-vector.ts';
+} from '../domain/state-vector.ts';
 export {
   altitudeMetres,
   type TransformResult,

@@ -9,11 +9,12 @@
  *
  * @module
  */
+
+import { type InvalidReason, namedFailure } from '../domain/state-vector.ts';
+import type { FlightRecord, StateVector } from '../domain/types.ts';
+import { fieldFailure, Invalid, invalidRaw, tooShort, unreadable } from '../domain/validate.ts';
 import { ValidationError } from '../errors.ts';
 import { formatIsoSeconds, isIsoRange } from './iso.ts';
-import { type InvalidReason, namedFailure } from './state-vector.ts';
-import type { FlightRecord, StateVector } from './types.ts';
-import { fieldFailure, Invalid, invalidRaw, tooShort, unreadable } from './validate.ts';
 
 const METRES_PER_FOOT = 0.3048;
 const KNOTS_PER_METRE_PER_SECOND = 3600 / 1852;

@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DeadLetterHeaders, LambdaInvoker } from '../../src/bridge/index.ts';
 import { KafkaSink } from '../../src/kafka/index.ts';
-import {
-  DeadLetterHeaders,
-  decodeKafkaRecord,
-  eventRecords,
-  type KafkaEvent,
-  LambdaInvoker,
-} from '../../src/lambda/index.ts';
+import { decodeKafkaRecord, eventRecords, type KafkaEvent } from '../../src/lambda/index.ts';
 import { createJsonLogger } from '../../src/logger.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';

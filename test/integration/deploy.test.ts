@@ -4,11 +4,11 @@ import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/cli
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployPipelineResources, lambdaPackage } from '../../src/deploy/index.ts';
+import type { FlightRecord } from '../../src/domain/types.ts';
 import type { FlightHandlerResult } from '../../src/lambda/handler.ts';
 import { buildKafkaEvent, type ConsumedRecord, countPublished } from '../../src/lambda/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../../src/transform/index.ts';
-import type { FlightRecord } from '../../src/transform/types.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
 import { subscribeQueue } from '../support/sqs.ts';
 

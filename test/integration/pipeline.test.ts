@@ -1,10 +1,10 @@
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
 import { syntheticSnapshots } from '../../src/synthetic/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
-import type { FlightRecord, StateVector } from '../../src/transform/types.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { subscribeQueue } from '../support/sqs.ts';
 

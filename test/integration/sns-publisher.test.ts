@@ -1,10 +1,10 @@
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { FlightRecord } from '../../src/domain/types.ts';
 import { SnsPublishError } from '../../src/errors.ts';
 import { SnsPublisher, type SnsPublisherOptions } from '../../src/sns/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
-import type { FlightRecord } from '../../src/transform/types.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';
 

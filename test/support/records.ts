@@ -1,5 +1,5 @@
 /** Record factories shared by the unit tests. */
-import type { StateVector } from '../../src/transform/types.ts';
+import type { StateVector } from '../../src/domain/types.ts';
 
 /** A valid named state vector; in the air unless `onGround`. */
 export const stateVector = (icao24: string, onGround = false): StateVector => ({

@@ -1,9 +1,9 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BatchItem, processFlightBatch } from '../../src/batch/index.ts';
+import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
 import { SnsPublisher } from '../../src/sns/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
-import type { FlightRecord, StateVector } from '../../src/transform/types.ts';
 import { stateVector } from '../support/records.ts';
 import { type SnsTestServer, startSnsServer } from '../support/sns-server.ts';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
 import { FullBatchFailureError } from '../../src/errors.ts';
 import { createFlightHandler } from '../../src/lambda/handler.ts';
 import { buildKafkaEvent, type ConsumedRecord, parseBatchResponse } from '../../src/lambda/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
-import type { FlightRecord, StateVector } from '../../src/transform/types.ts';
 import { stateVector as sv } from '../support/records.ts';
 
 const record = (offset: number, value: unknown, partition = 2): ConsumedRecord => ({

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_INVOKE_PAYLOAD_BYTES, splitBatches } from '../../src/bridge/index.ts';
 import {
   buildKafkaEvent,
   type ConsumedRecord,
   decodeKafkaRecord,
   eventRecords,
-  MAX_INVOKE_PAYLOAD_BYTES,
   parseBatchResponse,
-  splitBatches,
 } from '../../src/lambda/index.ts';
 
 const record = (

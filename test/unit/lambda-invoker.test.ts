@@ -1,6 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { LambdaInvoker, type LambdaInvokerOptions } from '../../src/lambda/index.ts';
+import { LambdaInvoker, type LambdaInvokerOptions } from '../../src/bridge/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
 import { batchOf, connectionRefused, fakeKafka, protocolError } from '../support/fake-kafka.ts';
 

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LambdaInvokerStats } from '../../src/bridge/index.ts';
 import { ConfigError } from '../../src/errors.ts';
 import type { KafkaSinkStats } from '../../src/kafka/index.ts';
-import type { LambdaInvokerStats } from '../../src/lambda/index.ts';
 import {
   type MetricsServer,
   type ObservedInvoker,

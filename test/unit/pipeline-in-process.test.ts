@@ -1,10 +1,10 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FlightRecord } from '../../src/domain/types.ts';
 import type { PublishResult } from '../../src/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../../src/transform/index.ts';
-import type { FlightRecord } from '../../src/transform/types.ts';
 import { type SnsTestServer, startSnsServer } from '../support/sns-server.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:FlightNotifications';

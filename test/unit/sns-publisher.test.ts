@@ -7,6 +7,7 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
+import type { FlightRecord } from '../../src/domain/types.ts';
 import {
   AbortError,
   ConfigError,
@@ -21,7 +22,6 @@ import {
   SNS_MAX_BATCH_ENTRIES,
   SnsPublisher,
 } from '../../src/sns/index.ts';
-import type { FlightRecord } from '../../src/transform/types.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:FlightNotifications';
 const FIFO_TOPIC = `${TOPIC}.fifo`;

@@ -9,7 +9,9 @@ import {
 import type { EachBatchPayload } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processFlightBatch } from '../../src/batch/index.ts';
-import { decodeKafkaRecord, type KafkaEvent, LambdaInvoker } from '../../src/lambda/index.ts';
+import { LambdaInvoker } from '../../src/bridge/index.ts';
+import type { FlightRecord } from '../../src/domain/types.ts';
+import { decodeKafkaRecord, type KafkaEvent } from '../../src/lambda/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
 import type { PublishOptions } from '../../src/sns/index.ts';
 import {
@@ -19,7 +21,6 @@ import {
   TRACEPARENT,
   tracingActive,
 } from '../../src/tracing/index.ts';
-import type { FlightRecord } from '../../src/transform/types.ts';
 import { batchOf, fakeKafka } from '../support/fake-kafka.ts';
 import { stateVector } from '../support/records.ts';
 

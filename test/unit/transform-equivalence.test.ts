@@ -5,6 +5,7 @@
  * byte-identical JSON, and every invalid one the same reason.
  */
 import { describe, expect, it } from 'vitest';
+import { STATE_VECTOR_FIELDS, type StateVector } from '../../src/domain/types.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import {
   checkStateVector,
@@ -14,7 +15,6 @@ import {
   transformStateVector,
   tryTransformStateVector,
 } from '../../src/transform/index.ts';
-import { STATE_VECTOR_FIELDS, type StateVector } from '../../src/transform/types.ts';
 
 // ---- The reference: the implementation before the rewrite (validation and output only). ----
 

@@ -3,11 +3,11 @@
  * its transform goes through tryTransformStateVector and never throws.
  */
 import { describe, expect, it, vi } from 'vitest';
+import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
 import { createFlightHandler } from '../../src/lambda/handler.ts';
 import { buildKafkaEvent, type ConsumedRecord } from '../../src/lambda/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { stateVectorFromArray, stateVectorToArray } from '../../src/transform/index.ts';
-import type { FlightRecord, StateVector } from '../../src/transform/types.ts';
 
 // The template imports the published package; here it gets this checkout's source (an alias in
 // vitest.config.ts, which holds whether or not dist/ is built).

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
+import { DEFAULT_BATCH_SIZE } from '../../bridge/invoker.ts';
 import { ConfigError } from '../../errors.ts';
-import { DEFAULT_BATCH_SIZE } from '../../lambda/invoker.ts';
 import type { LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import type { CommandFactory } from '../command.ts';

@@ -13,11 +13,16 @@ import { type Consumer, type EachBatchPayload, Partitioners, type Producer } fro
 import { ConfigError, isOpenSkyStreamError, KafkaError, LambdaInvokeError } from '../errors.ts';
 import { createKafkaClient, type KafkaConnectionOptions, type KafkaLike } from '../kafka/client.ts';
 import { classifyKafkaError } from '../kafka/failures.ts';
+import {
+  buildKafkaEvent,
+  type ConsumedRecord,
+  eventRecordSize,
+  parseBatchResponse,
+} from '../lambda/event.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { loadTracing, startSpan, tracingActive } from '../tracing/spans.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
-import { buildKafkaEvent, type ConsumedRecord, eventRecordSize, parseBatchResponse } from './event.ts';
 
 /** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
 export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024 - 64 * 1024;

@@ -1,0 +1,17 @@
+/**
+ * The bridge: runs next to Kafka, consumes a topic and invokes a Lambda
+ * function with the event AWS's self-managed Kafka event source mapping sends.
+ * What runs inside the function is in ../lambda.
+ *
+ * @module
+ */
+export {
+  DEFAULT_BATCH_SIZE,
+  DeadLetterHeaders,
+  LambdaInvoker,
+  type LambdaInvokerEvents,
+  type LambdaInvokerOptions,
+  type LambdaInvokerStats,
+  MAX_INVOKE_PAYLOAD_BYTES,
+  splitBatches,
+} from './invoker.ts';
