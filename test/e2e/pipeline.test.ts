@@ -5,14 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlightRecord } from '../../src/domain/types.ts';
 import { generateTraffic, type RawStatesBody } from '../../src/synthetic/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
-import { awsClientConfig, awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { removePipelineResources } from '../support/cleanup.ts';
+import { awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { type OpenSkyTestServer, startOpenSkyServer } from '../support/opensky-server.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';
 
@@ -98,17 +96,7 @@ describe('e2e: produce → Kafka → bridge → Lambda → SNS → SQS, through 
     await server?.close();
     await all?.close();
     await oneCountry?.close();
-    await new LambdaClient(awsClientConfig())
-      .send(new DeleteFunctionCommand({ FunctionName: names.fn }))
-      .catch(() => undefined);
-    if (topicArn)
-      await new SNSClient(awsClientConfig())
-        .send(new DeleteTopicCommand({ TopicArn: topicArn }))
-        .catch(() => undefined);
-    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [names.topic, `${names.topic}-dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await removePipelineResources({ functionName: names.fn, topicArn, kafkaTopic: names.topic });
   });
 
   it('delivers exactly the in-air aircraft of every snapshot, each equal to transformStateVector, with origin_country', async () => {

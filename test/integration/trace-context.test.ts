@@ -1,19 +1,12 @@
-/**
- * One W3C trace per snapshot, end to end, through the CLI: `produce` starts it (Kafka header
- * `traceparent`), `bridge` hands the headers to the deployed reference Lambda as AWS's event
- * source mapping does, and the Lambda carries it into each notification's SNS message
- * attributes, which raw delivery keeps on the SQS message.
- */
-import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlightRecord, StateVectorMessage } from '../../src/domain/types.ts';
 import { generateTraffic, type RawStatesBody } from '../../src/synthetic/index.ts';
 import { parseTraceparent, TRACEPARENT } from '../../src/tracing/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
+import { removePipelineResources } from '../support/cleanup.ts';
 import { runCli, startCli } from '../support/cli.ts';
-import { awsClientConfig, awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { type OpenSkyTestServer, startOpenSkyServer } from '../support/opensky-server.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';
 
@@ -98,17 +91,7 @@ describe('trace context: produce → Kafka → bridge → reference Lambda → S
   afterAll(async () => {
     await server?.close();
     await queue?.close();
-    await new LambdaClient(awsClientConfig())
-      .send(new DeleteFunctionCommand({ FunctionName: names.fn }))
-      .catch(() => undefined);
-    if (topicArn)
-      await new SNSClient(awsClientConfig())
-        .send(new DeleteTopicCommand({ TopicArn: topicArn }))
-        .catch(() => undefined);
-    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [names.topic, `${names.topic}-dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await removePipelineResources({ functionName: names.fn, topicArn, kafkaTopic: names.topic });
   });
 
   it('every notification carries the trace id produce started for its snapshot', async () => {
