@@ -10,7 +10,7 @@ import type { FlightRecord } from '../../src/domain/types.ts';
 import { generateTraffic, type RawStatesBody } from '../../src/synthetic/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
 import { removePipelineResources } from '../support/cleanup.ts';
-import { awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { cliEnv, pipelineNames } from '../support/env.ts';
 import { type OpenSkyTestServer, startOpenSkyServer } from '../support/opensky-server.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';
 
@@ -42,21 +42,8 @@ function cli(
 }
 
 describe('e2e: produce → Kafka → bridge → Lambda → SNS → SQS, through the CLI', () => {
-  const id = uniqueName('e2e');
-  const names = {
-    topic: `${id}-states`,
-    snsTopic: `${id}-FlightNotifications`,
-    fn: `${id}-processor`,
-    group: `${id}-bridge`,
-  };
-  const env = {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    AWS_ENDPOINT_URL: awsEndpoint(),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    OPENSKY_STREAM_LOG_LEVEL: 'warn',
-  };
+  const names = pipelineNames('e2e');
+  const env = cliEnv();
   const snapshots: RawStatesBody[] = [];
   let server: OpenSkyTestServer;
   let topicArn = '';

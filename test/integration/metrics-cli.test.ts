@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateTraffic } from '../../src/synthetic/index.ts';
 import { type RunningCli, startCli } from '../support/cli.ts';
-import { awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { cliEnv, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
 import { freePort, promSamples } from '../support/metrics-endpoint.ts';
 import { type OpenSkyTestServer, startOpenSkyServer } from '../support/opensky-server.ts';
@@ -43,14 +43,7 @@ async function scrapeUntil(
 describe('metrics endpoints of produce and bridge, through the CLI', () => {
   const id = uniqueName('metrics');
   const topic = `${id}-states`;
-  const env = {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    AWS_ENDPOINT_URL: awsEndpoint(),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    OPENSKY_STREAM_LOG_LEVEL: 'warn',
-  };
+  const env = cliEnv();
   let server: OpenSkyTestServer;
   let fn: TestFunction;
   const running: RunningCli[] = [];

@@ -6,7 +6,7 @@ import { parseTraceparent, TRACEPARENT } from '../../src/tracing/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
 import { removePipelineResources } from '../support/cleanup.ts';
 import { runCli, startCli } from '../support/cli.ts';
-import { awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { cliEnv, kafkaBrokers, pipelineNames, uniqueName } from '../support/env.ts';
 import { type OpenSkyTestServer, startOpenSkyServer } from '../support/opensky-server.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';
 
@@ -48,21 +48,8 @@ async function readTopic(
 }
 
 describe('trace context: produce → Kafka → bridge → reference Lambda → SNS → SQS attributes', () => {
-  const id = uniqueName('trace');
-  const names = {
-    topic: `${id}-states`,
-    snsTopic: `${id}-Notifications`,
-    fn: `${id}-processor`,
-    group: `${id}-bridge`,
-  };
-  const env = {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    AWS_ENDPOINT_URL: awsEndpoint(),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    OPENSKY_STREAM_LOG_LEVEL: 'warn',
-  };
+  const names = pipelineNames('trace');
+  const env = cliEnv();
   const snapshots: RawStatesBody[] = [];
   let server: OpenSkyTestServer;
   let topicArn = '';
