@@ -4,7 +4,7 @@
  */
 import { ConfigError, isOpenSkyStreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { type ServedPipelineMetrics, servePipelineMetrics } from '../metrics/serve.ts';
+import type { ServedPipelineMetrics } from '../metrics/serve.ts';
 import type { Pipeline } from '../pipeline/create-pipeline.ts';
 import type { Argv } from './config.ts';
 import { envOption } from './options.ts';
@@ -40,6 +40,8 @@ export async function serveMetricsFromArgv(
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new ConfigError('--metrics-port', `must be an integer from 0 to 65535 (got '${raw}')`);
   const host = String(argv['metrics-host'] ?? '127.0.0.1');
+  // prom-client and the registry load only when metrics are asked for: every command imports this module.
+  const { servePipelineMetrics } = await import('../metrics/serve.ts');
   try {
     return await servePipelineMetrics({ port, host, pipelines, logger, ...options });
   } catch (error) {
