@@ -31,6 +31,19 @@ function javaCommand(env: NodeJS.ProcessEnv = process.env): string {
   return 'java';
 }
 
+/**
+ * Whether the broker creates a topic on first use (Kafka's own default, and the seed's cp-kafka's): on
+ * unless `KAFKA_AUTO_CREATE_TOPICS=false`. The project's clients still ask for their topics explicitly,
+ * with the partitions they want; this is for other clients (kafka-python, librdkafka) producing to a
+ * topic nobody created.
+ */
+export function autoCreateTopics(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env.KAFKA_AUTO_CREATE_TOPICS ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`KAFKA_AUTO_CREATE_TOPICS must be true or false, got '${env.KAFKA_AUTO_CREATE_TOPICS}'`);
+}
+
 function serverProperties(cfg: StackConfig): string {
   const { host, kafkaPort, kafkaControllerPort } = cfg;
   return [
@@ -43,8 +56,7 @@ function serverProperties(cfg: StackConfig): string {
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${dataDir(cfg)}`,
-    // The project creates its own topics, with the partitions it wants.
-    'auto.create.topics.enable=false',
+    `auto.create.topics.enable=${autoCreateTopics()}`,
     'num.partitions=3',
     // Single node: internal topics cannot be replicated.
     'offsets.topic.replication.factor=1',

@@ -19,15 +19,18 @@ describe('stack: Kafka broker', () => {
     await admin.disconnect();
   });
 
-  it('does not create topics on demand', async () => {
-    const producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 1 } });
+  it("creates a topic on first use, as Kafka and the seed's broker do (KAFKA_AUTO_CREATE_TOPICS=false turns it off)", async () => {
+    const producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 5 } });
+    const fresh = uniqueName('created-on-use');
     await producer.connect();
     try {
-      await expect(
-        producer.send({ topic: uniqueName('never-created'), messages: [{ value: 'x' }], timeout: 2000 }),
-      ).rejects.toThrow();
+      await producer.send({ topic: fresh, messages: [{ value: 'x' }], timeout: 10_000 });
+      expect(await admin.listTopics()).toContain(fresh);
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [fresh] })).topics;
+      expect(metadata?.partitions).toHaveLength(3); // the broker's num.partitions
     } finally {
       await producer.disconnect();
+      await admin.deleteTopics({ topics: [fresh] }).catch(() => undefined);
     }
   });
 

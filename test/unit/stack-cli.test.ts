@@ -137,3 +137,13 @@ describe('CLI: opensky-stream stack, with nothing running', () => {
     expect(stdout).toBe('before\nafter ünïcode\n');
   }, 30_000);
 });
+
+describe('stack: Kafka auto-creates topics', () => {
+  it('on by default, off with KAFKA_AUTO_CREATE_TOPICS=false, and a bad value is an error', async () => {
+    const { autoCreateTopics } = await import('../../src/stack/kafka.ts');
+    expect(autoCreateTopics({})).toBe(true);
+    expect(autoCreateTopics({ KAFKA_AUTO_CREATE_TOPICS: 'true' })).toBe(true);
+    expect(autoCreateTopics({ KAFKA_AUTO_CREATE_TOPICS: 'false' })).toBe(false);
+    expect(() => autoCreateTopics({ KAFKA_AUTO_CREATE_TOPICS: 'maybe' })).toThrow(/true or false/);
+  });
+});
