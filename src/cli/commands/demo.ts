@@ -1,12 +1,14 @@
 import crossFetch from 'cross-fetch';
 import type { CommandModule } from 'yargs';
 import { deployPipelineResources } from '../../deploy/deploy.ts';
+import { ensureKafkaEventSourceMapping } from '../../deploy/event-source-mapping.ts';
 import { createKafkaClient, ensureTopic } from '../../kafka/client.ts';
 import type { Logger, LogLevel } from '../../logger.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
 import type { CommandFactory } from '../command.ts';
 import { awsClients, kafkaFromArgv } from '../config.ts';
 import { openLivePage, uiOptions } from '../live-page.ts';
+import { mappingProgress } from '../mapping-progress.ts';
 import { metricsOptions, serveMetricsFromArgv } from '../metrics.ts';
 import { awsOptions, kafkaOptions, logOptions, parseDuration, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal } from '../runtime.ts';
@@ -61,7 +63,7 @@ const fmtInt = (n: number) => n.toLocaleString('en-US');
 export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
   command: 'demo',
   describe:
-    'The whole reference pipeline in one command: stack, deploy, produce + bridge, and notifications as they arrive',
+    'The whole reference pipeline in one command: stack, deploy (function + Kafka event source mapping), produce, and notifications as they arrive',
   builder: (y) =>
     y
       .options({
@@ -119,27 +121,33 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
     try {
       const kafka = kafkaFromArgv(argv, env);
       const topic = String(argv.topic);
-      await ensureTopic(createKafkaClient(kafka, logger), { topic }, logger);
-      const bridge = createPipeline({
-        mode: 'bridge',
-        invoker: {
-          ...kafka,
-          topic,
-          functionName: deployed.functionName,
-          groupId: `opensky-stream-demo-${Date.now().toString(36)}`,
-          startingPosition: { timestamp: Date.now() },
-          batchingWindowMs: 100,
-          lambda: clients.lambda,
-        },
+      const kafkaClient = createKafkaClient(kafka, logger);
+      await ensureTopic(kafkaClient, { topic }, logger);
+      // The function consumes the topic as on AWS: through an event source mapping, which the
+      // stack (or AWS) runs. This process only produces and shows what arrives.
+      const trigger = await ensureKafkaEventSourceMapping({
+        functionName: deployed.functionName,
+        topic,
+        bootstrapServers: kafka.brokers ?? [],
+        lambda: clients.lambda,
         logger,
       });
-      const produce = createPipeline({ mode: 'produce', source, sink: { ...kafka, topic }, logger, signal });
-      pipelines.push(produce, bridge);
-      metrics = await serveMetricsFromArgv(argv, [produce, bridge], logger);
-      logger.info('running: OpenSky → Kafka → Lambda → SNS → this terminal (Ctrl-C stops)', {
-        source: describe,
+      logger.info('event source mapping', {
+        uuid: trigger.uuid,
+        status: trigger.mapping,
+        state: trigger.state,
       });
-      running = Promise.all([bridge.run(), produce.run()]).catch((error: Error) => {
+      const progress = await mappingProgress(kafkaClient, clients.lambda, trigger.uuid, topic);
+      const produce = createPipeline({ mode: 'produce', source, sink: { ...kafka, topic }, logger, signal });
+      pipelines.push(produce, progress);
+      metrics = await serveMetricsFromArgv(argv, [produce], logger);
+      logger.info(
+        'running: OpenSky → Kafka → event source mapping → Lambda → SNS → this terminal (Ctrl-C stops)',
+        {
+          source: describe,
+        },
+      );
+      running = produce.run().catch((error: Error) => {
         failed = error;
         logger.error('pipeline failed', { error: error.message });
         receiving.abort();
@@ -152,23 +160,20 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
       const page = await openLivePage(argv, logger, 'opensky-stream demo');
       const rate = rateMeter();
       const ticker = setInterval(() => {
-        const invoker = bridge.stats.invoker;
         const produced = produce.stats.sink?.messages ?? 0;
+        const mapping = progress.current;
         page?.setHealth({
           snapshots: produce.stats.snapshots,
           produced,
-          invocations: invoker?.invocations ?? 0,
-          errors: invoker?.errors ?? 0,
-          retries: invoker?.retries ?? 0,
-          'dead-lettered': invoker?.deadLettered ?? 0,
-          // Records in Kafka the bridge has not taken yet (both run in this process).
-          'consumer lag': invoker ? Math.max(0, produced - invoker.recordsIn) : undefined,
+          mapping: mapping.state,
+          'last result': mapping.lastProcessingResult,
+          // Records in Kafka the mapping's consumer group has not committed yet.
+          'consumer lag': mapping.lag,
         });
         display.tick({
           snapshots: produce.stats.snapshots,
-          produced: produce.stats.sink?.messages ?? 0,
-          invoked: invoker?.recordsIn ?? 0,
-          errors: invoker?.errors ?? 0,
+          produced,
+          lag: mapping.lag ?? 0,
           notifications,
           'per s': rate(notifications),
         });
