@@ -22,6 +22,8 @@ export const ErrorCodes = {
   LAMBDA: 'OSS_LAMBDA',
   /** SNS Publish / PublishBatch failure. */
   SNS: 'OSS_SNS',
+  /** Sending a record of discarded records to an on-failure destination (SQS, SNS) failed. */
+  DESTINATION: 'OSS_DESTINATION',
   /** Every record of a batch failed; `details.failures` lists why, per record. */
   BATCH: 'OSS_BATCH',
   /** The operation was aborted through an AbortSignal or `stop()`. */
