@@ -268,3 +268,21 @@ export function checkNumbers(argv: Record<string, unknown>): true {
   }
   return true;
 }
+
+/** The function a command deploys, invokes, reads or removes. */
+export const functionNameOption = (env: Env) => ({
+  'function-name': envOption(env, 'LAMBDA_FUNCTION_NAME', {
+    type: 'string',
+    describe: 'Function name',
+    default: 'opensky-stream-processor',
+  }),
+});
+
+/** The pipeline's SNS topic, by name. */
+export const topicNameOption = (env: Env) => ({
+  'topic-name': envOption(env, 'SNS_TOPIC_NAME', {
+    type: 'string',
+    describe: 'SNS topic',
+    default: 'FlightNotifications',
+  }),
+});

@@ -33,8 +33,11 @@ export interface DestroyResult {
   eventSourceMappings: string[];
   topicArn: string | undefined;
   topic: 'deleted' | 'absent';
-  /** The shared role `opensky-stream-lambda`: the topic taken out of it, or the role deleted; `not-managed` for a role of yours. */
-  role: RoleRelease | 'not-managed';
+  /**
+   * The shared role `opensky-stream-lambda`: the topic taken out of it, or the role deleted;
+   * `not-managed` for a role of yours; `untouched` when there was no topic to take out.
+   */
+  role: RoleRelease | 'not-managed' | 'untouched';
 }
 
 const notFound = (error: unknown) => error instanceof ResourceNotFoundException;
@@ -124,7 +127,7 @@ export async function destroyPipelineResources(options: DestroyOptions = {}): Pr
 
   // The shared role, unless the function ran under a role of the user's (--role-arn): theirs to keep.
   const role = fn?.Configuration?.Role;
-  let roleOutcome: DestroyResult['role'] = 'not-managed';
+  let roleOutcome: DestroyResult['role'] = topicArn ? 'not-managed' : 'untouched';
   if (topicArn && (role === undefined || managedRoleName(role))) {
     roleOutcome = await releaseRole(o.iam ?? new IAMClient({}), topicArn);
     logger.info(`role ${roleOutcome}`, { topicArn });
