@@ -87,17 +87,26 @@ export function checkFunctionName(name: unknown, path = '/options/functionName')
   return name;
 }
 
-/** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
-export function resolveDeployOptions(options: DeployOptions = {}): ResolvedDeployOptions {
+/** `options` over `defaults`, skipping `undefined`; the function and topic names checked. */
+function overlay<T extends { functionName: string; topicName: string }>(
+  defaults: object,
+  options: object,
+): T {
   if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o = { ...defaultDeployOptions, ...given } as ResolvedDeployOptions;
+  const o = { ...defaults, ...given } as T;
   checkFunctionName(o.functionName);
   if (typeof o.topicName !== 'string' || !isValidTopicName(o.topicName))
     throw new ConfigError(
       '/options/topicName',
       `must be a valid SNS topic name, got '${String(o.topicName)}'`,
     );
+  return o;
+}
+
+/** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
+export function resolveDeployOptions(options: DeployOptions = {}): ResolvedDeployOptions {
+  const o = overlay<ResolvedDeployOptions>(defaultDeployOptions, options);
   if (typeof o.runtime !== 'string' || o.runtime === '')
     throw new ConfigError('/options/runtime', 'must be a Lambda runtime such as nodejs22.x');
   if (!integerIn(o.timeout, 1, 900))
@@ -146,14 +155,5 @@ export type ResolvedDestroyOptions = DestroyOptions &
 
 /** Overlay `options` on the defaults and validate; throws {@link ConfigError}. */
 export function resolveDestroyOptions(options: DestroyOptions = {}): ResolvedDestroyOptions {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o = { ...defaultDestroyOptions, ...given } as ResolvedDestroyOptions;
-  checkFunctionName(o.functionName);
-  if (typeof o.topicName !== 'string' || !isValidTopicName(o.topicName))
-    throw new ConfigError(
-      '/options/topicName',
-      `must be a valid SNS topic name, got '${String(o.topicName)}'`,
-    );
-  return o;
+  return overlay<ResolvedDestroyOptions>(defaultDestroyOptions, options);
 }

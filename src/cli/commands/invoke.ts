@@ -7,7 +7,7 @@ import { sampleKafkaEvent } from '../../deploy/sample-event.ts';
 import { ConfigError } from '../../errors.ts';
 import type { CommandFactory } from '../command.ts';
 import { awsClients } from '../config.ts';
-import { awsOptions, envOption, functionNameOption } from '../options.ts';
+import { awsOptions, functionNameOption, kafkaOptions } from '../options.ts';
 import { ExitCode } from '../runtime.ts';
 
 /** The event: a file's JSON, standard input's (`-`), or a sample Kafka event. */
@@ -46,6 +46,8 @@ export const invokeCommand: CommandFactory = (env, exit): CommandModule => ({
   builder: (y) =>
     y
       .options({ ...awsOptions(env), ...functionNameOption(env) })
+      // The sample event names the pipeline's topic and brokers, as the bridge's events do.
+      .options((({ brokers, topic }) => ({ brokers, topic }))(kafkaOptions(env)))
       .options({
         event: { type: 'string', describe: 'The event: a JSON file, or - for standard input' },
         sample: {
@@ -58,16 +60,6 @@ export const invokeCommand: CommandFactory = (env, exit): CommandModule => ({
           describe:
             'Without --event: take the state vectors from this recording (from `record`) instead of synthetic ones',
         },
-        topic: envOption(env, 'KAFKA_TOPIC', {
-          type: 'string',
-          describe: "The sample event's Kafka topic",
-          default: 'aviation-data',
-        }),
-        brokers: envOption(env, 'KAFKA_BROKERS', {
-          type: 'string',
-          describe: "The sample event's bootstrapServers",
-          default: '127.0.0.1:9092',
-        }),
       })
       .conflicts('event', ['sample', 'replay'])
       .example('$0 invoke --function-name my-fn --sample 5', 'five synthetic state vectors')
