@@ -3,7 +3,10 @@ import { bridgeCommand } from './commands/bridge.ts';
 import { countCommand } from './commands/count.ts';
 import { demoCommand } from './commands/demo.ts';
 import { deployCommand } from './commands/deploy.ts';
+import { destroyCommand } from './commands/destroy.ts';
 import { initCommand } from './commands/init.ts';
+import { invokeCommand } from './commands/invoke.ts';
+import { logsCommand } from './commands/logs.ts';
 import { produceCommand } from './commands/produce.ts';
 import { recordCommand } from './commands/record.ts';
 import { stackCommand, stackSubcommands } from './commands/stack.ts';
@@ -15,6 +18,9 @@ export const commands: CommandFactory[] = [
   produceCommand,
   bridgeCommand,
   deployCommand,
+  invokeCommand,
+  logsCommand,
+  destroyCommand,
   tailCommand,
   countCommand,
   recordCommand,

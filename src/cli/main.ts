@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import type { ExitBox } from './command.ts';
 import { commands, subcommands } from './commands.ts';
-import { checkNumbers } from './options.ts';
+import { checkNumbers, joinNegativeValues } from './options.ts';
 import { describeFailure, ExitCode } from './runtime.ts';
 
 function packageVersion(): string {
@@ -80,7 +80,7 @@ export function unknownCommand(
 /** Run the CLI with `argv` (without `node` and the script). Resolves to the process exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const exit: ExitBox = { code: ExitCode.OK };
-  let parser: Argv = yargs(argv)
+  let parser: Argv = yargs(joinNegativeValues(argv))
     .scriptName('opensky-stream')
     .usage('$0 <command> [options]\n\nReal-time flight data: OpenSky Network → Kafka → AWS Lambda → SNS.')
     .version(packageVersion())

@@ -88,13 +88,75 @@ export const logOptions = (env: Env) => ({
   }),
 });
 
-/** Parse a positive duration like `90s`, `5m`, `1h` or plain seconds into milliseconds; `ConfigError` (exit 2) when it is not one. */
+/**
+ * Parse a duration like `90s`, `5m`, `1h` or plain seconds into milliseconds;
+ * `ConfigError` (exit 2) when it is not one. Negative durations are refused
+ * by name; zero passes (it means "none" where a flag allows it, e.g. a
+ * batching window): flags that need more say so with {@link positiveDuration}.
+ */
 export function parseDuration(value: string | number | undefined, flag: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value).trim());
+  const text = String(value).trim();
+  if (/^-\d/.test(text))
+    throw new ConfigError(`--${flag}`, `must be a positive duration like 30s, 5m, 1h (got '${value}')`);
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
   if (!match) throw new ConfigError(`--${flag}`, `must be a duration like 30s, 5m, 1h (got '${value}')`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Number(match[1]) * unit;
+}
+
+/** Throws a `ConfigError` naming `--flag` when `value` is not a duration above zero. */
+export function checkPositiveDuration(value: unknown, flag: string): void {
+  if (value === undefined || value === '') return;
+  if (parseDuration(value as string, flag) === 0)
+    throw new ConfigError(`--${flag}`, `must be a positive duration like 30s, 5m, 1h (got '${value}')`);
+}
+
+/** Throws a `ConfigError` naming `--flag` when `value` is not a whole number of at least `min`. */
+export function checkWholeNumber(value: unknown, flag: string, min = 1): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new ConfigError(`--${flag}`, 'must be a number');
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(`--${flag}`, `must be a whole number of at least ${min} (got ${value})`);
+}
+
+/**
+ * Flags checked as soon as they are parsed, for every command that has them
+ * (a flag name means the same thing in every command): counts that must be
+ * whole and positive and durations that must be above zero. A run that
+ * silently does nothing (`produce --synthetic -5`) is worse than exit 2.
+ */
+export const FLAG_CHECKS: Readonly<Record<string, (value: unknown, flag: string) => void>> = {
+  synthetic: (value, flag) => checkWholeNumber(value, flag),
+  'max-snapshots': (value, flag) => checkWholeNumber(value, flag),
+  sample: (value, flag) => checkWholeNumber(value, flag),
+  partitions: (value, flag) => checkWholeNumber(value, flag),
+  interval: checkPositiveDuration,
+  'request-timeout': checkPositiveDuration,
+  duration: checkPositiveDuration,
+  since: checkPositiveDuration,
+};
+
+/**
+ * `--interval -1s` reaches yargs as the flag `--interval` and the short flags
+ * `-1` and `-s` ("Unknown arguments: 1, s"); yargs only takes negative *numbers*
+ * as values. Join such a token to the long flag before it (`--interval=-1s`),
+ * so the flag's own check names the problem. No flag of ours is a digit, so a
+ * token starting with `-` and a digit is always a value.
+ */
+export function joinNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    const previous = out.at(-1);
+    const negativeWord = /^-\d/.test(arg) && !/^-\d+(\.\d+)?$/.test(arg);
+    if (negativeWord && previous?.startsWith('--') && !previous.includes('=') && previous !== '--') {
+      out[out.length - 1] = `${previous}=${arg}`;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -194,13 +256,33 @@ export const sourceOptions = (env: Env) => ({
 
 /**
  * yargs turns a `number` flag given a word into NaN without complaint: name the
- * flag instead (a `ConfigError`, so it exits 2 like any bad flag). Keys in
- * camelCase are yargs's aliases of the dashed ones.
+ * flag instead (a `ConfigError`, so it exits 2 like any bad flag); then the
+ * {@link FLAG_CHECKS}. Keys in camelCase are yargs's aliases of the dashed ones.
  */
 export function checkNumbers(argv: Record<string, unknown>): true {
   for (const [key, value] of Object.entries(argv)) {
-    if (typeof value === 'number' && Number.isNaN(value) && !/[A-Z]/.test(key))
+    if (/[A-Z]/.test(key)) continue;
+    if (typeof value === 'number' && Number.isNaN(value))
       throw new ConfigError(`--${key}`, 'must be a number');
+    FLAG_CHECKS[key]?.(value, key);
   }
   return true;
 }
+
+/** The function a command deploys, invokes, reads or removes. */
+export const functionNameOption = (env: Env) => ({
+  'function-name': envOption(env, 'LAMBDA_FUNCTION_NAME', {
+    type: 'string',
+    describe: 'Function name',
+    default: 'opensky-stream-processor',
+  }),
+});
+
+/** The pipeline's SNS topic, by name. */
+export const topicNameOption = (env: Env) => ({
+  'topic-name': envOption(env, 'SNS_TOPIC_NAME', {
+    type: 'string',
+    describe: 'SNS topic',
+    default: 'FlightNotifications',
+  }),
+});

@@ -6,6 +6,7 @@ export {
   packageRoot,
   writeLambdaBundle,
 } from './bundle.ts';
+export { type CodePackage, codePackage } from './code.ts';
 export {
   type DeployOptions,
   type DeployResult,
@@ -16,4 +17,8 @@ export {
   type PolicyDocument,
   type PolicyStatement,
 } from './deploy.ts';
+export { type DestroyOptions, type DestroyResult, destroyPipelineResources } from './destroy.ts';
+export { CODE_TAG, CodeOrigin } from './function.ts';
+export { type InvokeOutcome, invokeFunction } from './invoke.ts';
+export { type SampleEventOptions, sampleKafkaEvent } from './sample-event.ts';
 export { codeSha256, type PackageFiles, zipPackage } from './zip.ts';

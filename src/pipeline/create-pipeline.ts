@@ -16,7 +16,7 @@ import {
 } from '../batch/processor.ts';
 import { LambdaInvoker, type LambdaInvokerOptions, type LambdaInvokerStats } from '../bridge/invoker.ts';
 import type { FlightRecord, StatesResponse, StateVector } from '../domain/types.ts';
-import { AbortError, hasErrorCode, isOpenSkyStreamError } from '../errors.ts';
+import { AbortError, ConfigError, hasErrorCode, isOpenSkyStreamError } from '../errors.ts';
 import { KafkaSink, type KafkaSinkOptions, type KafkaSinkStats } from '../kafka/sink.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { OpenSkySource, type OpenSkySourceOptions, type OpenSkySourceStats } from '../opensky/source.ts';
@@ -303,6 +303,13 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
   }
 }
 
+/** The modes of {@link createPipeline}. */
+const PIPELINE_MODES: readonly string[] = [
+  'produce',
+  'bridge',
+  'in-process',
+] satisfies PipelineOptions['mode'][];
+
 /**
  * Compose the primitives into a pipeline.
  *
@@ -320,5 +327,12 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
  * ```
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
+  // Checked here, when the pipeline is made, not in run(): a typo must not wait for the first snapshot.
+  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
+  if (!PIPELINE_MODES.includes(options.mode))
+    throw new ConfigError(
+      '/options/mode',
+      `must be one of ${PIPELINE_MODES.join(', ')}, got '${String(options.mode)}'`,
+    );
   return new PipelineRunner(options);
 }

@@ -77,3 +77,24 @@ export async function followLogs(logs: readonly StackLog[], options: FollowOptio
     await sleep(options.intervalMs ?? 250);
   }
 }
+
+/**
+ * The run dir of the local stack whose AWS endpoint answers at `endpoint`, as
+ * its `/_stack/health` reports it; `undefined` when no local stack answers
+ * there (real AWS, LocalStack, nothing). The stack writes its logs where the
+ * `stack up` that started it chose (`.stack/` of a checkout, the state
+ * directory of an installed package): asking it beats guessing from this
+ * installation's own default.
+ */
+export async function runningStackRunDir(endpoint: string, timeoutMs = 2000): Promise<string | undefined> {
+  try {
+    const response = await fetch(new URL('/_stack/health', endpoint), {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.status !== 200) return undefined;
+    const health = (await response.json()) as { status?: unknown; runDir?: unknown };
+    return health.status === 'ok' && typeof health.runDir === 'string' ? health.runDir : undefined;
+  } catch {
+    return undefined;
+  }
+}

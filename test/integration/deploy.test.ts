@@ -1,15 +1,28 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployPipelineResources, lambdaPackage } from '../../src/deploy/index.ts';
+import {
+  CODE_TAG,
+  deployPipelineResources,
+  destroyPipelineResources,
+  lambdaPackage,
+  zipPackage,
+} from '../../src/deploy/index.ts';
 import type { FlightRecord } from '../../src/domain/types.ts';
+import { isOpenSkyStreamError } from '../../src/errors.ts';
 import type { FlightHandlerResult } from '../../src/lambda/handler.ts';
 import { buildKafkaEvent, type ConsumedRecord, countPublished } from '../../src/lambda/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../../src/transform/index.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
+import { deployTestFunction } from '../support/lambda-fixtures.ts';
 import { subscribeQueue } from '../support/sqs.ts';
 
 describe('deploy + the reference Lambda on the local stack', () => {
@@ -124,5 +137,68 @@ describe('deploy + the reference Lambda on the local stack', () => {
       (s) => [s.Resource].flat(),
     );
     expect(publishable).toEqual(expect.arrayContaining([topicArn, second.topicArn]));
+  });
+
+  it('never replaces code it did not build: yours, or a function it never deployed, unless forced', async () => {
+    const name = uniqueName('own-code');
+    const topic = uniqueName('OwnNotifications');
+    const mine = zipPackage({ 'index.mjs': 'export const handler = async () => ({ mine: true });' });
+    const deployed = await deployPipelineResources({
+      functionName: name,
+      topicName: topic,
+      zip: mine,
+      ...clients,
+    });
+    others.push(deployed);
+    expect(deployed).toMatchObject({ function: 'created', code: 'custom' });
+
+    // The reference over your code: refused before anything changes.
+    const refusal = await deployPipelineResources({ functionName: name, topicName: topic, ...clients }).catch(
+      (error: unknown) => error,
+    );
+    expect(isOpenSkyStreamError(refusal) && refusal.code).toBe('OSS_CONFIG');
+    expect(String(refusal)).toMatch(/runs your code/);
+    const after = await clients.lambda.send(new GetFunctionCommand({ FunctionName: name }));
+    expect(after.Configuration!.CodeSha256).toBe(deployed.codeSha256);
+
+    // Forced: the reference handler, and the tag says so.
+    const forced = await deployPipelineResources({
+      functionName: name,
+      topicName: topic,
+      force: true,
+      ...clients,
+    });
+    expect(forced).toMatchObject({ function: 'updated', code: 'reference' });
+    expect((await clients.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Tags?.[CODE_TAG]).toBe(
+      'reference',
+    );
+
+    // A function opensky-stream never deployed (no tag): even --code leaves it alone.
+    const foreign = await deployTestFunction(uniqueName('foreign'), 'export const handler = async () => 1;');
+    try {
+      await expect(
+        deployPipelineResources({ functionName: foreign.name, topicName: topic, zip: mine, ...clients }),
+      ).rejects.toThrow(/was not deployed by opensky-stream/);
+    } finally {
+      await foreign.dispose();
+    }
+  });
+
+  it("destroy takes the topic out of the shared role and keeps the other pipelines' topics", async () => {
+    const name = uniqueName('short-lived');
+    const topic = uniqueName('ShortLived');
+    const deployed = await deployPipelineResources({ functionName: name, topicName: topic, ...clients });
+    const destroyed = await destroyPipelineResources({ functionName: name, topicName: topic, ...clients });
+    expect(destroyed).toMatchObject({ function: 'deleted', topic: 'deleted', role: 'topic-removed' });
+    const { PolicyDocument } = await clients.iam.send(
+      new GetRolePolicyCommand({ RoleName: 'opensky-stream-lambda', PolicyName: 'opensky-stream-publish' }),
+    );
+    const policy = JSON.parse(decodeURIComponent(PolicyDocument!)) as {
+      Statement: Array<{ Action: string | string[]; Resource: string | string[] }>;
+    };
+    const publish = policy.Statement.filter((s) => [s.Action].flat().includes('sns:Publish'));
+    expect(publish).toHaveLength(1);
+    expect([publish[0]!.Resource].flat()).not.toContain(deployed.topicArn);
+    expect([publish[0]!.Resource].flat()).toContain(topicArn);
   });
 });

@@ -1,6 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type StackConfig, stackConfig } from '../../stack/lib.ts';
-import { followLogs, lastLines, type StackLogName, stackLogNames, stackLogs } from '../../stack/logs.ts';
+import {
+  followLogs,
+  lastLines,
+  runningStackRunDir,
+  type StackLogName,
+  stackLogNames,
+  stackLogs,
+} from '../../stack/logs.ts';
 import { stackDown, stackStatus, stackUp } from '../../stack/stack.ts';
 import type { CommandFactory, ExitBox } from '../command.ts';
 import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
@@ -118,7 +125,13 @@ const logsCommand = (env: NodeJS.ProcessEnv, exit: ExitBox): CommandModule => ({
         return true;
       }),
   handler: async (argv) => {
-    const cfg = stackConfig(env);
+    let cfg = stackConfig(env);
+    // The running stack's own run dir, unless one is asked for: it may have been started by another
+    // installation (a checkout's .stack/ vs an installed package's state directory).
+    if (!env.OPENSKY_STREAM_RUN_DIR) {
+      const runDir = await runningStackRunDir(`http://${cfg.host}:${cfg.awsPort}`);
+      if (runDir) cfg = { ...cfg, runDir };
+    }
     const names = argv.service === undefined ? stackLogNames : [argv.service as StackLogName];
     const logs = stackLogs(cfg, names);
     const several = logs.length > 1;

@@ -854,6 +854,9 @@ const server = createServer((req, res) => {
       200,
       JSON.stringify({
         status: 'ok',
+        // Where this endpoint writes its logs: `logs` and `stack logs` read them from here, whatever
+        // run dir their own installation would default to.
+        runDir: resolve(config.runDir),
         runtimeClient: config.runtimeClient,
         messaging: messaging ? 'fauxqs' : 'moto',
         requests: requestCounts,
