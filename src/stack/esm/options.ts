@@ -44,7 +44,8 @@ export function resolveEsmOptions(options: EsmOptions = {}): ResolvedEsmOptions 
   const resolved: ResolvedEsmOptions = { ...defaultEsmOptions, ...given };
   for (const name of Object.keys(defaultEsmOptions) as Array<keyof ResolvedEsmOptions>) {
     const value = resolved[name];
-    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`/options/${name}`, 'must be an integer ≥ 1');
+    if (!Number.isInteger(value) || value < 1)
+      throw new ConfigError(`/options/${name}`, 'must be an integer ≥ 1');
   }
   if (resolved.restartMaxMs < resolved.restartBaseMs)
     throw new ConfigError('/options/restartMaxMs', 'must be at least /options/restartBaseMs');

@@ -78,7 +78,8 @@ export function secretsManagerReader(input: {
     });
     const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
     const text = await response.text();
-    if (!response.ok) throw new Error(`GetSecretValue ${arn} failed (${response.status}): ${text.slice(0, 300)}`);
+    if (!response.ok)
+      throw new Error(`GetSecretValue ${arn} failed (${response.status}): ${text.slice(0, 300)}`);
     const { SecretString } = JSON.parse(text) as { SecretString?: string };
     if (!SecretString) throw new Error(`secret ${arn} has no SecretString`);
     return JSON.parse(SecretString) as Record<string, string>;

@@ -6,7 +6,14 @@
  */
 
 /** States of an event source mapping, as Lambda names them. */
-export type EsmState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
+export type EsmState =
+  | 'Creating'
+  | 'Enabling'
+  | 'Enabled'
+  | 'Disabling'
+  | 'Disabled'
+  | 'Updating'
+  | 'Deleting';
 
 /** Where a new consumer group starts. */
 export type StartingPosition = 'LATEST' | 'TRIM_HORIZON' | 'AT_TIMESTAMP';

@@ -91,13 +91,19 @@ export class WorkerSupervisor {
       } else if (message.type === 'result') this.deps.events.result(uuid, message.result);
       else if (message.type === 'failed') worker.lastError = message.error;
     });
-    child.on('error', (error) => this.deps.log('event source mapping worker error', { uuid, error: String(error) }));
+    child.on('error', (error) =>
+      this.deps.log('event source mapping worker error', { uuid, error: String(error) }),
+    );
     child.on('exit', (code, signal) => {
       if (worker.child !== child) return;
       worker.child = undefined;
       if (worker.stopping || this.workers.get(uuid) !== worker) return;
       worker.failures++;
-      const delay = backoffDelay(worker.failures, this.deps.options.restartBaseMs, this.deps.options.restartMaxMs);
+      const delay = backoffDelay(
+        worker.failures,
+        this.deps.options.restartBaseMs,
+        this.deps.options.restartMaxMs,
+      );
       const error = worker.lastError ?? `the worker exited (${signal ?? `code ${code}`})`;
       worker.lastError = undefined;
       this.deps.log('event source mapping worker died; restarting it', { uuid, error, inMs: delay });

@@ -13,8 +13,8 @@ import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAXIMUM_RECORD_AGE,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
-  type EsmConfiguration,
   EsmApiError,
+  type EsmConfiguration,
   invalidParameter,
   kafkaDestinationTopic,
   mappingArn,
@@ -45,7 +45,8 @@ function integerIn(body: Body, name: string, min: number, max: number): number |
     throw invalidParameter(`${name} must be an integer, got ${JSON.stringify(value)}`);
   if (value < min)
     throw constraint(camel(name), value, `Member must have value greater than or equal to ${min}`);
-  if (value > max) throw constraint(camel(name), value, `Member must have value less than or equal to ${max}`);
+  if (value > max)
+    throw constraint(camel(name), value, `Member must have value less than or equal to ${max}`);
   return value;
 }
 
@@ -106,10 +107,17 @@ function topicOf(body: Body): string {
   return topic;
 }
 
-function startingPosition(body: Body, now: number): Pick<EsmConfiguration, 'StartingPosition' | 'StartingPositionTimestamp'> {
+function startingPosition(
+  body: Body,
+  now: number,
+): Pick<EsmConfiguration, 'StartingPosition' | 'StartingPositionTimestamp'> {
   const position = body.StartingPosition ?? 'TRIM_HORIZON';
   if (position !== 'LATEST' && position !== 'TRIM_HORIZON' && position !== 'AT_TIMESTAMP')
-    throw constraint('startingPosition', position, 'Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]');
+    throw constraint(
+      'startingPosition',
+      position,
+      'Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]',
+    );
   const timestamp = body.StartingPositionTimestamp;
   if (position !== 'AT_TIMESTAMP') {
     if (timestamp !== undefined && timestamp !== null)
@@ -126,12 +134,19 @@ function functionResponseTypes(body: Body): string[] | undefined {
   const value = body.FunctionResponseTypes;
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.length > 1 || value.some((v) => v !== 'ReportBatchItemFailures'))
-    throw constraint('functionResponseTypes', value, 'Member must satisfy enum value set: [ReportBatchItemFailures]');
+    throw constraint(
+      'functionResponseTypes',
+      value,
+      'Member must satisfy enum value set: [ReportBatchItemFailures]',
+    );
   return value as string[];
 }
 
 /** `kafka://topic` (a dead-letter topic on the same cluster), or an SQS queue / SNS topic ARN. */
-function destinationConfig(body: Body, sourceTopic: string): EsmConfiguration['DestinationConfig'] | null | undefined {
+function destinationConfig(
+  body: Body,
+  sourceTopic: string,
+): EsmConfiguration['DestinationConfig'] | null | undefined {
   const config = objectOf(body, 'DestinationConfig');
   if (!config) return undefined;
   if (config.OnSuccess !== undefined && config.OnSuccess !== null)
@@ -140,15 +155,20 @@ function destinationConfig(body: Body, sourceTopic: string): EsmConfiguration['D
   const destination = onFailure?.Destination;
   if (destination === undefined || destination === null || destination === '') return null;
   if (typeof destination !== 'string' || destination.length > 350)
-    throw invalidParameter('DestinationConfig.OnFailure.Destination must be a string of at most 350 characters');
+    throw invalidParameter(
+      'DestinationConfig.OnFailure.Destination must be a string of at most 350 characters',
+    );
   const topic = kafkaDestinationTopic(destination);
   if (topic !== undefined) {
-    if (!TOPIC.test(topic)) throw invalidParameter(`Invalid Kafka topic in on-failure destination: ${destination}`);
+    if (!TOPIC.test(topic))
+      throw invalidParameter(`Invalid Kafka topic in on-failure destination: ${destination}`);
     // AWS refuses a destination that would feed failed records back into the mapping.
     if (topic === sourceTopic)
       throw invalidParameter('The on-failure destination topic must differ from the source topic');
   } else if (/^arn:aws[a-zA-Z-]*:s3:/.test(destination)) {
-    throw invalidParameter('S3 on-failure destinations are not supported by the local stack; use an SQS queue, an SNS topic or kafka://<topic>');
+    throw invalidParameter(
+      'S3 on-failure destinations are not supported by the local stack; use an SQS queue, an SNS topic or kafka://<topic>',
+    );
   } else if (!/^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:.+$/.test(destination)) {
     throw invalidParameter(`Unsupported on-failure destination: ${destination}`);
   }
@@ -166,7 +186,9 @@ function filterCriteria(body: Body): EsmConfiguration['FilterCriteria'] | null |
     Filters: filters.map((filter, i) => {
       const pattern = (filter as { Pattern?: unknown } | null)?.Pattern;
       if (typeof pattern !== 'string' || pattern.length > 4096)
-        throw invalidParameter(`FilterCriteria.Filters[${i}].Pattern must be a string of at most 4096 characters`);
+        throw invalidParameter(
+          `FilterCriteria.Filters[${i}].Pattern must be a string of at most 4096 characters`,
+        );
       let parsed: unknown;
       try {
         parsed = JSON.parse(pattern);
@@ -187,7 +209,10 @@ function pollerConfig(body: Body): EsmConfiguration['ProvisionedPollerConfig'] |
   const max = integerIn(config, 'MaximumPollers', 1, 2000);
   if ((min ?? 1) > (max ?? 200))
     throw invalidParameter('ProvisionedPollerConfig.MinimumPollers must not exceed MaximumPollers');
-  return { ...(min === undefined ? {} : { MinimumPollers: min }), ...(max === undefined ? {} : { MaximumPollers: max }) };
+  return {
+    ...(min === undefined ? {} : { MinimumPollers: min }),
+    ...(max === undefined ? {} : { MaximumPollers: max }),
+  };
 }
 
 /** What src/kafka/client.ts can connect with (secrets resolved by the worker); VPC settings mean nothing here. */
@@ -200,7 +225,12 @@ const SUPPORTED_ACCESS = new Set([
   'VPC_SUBNET',
   'VPC_SECURITY_GROUP',
 ]);
-const SASL_TYPES = ['BASIC_AUTH', 'SASL_SCRAM_256_AUTH', 'SASL_SCRAM_512_AUTH', 'CLIENT_CERTIFICATE_TLS_AUTH'];
+const SASL_TYPES = [
+  'BASIC_AUTH',
+  'SASL_SCRAM_256_AUTH',
+  'SASL_SCRAM_512_AUTH',
+  'CLIENT_CERTIFICATE_TLS_AUTH',
+];
 
 function sourceAccess(body: Body): SourceAccessConfiguration[] | undefined {
   const value = body.SourceAccessConfigurations;
@@ -214,7 +244,8 @@ function sourceAccess(body: Body): SourceAccessConfiguration[] | undefined {
       throw invalidParameter(
         `SourceAccessConfigurations Type ${type} is not supported by the local stack (supported: ${[...SUPPORTED_ACCESS].join(', ')})`,
       );
-    if (typeof uri !== 'string' || uri === '') throw invalidParameter(`SourceAccessConfigurations ${type} needs a URI`);
+    if (typeof uri !== 'string' || uri === '')
+      throw invalidParameter(`SourceAccessConfigurations ${type} needs a URI`);
     if (!type.startsWith('VPC_') && !/^arn:aws[a-zA-Z-]*:secretsmanager:/.test(uri))
       throw invalidParameter(`SourceAccessConfigurations ${type} must name a Secrets Manager secret ARN`);
     return { Type: type, URI: uri };
@@ -230,7 +261,11 @@ function metricsConfig(body: Body): EsmConfiguration['MetricsConfig'] | undefine
   const metrics = config.Metrics ?? [];
   const allowed = ['EventCount', 'ErrorCount', 'KafkaMetrics'];
   if (!Array.isArray(metrics) || metrics.length > 3 || metrics.some((m) => !allowed.includes(m as string)))
-    throw constraint('metricsConfig.metrics', metrics, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
+    throw constraint(
+      'metricsConfig.metrics',
+      metrics,
+      `Member must satisfy enum value set: [${allowed.join(', ')}]`,
+    );
   return { Metrics: metrics as string[] };
 }
 
@@ -239,14 +274,22 @@ function consumerGroupId(body: Body): string | undefined {
   if (!config) return undefined;
   if (config.SchemaRegistryConfig !== undefined && config.SchemaRegistryConfig !== null)
     throw invalidParameter('SchemaRegistryConfig is not supported by the local stack');
-  if (config.ConsumptionMode !== undefined && config.ConsumptionMode !== null && config.ConsumptionMode !== 'Stream')
+  if (
+    config.ConsumptionMode !== undefined &&
+    config.ConsumptionMode !== null &&
+    config.ConsumptionMode !== 'Stream'
+  )
     throw invalidParameter(
       `ConsumptionMode ${String(config.ConsumptionMode)} is not supported by the local stack (Queue mode needs Kafka share groups, Kafka 4.2 or later)`,
     );
   const id = config.ConsumerGroupId;
   if (id === undefined || id === null) return undefined;
   if (typeof id !== 'string' || id.length < 1 || id.length > 200 || !CONSUMER_GROUP.test(id))
-    throw constraint('selfManagedKafkaEventSourceConfig.consumerGroupId', id, 'Member must have length between 1 and 200');
+    throw constraint(
+      'selfManagedKafkaEventSourceConfig.consumerGroupId',
+      id,
+      'Member must have length between 1 and 200',
+    );
   return id;
 }
 
@@ -291,7 +334,10 @@ export interface CreateContext {
  * A CreateEventSourceMapping request → the mapping to store (state `Creating`)
  * and the function it names; `FunctionArn` is left for the caller to resolve.
  */
-export function mappingFromCreate(raw: unknown, context: CreateContext): { mapping: StoredMapping; function: FunctionRef } {
+export function mappingFromCreate(
+  raw: unknown,
+  context: CreateContext,
+): { mapping: StoredMapping; function: FunctionRef } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw invalidParameter('The request body must be a JSON object');
   const body = raw as Body;
@@ -323,7 +369,8 @@ export function mappingFromCreate(raw: unknown, context: CreateContext): { mappi
     SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroupId(body) ?? context.uuid },
     ...(access ? { SourceAccessConfigurations: access } : {}),
     ...(responseTypes ? { FunctionResponseTypes: responseTypes } : {}),
-    MaximumRetryAttempts: limitOrInfinite(body, 'MaximumRetryAttempts', 0, 10_000) ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+    MaximumRetryAttempts:
+      limitOrInfinite(body, 'MaximumRetryAttempts', 0, 10_000) ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
     MaximumRecordAgeInSeconds:
       limitOrInfinite(body, 'MaximumRecordAgeInSeconds', 60, 604_800) ?? DEFAULT_MAXIMUM_RECORD_AGE,
     BisectBatchOnFunctionError: booleanOf(body, 'BisectBatchOnFunctionError') ?? false,
@@ -356,8 +403,15 @@ export function applyUpdate(current: StoredMapping, raw: unknown, now: number): 
     throw invalidParameter('The request body must be a JSON object');
   const body = raw as Body;
   refuseOthers(body);
-  for (const fixed of ['Topics', 'SelfManagedEventSource', 'StartingPosition', 'StartingPositionTimestamp', 'EventSourceArn']) {
-    if (body[fixed] !== undefined) throw invalidParameter(`${fixed} cannot be updated; create a new event source mapping`);
+  for (const fixed of [
+    'Topics',
+    'SelfManagedEventSource',
+    'StartingPosition',
+    'StartingPositionTimestamp',
+    'EventSourceArn',
+  ]) {
+    if (body[fixed] !== undefined)
+      throw invalidParameter(`${fixed} cannot be updated; create a new event source mapping`);
   }
   const next = structuredClone(current);
   const conf = next.configuration;

@@ -10,7 +10,7 @@
  * CloudWatch, and on `stop` (or SIGTERM, or the router gone) stops
  * gracefully: what completed is committed.
  */
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaInvoker } from '../../bridge/invoker.ts';
