@@ -21,7 +21,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../src/kafka/client.ts';
 import { lambdaService } from '../../src/stack/lambda.ts';
-import { stackConfig, stopService } from '../../src/stack/lib.ts';
+import { readPid, stackConfig, stopService } from '../../src/stack/lib.ts';
+import { processTree } from '../../src/stack/stack.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction, lambdaClient, type TestFunction } from '../support/lambda-fixtures.ts';
 
@@ -64,6 +65,19 @@ const waitForState = (UUID: string, state: string, timeoutMs?: number) =>
     },
     timeoutMs,
   );
+
+/** The pid of the worker process polling for mapping `uuid` (a child of the router, ESM_UUID in its environment). */
+function workerPid(uuid: string): number | undefined {
+  const router = readPid(stackConfig(), 'lambda');
+  if (router === undefined) return undefined;
+  return processTree(router).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ESM_UUID=${uuid}`);
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** The error an SDK call fails with. */
 async function failure(
@@ -294,6 +308,20 @@ describe('event source mappings (self-managed Kafka) on the local stack', () => 
     // Nothing delivered before the restart came again.
     expect(new Set(all).size).toBe(all.length);
     expect(all.length).toBe(before + 20);
+  });
+
+  it('restarts a worker that dies, without losing records (the endpoint stays up)', async () => {
+    const pid = await waitFor('worker process', () => workerPid(uuid));
+    process.kill(pid, 'SIGKILL');
+    const keys = await produce(15);
+    const replacement = await waitFor('a new worker process', () => {
+      const next = workerPid(uuid);
+      return next !== undefined && next !== pid ? next : undefined;
+    });
+    expect(replacement).not.toBe(pid);
+    await waitForKeys(keys);
+    expect(new Set(received()).size).toBe(produced);
+    expect((await getMapping(uuid)).State).toBe('Enabled');
   });
 
   it("publishes the mapping's metrics to CloudWatch (AWS/Lambda, EventSourceMappingUUID)", async () => {

@@ -123,8 +123,8 @@ export class WorkerSupervisor {
     child.send(start);
   }
 
-  /** Stop the mapping's worker gracefully (killed after `stopTimeoutMs`); resolves once it has exited. */
-  stop(uuid: string): Promise<void> {
+  /** Stop the mapping's worker gracefully (killed after `timeoutMs`); resolves once it has exited. */
+  stop(uuid: string, timeoutMs = this.deps.options.stopTimeoutMs): Promise<void> {
     const worker = this.workers.get(uuid);
     if (!worker) return Promise.resolve();
     worker.stopping ??= (async () => {
@@ -134,7 +134,7 @@ export class WorkerSupervisor {
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         if (child.connected) child.send({ type: 'stop' } satisfies ToWorker);
         else child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), this.deps.options.stopTimeoutMs);
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
         await exited;
         clearTimeout(timer);
       }
@@ -149,8 +149,11 @@ export class WorkerSupervisor {
     this.start(configuration);
   }
 
-  /** Stop every worker (the router is shutting down). */
-  async close(): Promise<void> {
-    await Promise.all([...this.workers.keys()].map((uuid) => this.stop(uuid)));
+  /**
+   * Stop every worker (the router is shutting down), killing those still running after
+   * `timeoutMs`: `stack down` kills the whole process group 15 s after asking it to stop.
+   */
+  async close(timeoutMs = Math.min(this.deps.options.stopTimeoutMs, 12_000)): Promise<void> {
+    await Promise.all([...this.workers.keys()].map((uuid) => this.stop(uuid, timeoutMs)));
   }
 }
