@@ -28,11 +28,13 @@ export default defineConfig([
     // The CLI: ESM only, loaded by bin/opensky-stream.js. `stack up` spawns the local AWS
     // endpoint (router) and the built-in Lambda runtime client as Node processes of their own:
     // each is an entry, dist/stack/router.js and dist/stack/runtime.js (src/stack/lib.ts,
-    // stackFile, finds them).
+    // stackFile, finds them). The router forks one poller per event source mapping,
+    // dist/stack/esm-worker.js, found beside it (src/stack/esm/supervisor.ts, workerEntry).
     entry: {
       cli: 'src/cli/main.ts',
       'stack/router': 'src/stack/lambda/router.ts',
       'stack/runtime': 'src/stack/lambda/runtime.ts',
+      'stack/esm-worker': 'src/stack/esm/worker.ts',
     },
     format: ['esm'],
     external: ['esbuild'],

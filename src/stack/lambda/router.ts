@@ -47,6 +47,7 @@ import { connect, createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
+import { startEventSourceMappings } from '../esm/index.ts';
 import {
   apiErrorBody,
   awsServiceOf,
@@ -848,6 +849,7 @@ const server = createServer((req, res) => {
     work = handleControlPlane(req, res, 'configuration', nameOf(fn[1]));
   else if (fn && !fn[2] && req.method === 'DELETE')
     work = handleControlPlane(req, res, 'delete', nameOf(fn[1]));
+  else if (esm.owns(path)) work = esm.handle(req, res, url);
   else if (path === '/_stack/health') {
     sendJson(
       res,
@@ -873,7 +875,11 @@ const server = createServer((req, res) => {
   });
 });
 
-function shutdown(): void {
+async function shutdown(): Promise<void> {
+  // Pollers first, while functions still run: they finish and commit what is in flight.
+  await esm
+    .close()
+    .catch((error: unknown) => log('event source mappings did not stop', { error: String(error) }));
   for (const pool of pools.values()) for (const instance of pool.instances) instance.process?.kill('SIGKILL');
   pools.clear();
   messaging?.close().catch(() => undefined);
@@ -881,9 +887,22 @@ function shutdown(): void {
   setTimeout(() => process.exit(0), 2000).unref();
 }
 
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
 loadRegistry();
+const esm = startEventSourceMappings({
+  runDir: config.runDir,
+  region: config.region,
+  accountId: config.accountId,
+  endpoint: `http://${config.host}:${config.port}`,
+  routerUrl: import.meta.url,
+  functionExists: (name) => registry.has(name),
+  functionResolves: async (ref) => (await resolveTarget(ref, undefined)) !== undefined,
+  forward,
+  askMoto,
+  readBody,
+  log,
+});
 setInterval(reapIdle, Math.min(30_000, config.idleMs / 2)).unref();
 server.keepAliveTimeout = 65_000;
 await loadMessaging();
