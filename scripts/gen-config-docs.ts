@@ -33,8 +33,9 @@ options (\`KafkaSinkOptions\`, \`LambdaInvokerOptions\`, \`SnsPublisherOptions\`
 Durations (\`--interval\`, \`--batching-window\`, \`--duration\`, …) are a number with \`ms\`, \`s\`, \`m\` or \`h\`
 (\`500ms\`, \`30s\`, \`5m\`, \`1h\`); a plain number is seconds. Sizes (\`--buffer-size\`) are bytes, or a number with
 \`KiB\`, \`MiB\`, \`GiB\` or \`K\`, \`M\`, \`G\` (powers of 1024), or \`kB\`, \`MB\`, \`GB\` (powers of 1000), in any case.
-A malformed duration exits with code 2, as do an unknown flag, a word given to a number flag and a value
-outside a flag's choices; a malformed size exits with code 1.
+A malformed duration or size exits with code 2, as do an unknown flag, a word given to a number flag, a value
+outside a flag's choices, a count below 1 (\`--synthetic\`, \`--max-snapshots\`, \`--sample\`) and a duration
+that is not positive (\`--interval -1s\`).
 
 Every command also takes \`--help\`; \`${BIN} --version\` prints the version.
 

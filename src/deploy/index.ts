@@ -18,6 +18,14 @@ export {
   type PolicyStatement,
 } from './deploy.ts';
 export { type DestroyOptions, type DestroyResult, destroyPipelineResources } from './destroy.ts';
+export {
+  changedSettings,
+  defaultKafkaTriggerOptions,
+  ensureKafkaEventSourceMapping,
+  isSameKafkaTrigger,
+  type KafkaTriggerOptions,
+  type KafkaTriggerResult,
+} from './event-source-mapping.ts';
 export { CODE_TAG, CodeOrigin } from './function.ts';
 export { type InvokeOutcome, invokeFunction } from './invoke.ts';
 export { type SampleEventOptions, sampleKafkaEvent } from './sample-event.ts';

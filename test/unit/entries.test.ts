@@ -77,7 +77,7 @@ describe('package entries', () => {
     ]) {
       expect(names).not.toContain(internal);
     }
-    expect(names).toHaveLength(88);
+    expect(names).toHaveLength(90);
   });
 
   it('bundles opensky-stream/lambda without kafkajs, IAM, yargs, the CLI or the stack', async () => {
