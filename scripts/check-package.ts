@@ -138,6 +138,7 @@ async function main(): Promise<number> {
       'dist/cli.js',
       'dist/stack/router.js',
       'dist/stack/runtime.js',
+      'dist/stack/esm-worker.js',
       'dist/lambda/index.mjs',
       'src/stack/kafka/pom.xml',
       'src/stack/kafka/log4j2.properties',
