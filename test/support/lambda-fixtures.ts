@@ -17,23 +17,63 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { bundleLambdaSource, zipPackage } from '../../src/deploy/index.ts';
+import { bundleLambdaSource, LAMBDA_ENTRY, packageRoot, zipPackage } from '../../src/deploy/index.ts';
 import { awsClientConfig } from './env.ts';
 
 /** A LambdaClient for the local stack's AWS endpoint. */
 export const lambdaClient = (): LambdaClient => new LambdaClient(awsClientConfig());
 
+/** How a test function's code is bundled and laid out in its zip. */
+export interface BundleOptions {
+  /**
+   * `esm`: the product's bundler (one ES module); `cjs`: one CommonJS file, as
+   * esbuild and SAM usually build Node functions. @default 'esm'
+   */
+  format?: 'esm' | 'cjs';
+  /** The bundle's path in the zip. @default 'index.mjs' (esm), 'index.js' (cjs) */
+  entry?: string;
+  /** More files in the zip, by path (e.g. a package.json). */
+  files?: Record<string, string>;
+}
+
+/** The bundle's path in the zip for `options`. */
+const entryOf = (options: BundleOptions = {}) =>
+  options.entry ?? ((options.format ?? 'esm') === 'cjs' ? 'index.js' : LAMBDA_ENTRY);
+
+/** The Handler setting that runs the bundle's `handler` export: `src/app.js` → `src/app.handler`. */
+export const handlerOf = (options: BundleOptions = {}): string =>
+  `${entryOf(options).replace(/\.[cm]?js$/, '')}.handler`;
+
+/** One CommonJS file of `entry` and its imports, resolved from the entry's folder, then this repository's node_modules. */
+async function bundleCommonJs(entry: string): Promise<Uint8Array> {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    write: false,
+    logLevel: 'silent',
+    nodePaths: [join(packageRoot(), 'node_modules')],
+  });
+  return result.outputFiles[0]!.contents;
+}
+
 /**
  * Bundle `source` (TypeScript or JavaScript, an ES module exporting `handler`)
- * into a zip holding `index.mjs`, for handler `index.handler`: the same bundler
- * and zip as the product's deploy.
+ * into a zip, by default as `index.mjs` for handler `index.handler` with the
+ * same bundler and zip as the product's deploy; see {@link BundleOptions} for
+ * CommonJS and other layouts.
  */
-export async function bundleHandler(source: string): Promise<Uint8Array> {
+export async function bundleHandler(source: string, options: BundleOptions = {}): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'oss-handler-'));
   try {
     const entry = join(dir, 'handler.ts');
     writeFileSync(entry, source);
-    return zipPackage({ 'index.mjs': await bundleLambdaSource(entry) });
+    const code =
+      (options.format ?? 'esm') === 'cjs' ? await bundleCommonJs(entry) : await bundleLambdaSource(entry);
+    return zipPackage({ ...options.files, [entryOf(options)]: code });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -75,6 +115,10 @@ export interface TestFunctionOptions {
   runtime?: 'nodejs22.x' | 'nodejs24.x';
   /** Another AWS endpoint than the stack's (e.g. one of the test's own). */
   endpoint?: string;
+  /** Bundle format and zip layout (also for {@link TestFunction.updateCode}). @default ESM as `index.mjs` */
+  bundle?: BundleOptions;
+  /** The Handler setting. @default the bundle's `handler` export ({@link handlerOf}) */
+  handler?: string;
 }
 
 /** A function deployed by {@link deployTestFunction}. */
@@ -99,7 +143,7 @@ export interface InvokeResult {
   log?: string;
 }
 
-/** Create function `name` running the bundled `source` (handler `index.handler`). */
+/** Create function `name` running the bundled `source` (by default handler `index.handler` in `index.mjs`). */
 export async function deployTestFunction(
   name: string,
   source: string,
@@ -113,8 +157,8 @@ export async function deployTestFunction(
       FunctionName: name,
       Runtime: options.runtime ?? 'nodejs22.x',
       Role: await lambdaRoleArn(),
-      Handler: 'index.handler',
-      Code: { ZipFile: await bundleHandler(source) },
+      Handler: options.handler ?? handlerOf(options.bundle),
+      Code: { ZipFile: await bundleHandler(source, options.bundle) },
       Timeout: options.timeout ?? 10,
       MemorySize: options.memorySize ?? 256,
       Environment: { Variables: options.env ?? {} },
@@ -125,7 +169,10 @@ export async function deployTestFunction(
     arn: created.FunctionArn!,
     async updateCode(next) {
       await client.send(
-        new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await bundleHandler(next) }),
+        new UpdateFunctionCodeCommand({
+          FunctionName: name,
+          ZipFile: await bundleHandler(next, options.bundle),
+        }),
       );
     },
     async updateEnv(env) {
