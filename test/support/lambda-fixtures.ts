@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, posix, relative } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
@@ -17,7 +17,13 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { bundleLambdaSource, LAMBDA_ENTRY, packageRoot, zipPackage } from '../../src/deploy/index.ts';
+import {
+  bundleLambdaSource,
+  LAMBDA_ENTRY,
+  type PackageFiles,
+  packageRoot,
+  zipPackage,
+} from '../../src/deploy/index.ts';
 import { awsClientConfig } from './env.ts';
 
 /** A LambdaClient for the local stack's AWS endpoint. */
@@ -34,6 +40,11 @@ export interface BundleOptions {
   entry?: string;
   /** More files in the zip, by path (e.g. a package.json). */
   files?: Record<string, string>;
+  /**
+   * Imports left out of the bundle: packages the code imports only on paths it does not take
+   * (Powertools' Kafka utility loads avro-js and protobufjs for those schema types only).
+   */
+  external?: string[];
 }
 
 /** The bundle's path in the zip for `options`. */
@@ -44,20 +55,46 @@ const entryOf = (options: BundleOptions = {}) =>
 export const handlerOf = (options: BundleOptions = {}): string =>
   `${entryOf(options).replace(/\.[cm]?js$/, '')}.handler`;
 
-/** One CommonJS file of `entry` and its imports, resolved from the entry's folder, then this repository's node_modules. */
-async function bundleCommonJs(entry: string): Promise<Uint8Array> {
+/**
+ * The package's files for `entry` and its imports, bundled with esbuild (resolved from the
+ * entry's folder, then this repository's node_modules): for what the product's bundler does
+ * not do (CommonJS, externals). An ES module is split at its dynamic imports (chunks beside
+ * the entry, as `.mjs`), so an external imported only on a path the code does not take is
+ * loaded only if it does; CommonJS requires it only then anyway.
+ */
+async function bundleWithEsbuild(entry: string, options: BundleOptions): Promise<PackageFiles> {
   const esbuild = await import('esbuild');
+  const esm = (options.format ?? 'esm') === 'esm';
+  const outdir = join(dirname(entry), 'out');
   const result = await esbuild.build({
-    entryPoints: [entry],
+    entryPoints: { entry },
     bundle: true,
     platform: 'node',
-    format: 'cjs',
+    format: esm ? 'esm' : 'cjs',
     target: 'node22',
     write: false,
+    outdir,
     logLevel: 'silent',
+    external: options.external ?? [],
     nodePaths: [join(packageRoot(), 'node_modules')],
+    ...(esm
+      ? {
+          splitting: true,
+          outExtension: { '.js': '.mjs' },
+          // As in the product's bundle: CommonJS dependencies inside an ES module need a require().
+          banner: {
+            js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+          },
+        }
+      : {}),
   });
-  return result.outputFiles[0]!.contents;
+  const target = entryOf(options);
+  const files: PackageFiles = {};
+  for (const file of result.outputFiles) {
+    const name = relative(outdir, file.path);
+    files[name.startsWith('entry.') ? target : posix.join(posix.dirname(target), name)] = file.contents;
+  }
+  return files;
 }
 
 /**
@@ -71,9 +108,11 @@ export async function bundleHandler(source: string, options: BundleOptions = {})
   try {
     const entry = join(dir, 'handler.ts');
     writeFileSync(entry, source);
-    const code =
-      (options.format ?? 'esm') === 'cjs' ? await bundleCommonJs(entry) : await bundleLambdaSource(entry);
-    return zipPackage({ ...options.files, [entryOf(options)]: code });
+    const productBundler = (options.format ?? 'esm') === 'esm' && !options.external?.length;
+    const code = productBundler
+      ? { [entryOf(options)]: await bundleLambdaSource(entry) }
+      : await bundleWithEsbuild(entry, options);
+    return zipPackage({ ...options.files, ...code });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
