@@ -19,6 +19,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { runDirKey } from './lambda/code-dir.ts';
 import {
   accountId,
   ensureDir,
@@ -107,6 +108,13 @@ const ricDir = (cfg: StackConfig) => join(cfg.cacheDir, `aws-lambda-ric-${ricVer
 const ricPackage = (cfg: StackConfig) => join(ricDir(cfg), 'node_modules', 'aws-lambda-ric');
 const ricStamp = (cfg: StackConfig) => join(ricDir(cfg), '.complete');
 const ricFailed = (cfg: StackConfig) => join(ricDir(cfg), '.failed');
+
+/**
+ * Where the endpoint unpacks function code: in the cache, one folder per run
+ * directory, outside this package (its package.json must not apply to the
+ * functions; see lambda/code-dir.ts).
+ */
+export const lambdaCodeDir = (cfg: StackConfig) => join(cfg.cacheDir, 'lambda-code', runDirKey(cfg.runDir));
 
 /** The client `start` will use: the wanted one if it is installed, else the built-in one. */
 export function runtimeClient(
@@ -240,6 +248,7 @@ export const lambdaService: Service = {
         ROUTER_HOST: cfg.host,
         MOTO_PORT: String(cfg.motoPort),
         ROUTER_RUN_DIR: cfg.runDir,
+        ROUTER_CODE_DIR: lambdaCodeDir(cfg),
         ROUTER_RIE_BIN: rieBinary(cfg),
         ROUTER_RUNTIME: entry,
         ROUTER_RUNTIME_CLIENT: client,

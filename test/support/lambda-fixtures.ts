@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, posix, relative } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
@@ -17,23 +17,102 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { bundleLambdaSource, zipPackage } from '../../src/deploy/index.ts';
+import {
+  bundleLambdaSource,
+  LAMBDA_ENTRY,
+  type PackageFiles,
+  packageRoot,
+  zipPackage,
+} from '../../src/deploy/index.ts';
 import { awsClientConfig } from './env.ts';
 
 /** A LambdaClient for the local stack's AWS endpoint. */
 export const lambdaClient = (): LambdaClient => new LambdaClient(awsClientConfig());
 
+/** How a test function's code is bundled and laid out in its zip. */
+export interface BundleOptions {
+  /**
+   * `esm`: the product's bundler (one ES module); `cjs`: one CommonJS file, as
+   * esbuild and SAM usually build Node functions. @default 'esm'
+   */
+  format?: 'esm' | 'cjs';
+  /** The bundle's path in the zip. @default 'index.mjs' (esm), 'index.js' (cjs) */
+  entry?: string;
+  /** More files in the zip, by path (e.g. a package.json). */
+  files?: Record<string, string>;
+  /**
+   * Imports left out of the bundle: packages the code imports only on paths it does not take
+   * (Powertools' Kafka utility loads avro-js and protobufjs for those schema types only).
+   */
+  external?: string[];
+}
+
+/** The bundle's path in the zip for `options`. */
+const entryOf = (options: BundleOptions = {}) =>
+  options.entry ?? ((options.format ?? 'esm') === 'cjs' ? 'index.js' : LAMBDA_ENTRY);
+
+/** The Handler setting that runs the bundle's `handler` export: `src/app.js` → `src/app.handler`. */
+export const handlerOf = (options: BundleOptions = {}): string =>
+  `${entryOf(options).replace(/\.[cm]?js$/, '')}.handler`;
+
+/**
+ * The package's files for `entry` and its imports, bundled with esbuild (resolved from the
+ * entry's folder, then this repository's node_modules): for what the product's bundler does
+ * not do (CommonJS, externals). An ES module is split at its dynamic imports (chunks beside
+ * the entry, as `.mjs`), so an external imported only on a path the code does not take is
+ * loaded only if it does; CommonJS requires it only then anyway.
+ */
+async function bundleWithEsbuild(entry: string, options: BundleOptions): Promise<PackageFiles> {
+  const esbuild = await import('esbuild');
+  const esm = (options.format ?? 'esm') === 'esm';
+  const outdir = join(dirname(entry), 'out');
+  const result = await esbuild.build({
+    entryPoints: { entry },
+    bundle: true,
+    platform: 'node',
+    format: esm ? 'esm' : 'cjs',
+    target: 'node22',
+    write: false,
+    outdir,
+    logLevel: 'silent',
+    external: options.external ?? [],
+    nodePaths: [join(packageRoot(), 'node_modules')],
+    ...(esm
+      ? {
+          splitting: true,
+          outExtension: { '.js': '.mjs' },
+          // As in the product's bundle: CommonJS dependencies inside an ES module need a require().
+          banner: {
+            js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+          },
+        }
+      : {}),
+  });
+  const target = entryOf(options);
+  const files: PackageFiles = {};
+  for (const file of result.outputFiles) {
+    const name = relative(outdir, file.path);
+    files[name.startsWith('entry.') ? target : posix.join(posix.dirname(target), name)] = file.contents;
+  }
+  return files;
+}
+
 /**
  * Bundle `source` (TypeScript or JavaScript, an ES module exporting `handler`)
- * into a zip holding `index.mjs`, for handler `index.handler`: the same bundler
- * and zip as the product's deploy.
+ * into a zip, by default as `index.mjs` for handler `index.handler` with the
+ * same bundler and zip as the product's deploy; see {@link BundleOptions} for
+ * CommonJS and other layouts.
  */
-export async function bundleHandler(source: string): Promise<Uint8Array> {
+export async function bundleHandler(source: string, options: BundleOptions = {}): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'oss-handler-'));
   try {
     const entry = join(dir, 'handler.ts');
     writeFileSync(entry, source);
-    return zipPackage({ 'index.mjs': await bundleLambdaSource(entry) });
+    const productBundler = (options.format ?? 'esm') === 'esm' && !options.external?.length;
+    const code = productBundler
+      ? { [entryOf(options)]: await bundleLambdaSource(entry) }
+      : await bundleWithEsbuild(entry, options);
+    return zipPackage({ ...options.files, ...code });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -75,6 +154,10 @@ export interface TestFunctionOptions {
   runtime?: 'nodejs22.x' | 'nodejs24.x';
   /** Another AWS endpoint than the stack's (e.g. one of the test's own). */
   endpoint?: string;
+  /** Bundle format and zip layout (also for {@link TestFunction.updateCode}). @default ESM as `index.mjs` */
+  bundle?: BundleOptions;
+  /** The Handler setting. @default the bundle's `handler` export ({@link handlerOf}) */
+  handler?: string;
 }
 
 /** A function deployed by {@link deployTestFunction}. */
@@ -99,7 +182,7 @@ export interface InvokeResult {
   log?: string;
 }
 
-/** Create function `name` running the bundled `source` (handler `index.handler`). */
+/** Create function `name` running the bundled `source` (by default handler `index.handler` in `index.mjs`). */
 export async function deployTestFunction(
   name: string,
   source: string,
@@ -113,8 +196,8 @@ export async function deployTestFunction(
       FunctionName: name,
       Runtime: options.runtime ?? 'nodejs22.x',
       Role: await lambdaRoleArn(),
-      Handler: 'index.handler',
-      Code: { ZipFile: await bundleHandler(source) },
+      Handler: options.handler ?? handlerOf(options.bundle),
+      Code: { ZipFile: await bundleHandler(source, options.bundle) },
       Timeout: options.timeout ?? 10,
       MemorySize: options.memorySize ?? 256,
       Environment: { Variables: options.env ?? {} },
@@ -125,7 +208,10 @@ export async function deployTestFunction(
     arn: created.FunctionArn!,
     async updateCode(next) {
       await client.send(
-        new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await bundleHandler(next) }),
+        new UpdateFunctionCodeCommand({
+          FunctionName: name,
+          ZipFile: await bundleHandler(next, options.bundle),
+        }),
       );
     },
     async updateEnv(env) {

@@ -38,13 +38,20 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start a router with `env` added to its environment (LAMBDA_MAX_CONCURRENCY, LAMBDA_MAX_QUEUE, …). */
-export async function startOwnEndpoint(env: Record<string, string> = {}): Promise<OwnEndpoint> {
+/**
+ * Start a router with `env` added to its environment (LAMBDA_MAX_CONCURRENCY, LAMBDA_MAX_QUEUE,
+ * LAMBDA_RUNTIME_CLIENT, …). With `runDir`, it uses (and keeps) that run directory, so a second
+ * router can start on what the first one left.
+ */
+export async function startOwnEndpoint(
+  env: Record<string, string> = {},
+  options: { runDir?: string } = {},
+): Promise<OwnEndpoint> {
   const shared = stackConfig();
   const port = await freePort();
-  const runDir = mkdtempSync(join(tmpdir(), 'oss-own-endpoint-'));
+  const runDir = options.runDir ?? mkdtempSync(join(tmpdir(), 'oss-own-endpoint-'));
   const cfg = stackConfig({ ...process.env, AWS_PORT: String(port), OPENSKY_STREAM_RUN_DIR: runDir });
-  const { client, entry } = runtimeClient(shared);
+  const { client, entry } = runtimeClient(shared, { ...process.env, ...env });
   spawnService(cfg, 'lambda', process.execPath, [stackFile('router')], {
     env: {
       ...process.env,
@@ -78,7 +85,7 @@ export async function startOwnEndpoint(env: Record<string, string> = {}): Promis
     url,
     async dispose() {
       await stopService(cfg, 'lambda', 5_000);
-      rmSync(runDir, { recursive: true, force: true });
+      if (!options.runDir) rmSync(runDir, { recursive: true, force: true });
     },
   };
 }

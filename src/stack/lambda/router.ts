@@ -14,7 +14,8 @@
  *
  * - CreateFunction / UpdateFunctionCode / UpdateFunctionConfiguration /
  *   DeleteFunction go to moto (the control plane of record); on success the
- *   router also unpacks the code and remembers handler, environment, timeout
+ *   router also unpacks the code (outside any package, as in /var/task: see
+ *   code-dir.ts) and remembers handler, environment, timeout
  *   and memory (persisted, so a restart keeps deployed functions; entries moto
  *   no longer knows are dropped at start).
  * - Invoke (POST /2015-03-31/functions/{name}/invocations) runs the function
@@ -44,10 +45,10 @@ import {
 } from 'node:fs';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { unzipSync } from 'fflate';
 import { startEventSourceMappings } from '../esm/index.ts';
+import { chooseCodeRoot, codeDirOf as codeDirUnder, pruneCode, unpack } from './code-dir.ts';
 import {
   apiErrorBody,
   awsServiceOf,
@@ -130,6 +131,15 @@ async function loadMessaging(): Promise<void> {
 
 const functionsDir = join(config.runDir, 'lambda', 'functions');
 const registryFile = join(config.runDir, 'lambda', 'registry.json');
+/** Where function code is unpacked: outside any package, as /var/task is (see code-dir.ts). */
+const codeRoot = chooseCodeRoot(process.env.ROUTER_CODE_DIR || undefined, config.runDir);
+const codeDirOf = (name: string, codeSha256: string) => codeDirUnder(codeRoot.dir, name, codeSha256);
+/** Everything unpacked for function `name` (all its code versions). */
+const removeCode = (name: string) => {
+  rmSync(join(codeRoot.dir, name), { recursive: true, force: true });
+  // Unpacked under the run directory by earlier versions of this endpoint.
+  rmSync(join(functionsDir, name), { recursive: true, force: true });
+};
 
 /** What the router needs to run one function version. */
 interface FunctionDef {
@@ -172,14 +182,18 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
 }
 
 function loadRegistry(): void {
-  if (!existsSync(registryFile)) return;
-  try {
-    for (const def of JSON.parse(readFileSync(registryFile, 'utf8')) as FunctionDef[]) {
-      if (existsSync(def.codeDir)) registry.set(def.name, { ...def, version: '$LATEST' });
+  log('function code unpacked under', { ...codeRoot });
+  if (existsSync(registryFile)) {
+    try {
+      for (const def of JSON.parse(readFileSync(registryFile, 'utf8')) as FunctionDef[]) {
+        if (existsSync(def.codeDir)) registry.set(def.name, { ...def, version: '$LATEST' });
+      }
+    } catch (error) {
+      log('registry unreadable, starting empty', { file: registryFile, error: String(error) });
     }
-  } catch (error) {
-    log('registry unreadable, starting empty', { file: registryFile, error: String(error) });
   }
+  const pruned = pruneCode(codeRoot.dir, new Set(registry.keys()));
+  if (pruned.length) log('removed the code of functions no longer registered', { names: pruned });
 }
 
 function saveRegistry(): void {
@@ -309,25 +323,6 @@ function askMoto(method: string, path: string, authorization?: string): Promise<
   });
 }
 
-const codeDirOf = (name: string, codeSha256: string) =>
-  join(functionsDir, name, codeSha256.replace(/[^A-Za-z0-9]/g, '_'));
-
-function unpack(zip: Buffer, codeDir: string): void {
-  if (existsSync(codeDir)) return;
-  const staging = `${codeDir}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  const root = resolve(staging);
-  for (const [path, data] of Object.entries(unzipSync(new Uint8Array(zip)))) {
-    if (path.endsWith('/')) continue;
-    const target = resolve(root, path);
-    if (!target.startsWith(root + sep)) throw new Error(`zip entry outside the package: ${path}`);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, data);
-  }
-  mkdirSync(root, { recursive: true });
-  renameSync(staging, codeDir);
-}
-
 /** A FunctionConfiguration (moto's answer) → what the router runs. */
 function defFromConfiguration(conf: Record<string, unknown>, previous?: FunctionDef): FunctionDef {
   const name = String(conf.FunctionName ?? previous?.name);
@@ -401,7 +396,7 @@ async function handleControlPlane(
     registry.delete(name);
     saveRegistry();
     retire(name, true);
-    rmSync(join(functionsDir, name), { recursive: true, force: true });
+    removeCode(name);
     log('function deleted', { name });
     return;
   }
@@ -811,7 +806,7 @@ async function reconcile(): Promise<void> {
       return; // moto is not there: keep everything
     }
     registry.delete(def.name);
-    rmSync(join(functionsDir, def.name), { recursive: true, force: true });
+    removeCode(def.name);
     changed = true;
     log('forgot a function moto does not know', { name: def.name });
   }

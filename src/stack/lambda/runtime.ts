@@ -12,7 +12,7 @@
  * aws-lambda-ric 4 (the Node.js 24 runtime's client), it still runs
  * callback-style handlers, as the nodejs22.x runtime does.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -92,7 +92,10 @@ function postError(path: string, error: unknown): Promise<unknown> {
 /**
  * `dir/file.export` (or `file.nested.export`) → the function, as the managed
  * runtime resolves it: the module is everything up to the first dot after the
- * last slash, tried as .js, .mjs, then .cjs under LAMBDA_TASK_ROOT.
+ * last slash, tried as it is, then as .js, .mjs and .cjs under LAMBDA_TASK_ROOT
+ * (aws-lambda-ric's order). Whether a `.js` file is CommonJS or an ES module
+ * is Node's to decide from the nearest package.json, as on AWS: the endpoint
+ * unpacks code where no package.json above it applies (code-dir.ts).
  */
 async function loadHandler(spec: string): Promise<Handler> {
   const root = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
@@ -105,8 +108,8 @@ async function loadHandler(spec: string): Promise<Handler> {
   }
   const modulePath = spec.slice(0, dot);
   const exportPath = spec.slice(dot + 1).split('.');
-  const candidates = ['.js', '.mjs', '.cjs'].map((ext) => join(root, modulePath + ext));
-  const file = candidates.find((candidate) => existsSync(candidate));
+  const candidates = ['', '.js', '.mjs', '.cjs'].map((ext) => join(root, modulePath + ext));
+  const file = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
   if (!file) {
     throw Object.assign(new Error(`Cannot find module '${modulePath}'`), {
       name: 'Runtime.ImportModuleError',
