@@ -241,6 +241,7 @@
     enabled = true;
     tabs.hidden = false;
     chosenTopic = c.defaultTopic ?? undefined;
+    if (chosenTopic) topicSelect.replaceChildren(el('option', chosenTopic));
     show(location.hash === '#kafka' ? 'kafka' : location.hash === '#map' ? 'map' : c.view);
   });
   window.kafkaView = { show, choose, isOpen: () => open };
