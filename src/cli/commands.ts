@@ -11,6 +11,7 @@ import { produceCommand } from './commands/produce.ts';
 import { recordCommand } from './commands/record.ts';
 import { stackCommand, stackSubcommands } from './commands/stack.ts';
 import { tailCommand } from './commands/tail.ts';
+import { uiCommand } from './commands/ui.ts';
 
 /** Every `opensky-stream` command, in the order `--help` lists them. */
 export const commands: CommandFactory[] = [
@@ -22,6 +23,7 @@ export const commands: CommandFactory[] = [
   logsCommand,
   destroyCommand,
   tailCommand,
+  uiCommand,
   countCommand,
   recordCommand,
   initCommand,

@@ -14,6 +14,8 @@
  *   notification instead (data `{"type":"flight","icao24":…}`). Both send `health`
  *   (`{"type":"health",…}`) once a second. A new connection first gets every aircraft seen in
  *   the last {@link LiveServerOptions.keepSeconds} as one `flights` event.
+ * - `/kafka/…`: the Kafka view's JSON (src/ui/kafka-view.ts), when the server has a
+ *   {@link LiveServerOptions.kafka} inspector; `/kafka.js` is the view's script.
  *
  * @module
  */
@@ -23,6 +25,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { packageRoot } from '../deploy/bundle.ts';
+import type { KafkaInspector } from './kafka-view.ts';
+import { kafkaViewAnswer } from './kafka-view-routes.ts';
 
 /** One aircraft position, as the page draws it. */
 export interface FlightPoint {
@@ -47,6 +51,13 @@ export interface LiveServerOptions {
   flushMs?: number;
   /** Aircraft not heard from for this long are forgotten (by the server and the page). @default 120 */
   keepSeconds?: number;
+  /**
+   * A Kafka inspector (`createKafkaInspector`): the page then has a Kafka view of topics,
+   * consumer groups and messages. The server closes it when it closes.
+   */
+  kafka?: KafkaInspector;
+  /** The view the page opens on: the map, or the Kafka view (with `kafka`). @default 'map' */
+  view?: 'map' | 'kafka';
 }
 
 export interface LiveServer {
@@ -63,7 +74,14 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-const defaults = { port: 8080, host: '127.0.0.1', title: 'opensky-stream', flushMs: 250, keepSeconds: 120 };
+const defaults: LiveServerOptions & Required<Omit<LiveServerOptions, 'kafka'>> = {
+  port: 8080,
+  host: '127.0.0.1',
+  title: 'opensky-stream',
+  flushMs: 250,
+  keepSeconds: 120,
+  view: 'map',
+};
 
 /** A flight record (notification body) as a point on the map; undefined without a position. */
 export function flightPoint(body: string | undefined, now = Date.now()): FlightPoint | undefined {
@@ -102,6 +120,7 @@ function assets(): Record<string, { file: string; type: string }> {
     '/': { file: join(page, 'index.html'), type: 'text/html; charset=utf-8' },
     '/index.html': { file: join(page, 'index.html'), type: 'text/html; charset=utf-8' },
     '/app.js': { file: join(page, 'app.js'), type: 'text/javascript; charset=utf-8' },
+    '/kafka.js': { file: join(page, 'kafka.js'), type: 'text/javascript; charset=utf-8' },
     '/vendor/topojson-client.js': {
       file: require.resolve('topojson-client/dist/topojson-client.min.js'),
       type: 'text/javascript; charset=utf-8',
@@ -157,7 +176,18 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       const client: Client = { res, each: new URLSearchParams(query).has('each') };
       clients.add(client);
       req.on('close', () => clients.delete(client));
-      send(client, 'config', JSON.stringify({ type: 'config', title: o.title, keepSeconds: o.keepSeconds }));
+      send(
+        client,
+        'config',
+        JSON.stringify({
+          type: 'config',
+          title: o.title,
+          keepSeconds: o.keepSeconds,
+          kafka: o.kafka !== undefined,
+          defaultTopic: o.kafka?.defaultTopic,
+          view: o.kafka ? o.view : 'map',
+        }),
+      );
       if (known.size) {
         send(
           client,
@@ -165,6 +195,15 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
           `{"type":"flights","flights":[${Array.from(known.values(), wire).join(',')}]}`,
         );
       }
+      return;
+    }
+    const answer = await kafkaViewAnswer(o.kafka, pathname, query);
+    if (answer) {
+      res.writeHead(answer.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(answer.body));
       return;
     }
     const asset = Object.hasOwn(files, pathname) ? files[pathname] : undefined;
@@ -264,6 +303,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       clients.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await o.kafka?.close();
     },
   };
 }

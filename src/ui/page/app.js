@@ -323,6 +323,8 @@
       const c = JSON.parse(e.data);
       document.getElementById('title').textContent = c.title;
       keepMs = c.keepSeconds * 1000;
+      // The Kafka view (kafka.js) learns from the same config whether the server has one.
+      window.dispatchEvent(new CustomEvent('live-config', { detail: c }));
     });
     events.addEventListener('flights', (e) => ingest(JSON.parse(e.data).flights));
     events.addEventListener('flight', (e) => ingest([JSON.parse(e.data)]));
