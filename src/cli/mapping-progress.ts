@@ -14,6 +14,8 @@ export interface MappingReading {
   lastProcessingResult: string;
   /** Records not yet committed by the mapping's consumer group; undefined until first read. */
   lag: number | undefined;
+  /** Records in the mapping's dead-letter topic (`<topic>-dlq`), when it exists. */
+  deadLettered: number | undefined;
 }
 
 /** A mapping watched in the background: `current` holds the latest reading; `stop()` ends it. */
@@ -30,7 +32,12 @@ export async function mappingProgress(
   topic: string,
   everyMs = 1000,
 ): Promise<MappingProgress> {
-  const current: MappingReading = { state: 'Unknown', lastProcessingResult: '', lag: undefined };
+  const current: MappingReading = {
+    state: 'Unknown',
+    lastProcessingResult: '',
+    lag: undefined,
+    deadLettered: undefined,
+  };
   const admin = kafka.admin();
   await admin.connect();
   let groupId = uuid;
@@ -42,6 +49,11 @@ export async function mappingProgress(
       // AWS's default consumer group is the mapping's UUID.
       groupId = mapping.SelfManagedKafkaEventSourceConfig?.ConsumerGroupId || groupId;
       current.lag = await groupLag(admin, groupId, topic);
+      const dlq = mapping.DestinationConfig?.OnFailure?.Destination?.replace(/^kafka:\/\//, '');
+      if (dlq && !dlq.startsWith('arn:')) {
+        const ends = await admin.fetchTopicOffsets(dlq).catch(() => []);
+        current.deadLettered = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      }
     } catch {
       // A reading is for display only: keep the last one.
     }

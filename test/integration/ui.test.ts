@@ -95,14 +95,15 @@ describe('Live page: opensky-stream demo --ui-port', () => {
     rmSync(userDataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('serves Prometheus metrics of its produce and bridge at --metrics-port', async () => {
+  it('serves Prometheus metrics of its produce at --metrics-port (the mapping runs in the stack)', async () => {
     let text = '';
-    for (let i = 0; i < 60 && !/^opensky_stream_lambda_invocations_total [1-9]/m.test(text); i++) {
+    for (let i = 0; i < 60 && !/^opensky_stream_records_produced_total [1-9]/m.test(text); i++) {
       text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(text).toMatch(/^opensky_stream_records_produced_total [1-9]/m);
-    expect(text).toMatch(/^opensky_stream_lambda_invocations_total [1-9]/m);
+    // The function is fed by the stack's event source mapping, not by this process.
+    expect(text).not.toMatch(/^opensky_stream_lambda_invocations_total/m);
   }, 60_000);
 
   it('streams the notifications as JSON over /events', async () => {
@@ -144,7 +145,7 @@ describe('Live page: opensky-stream demo --ui-port', () => {
       page.$eval(`[data-health="${name}"]`, (el) => Number((el.textContent ?? '').replace(/[^0-9.]/g, '')));
     await page.waitForFunction(
       () =>
-        ['snapshots', 'produced', 'invocations', 'notifications'].every(
+        ['snapshots', 'produced', 'invoked', 'notifications'].every(
           (name) =>
             Number(document.querySelector(`[data-health="${name}"]`)?.textContent?.replace(/[^0-9.]/g, '')) >
             0,
@@ -157,7 +158,8 @@ describe('Live page: opensky-stream demo --ui-port', () => {
     expect(drawn).toBeLessThanOrEqual(500);
     expect(await figure('snapshots')).toBeGreaterThan(0);
     expect(await figure('produced')).toBeGreaterThan(0);
-    expect(await figure('invocations')).toBeGreaterThan(0);
+    expect(await figure('invoked')).toBeGreaterThan(0);
+    expect(await page.$eval('[data-health="mapping"]', (el) => el.textContent)).toBe('Enabled');
     expect(await figure('notifications')).toBeGreaterThan(0);
     expect(await page.$eval('#status', (el) => el.textContent)).toBe('live');
     // Hover over an aircraft: its callsign, country and altitude.

@@ -159,20 +159,28 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
       const display = notificationDisplay({ show: Number(argv.show), logger });
       const page = await openLivePage(argv, logger, 'opensky-stream demo');
       const rate = rateMeter();
+      // Records the mapping has taken since the demo started: what was produced, plus the backlog
+      // it had at the start, less what it still has to take.
+      const startLag = progress.current.lag ?? 0;
       const ticker = setInterval(() => {
         const produced = produce.stats.sink?.messages ?? 0;
         const mapping = progress.current;
+        const invoked =
+          mapping.lag === undefined ? undefined : Math.max(0, produced + startLag - mapping.lag);
         page?.setHealth({
           snapshots: produce.stats.snapshots,
           produced,
+          invoked,
           mapping: mapping.state,
           'last result': mapping.lastProcessingResult,
+          'dead-lettered': mapping.deadLettered,
           // Records in Kafka the mapping's consumer group has not committed yet.
           'consumer lag': mapping.lag,
         });
         display.tick({
           snapshots: produce.stats.snapshots,
           produced,
+          invoked: invoked ?? 0,
           lag: mapping.lag ?? 0,
           notifications,
           'per s': rate(notifications),
