@@ -2,7 +2,7 @@
  * Python clients this project did not write, for tests that hold the pipeline to what others
  * send and expect: kafka-python (a pure-Python Kafka client), confluent-kafka (librdkafka: it
  * sends what the Java client does, e.g. headers without a value, which kafka-python refuses),
- * boto3, and the AWS CLI with awscli-local. They live in a venv in the stack's cache
+ * boto3, the AWS CLI with awscli-local, and Powertools for AWS Lambda (Python). They live in a venv in the stack's cache
  * (`<cacheDir>/pytools-<version>`), installed from PyPI on first use and shared by every
  * checkout on the machine, like the stack's own moto venv (src/stack/aws.ts).
  */
@@ -20,6 +20,10 @@ export const PYTHON_TOOLS = {
   boto3: '1.44.5',
   awscli: '1.46.2',
   'awscli-local': '0.23.0',
+  // AWS's own readers of Lambda events and writers of partial-batch responses (with pydantic
+  // for its parser models): what the bridge's events and answers are checked against.
+  'aws-lambda-powertools': '3.37.0',
+  pydantic: '2.14.3',
 } as const;
 
 /** Names the venv after its pins: a short hash of them. */
