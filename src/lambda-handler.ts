@@ -29,6 +29,8 @@ export {
   type KafkaBatchResponse,
   type KafkaEvent,
   type KafkaEventRecord,
+  type KafkaItemIdentifier,
+  kafkaItemIdentifier,
 } from './lambda/event.ts';
 export {
   createFlightHandler,

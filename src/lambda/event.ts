@@ -31,9 +31,19 @@ export interface KafkaEvent {
   records: Record<string, KafkaEventRecord[]>;
 }
 
+/**
+ * Names one record in a partial-batch response: `partition` is the event's `topic-partition` key
+ * (`<topic>-<partition>`), `offset` the record's offset. The same shape Powertools for AWS Lambda
+ * (Python) `BatchProcessor(EventType.Kafka)` answers with (`_collect_kafka_failures`).
+ */
+export interface KafkaItemIdentifier {
+  partition: string;
+  offset: number | string;
+}
+
 /** A partial-batch response, as with `ReportBatchItemFailures`. */
 export interface KafkaBatchResponse {
-  batchItemFailures: Array<{ itemIdentifier: { partition: string; offset: number | string } }>;
+  batchItemFailures: Array<{ itemIdentifier: KafkaItemIdentifier }>;
 }
 
 /** How the event source mapping reads a function's answer (see {@link parseBatchResponse}). */
@@ -53,31 +63,75 @@ export interface ConsumedRecord {
   timestamp: string;
   key: Buffer | null;
   value: Buffer | null;
+  /**
+   * kafkajs's headers: a repeated header's values as a list, in the order they came. Typed as
+   * kafkajs types them, but a header without a value (legal in Kafka) comes as `null` all the same:
+   * its decoder reads the length -1 as `null`, which its types leave out. Everything here copes.
+   */
   headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  /**
+   * What kafkajs read from the record batch the record came in (kafkajs sets it on every record of a
+   * v2 record batch, the only format Kafka 4 serves): `timestampType` 0 is CreateTime, 1 is
+   * LogAppendTime (the topic's `message.timestamp.type`).
+   */
+  batchContext?: { timestampType?: number };
 }
 
+/** kafkajs's `TimestampTypes.LOG_APPEND_TIME`: bit 3 of the record batch's attributes set. */
+const KAFKAJS_LOG_APPEND_TIME = 1;
+
+/** One header value as kafkajs really gives it: `null` for a header without a value. */
+type HeaderValue = Buffer | string | null;
+
+/** Each header value, in kafkajs's order, `undefined` ones skipped. */
+function* headerValues(headers: ConsumedRecord['headers']): Generator<[string, HeaderValue]> {
+  // kafkajs folds the headers into an object, so the values of one name stay in order, names come
+  // in the order first seen (integer-like names first: JavaScript orders those keys) and
+  // interleaved names (a, b, a) come grouped (a, a, b): the wire order kafkajs no longer has.
+  for (const [name, raw] of Object.entries(headers ?? {}) as Array<[string, HeaderValue | HeaderValue[]]>) {
+    for (const value of Array.isArray(raw) ? raw : [raw]) if (value !== undefined) yield [name, value];
+  }
+}
+
+/**
+ * A header without a value is sent as an empty byte list. AWS documents no form for it; `[]` is
+ * the one its own readers accept: Powertools for AWS Lambda's parser (`KafkaRecordSchema`: each
+ * header a record of `number[]`) and `kafkaConsumer` (`Buffer.from(value)`) reject `null`, and
+ * Powertools for Python's `decoded_headers` (`bytes(v)`) fails on `None`. The header itself stays,
+ * in its place, so a handler still sees that it was there.
+ */
 function eventHeaders(headers: ConsumedRecord['headers']): Array<Record<string, number[]>> {
   const out: Array<Record<string, number[]>> = [];
-  for (const [name, raw] of Object.entries(headers ?? {})) {
-    for (const value of Array.isArray(raw) ? raw : [raw]) {
-      if (value === undefined) continue;
-      out.push({ [name]: [...(typeof value === 'string' ? Buffer.from(value) : value)] });
-    }
+  for (const [name, value] of headerValues(headers)) {
+    out.push({ [name]: value === null ? [] : [...(typeof value === 'string' ? Buffer.from(value) : value)] });
   }
   return out;
 }
 
-/** One consumed record in the event's form. */
+/** The record's timestamp type, as its record batch says; `fallback` when kafkajs did not say. */
+function timestampTypeOf(
+  record: ConsumedRecord,
+  fallback: KafkaEventRecord['timestampType'],
+): KafkaEventRecord['timestampType'] {
+  const type = record.batchContext?.timestampType;
+  if (type === undefined) return fallback;
+  return type === KAFKAJS_LOG_APPEND_TIME ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
+}
+
+/**
+ * One consumed record in the event's form. `timestampType` is the record batch's (see
+ * {@link ConsumedRecord.batchContext}); `fallbackTimestampType` only when the record does not say.
+ */
 export function toEventRecord(
   record: ConsumedRecord,
-  timestampType: KafkaEventRecord['timestampType'] = 'CREATE_TIME',
+  fallbackTimestampType: KafkaEventRecord['timestampType'] = 'CREATE_TIME',
 ): KafkaEventRecord {
   const out: KafkaEventRecord = {
     topic: record.topic,
     partition: record.partition,
     offset: Number(record.offset),
     timestamp: Number(record.timestamp),
-    timestampType,
+    timestampType: timestampTypeOf(record, fallbackTimestampType),
     headers: eventHeaders(record.headers),
   };
   if (record.key !== null) out.key = record.key.toString('base64');
@@ -85,7 +139,10 @@ export function toEventRecord(
   return out;
 }
 
-/** Build the self-managed Kafka event for `records` (any partitions; order within each is kept). */
+/**
+ * Build the self-managed Kafka event for `records` (any partitions; order within each is kept).
+ * `options.timestampType` is for records that do not carry their batch's (see {@link toEventRecord}).
+ */
 export function buildKafkaEvent(
   records: readonly ConsumedRecord[],
   bootstrapServers: readonly string[],
@@ -109,10 +166,8 @@ export function eventRecordSize(record: ConsumedRecord): number {
   const b64 = (n: number) => Math.ceil(n / 3) * 4;
   let size = 170 + record.topic.length + record.offset.length + record.timestamp.length;
   size += b64(record.key?.length ?? 0) + b64(record.value?.length ?? 0);
-  for (const [name, raw] of Object.entries(record.headers ?? {})) {
-    for (const value of Array.isArray(raw) ? raw : [raw]) {
-      if (value !== undefined) size += name.length + 8 + Buffer.byteLength(value) * 4;
-    }
+  for (const [name, value] of headerValues(record.headers)) {
+    size += name.length + 8 + (value === null ? 0 : Buffer.byteLength(value) * 4);
   }
   return size;
 }
@@ -127,6 +182,7 @@ export interface DecodedKafkaRecord<T = unknown> {
   /** The parsed JSON value, or `undefined` when the value is not JSON (see `raw`). */
   value: T | undefined;
   raw: string | null;
+  /** Each header as UTF-8 text; a repeated header's last value; `''` for a header without a value. */
   headers: Record<string, string>;
 }
 
@@ -141,9 +197,12 @@ export function decodeKafkaRecord<T = unknown>(record: KafkaEventRecord): Decode
       value = undefined;
     }
   }
+  // A repeated header keeps its last value. A header without a value decodes to '': the bridge
+  // sends it as [] and an event from elsewhere might carry null.
   const headers: Record<string, string> = {};
   for (const header of record.headers ?? []) {
-    for (const [name, bytes] of Object.entries(header)) headers[name] = Buffer.from(bytes).toString('utf8');
+    for (const [name, bytes] of Object.entries(header ?? {}))
+      headers[name] = Array.isArray(bytes) ? Buffer.from(bytes).toString('utf8') : '';
   }
   return {
     topic: record.topic,
@@ -162,6 +221,16 @@ export function eventRecords(event: Pick<KafkaEvent, 'records'>): KafkaEventReco
   return Object.keys(event.records ?? {})
     .sort()
     .flatMap((id) => event.records[id] ?? []);
+}
+
+/**
+ * The `itemIdentifier` naming `record` in a partial-batch response (`{ partition: '<topic>-<partition>',
+ * offset }`): for handlers that answer `{ batchItemFailures: [{ itemIdentifier }] }` themselves.
+ */
+export function kafkaItemIdentifier(
+  record: Pick<KafkaEventRecord, 'topic' | 'partition' | 'offset'>,
+): KafkaItemIdentifier {
+  return { partition: `${record.topic}-${record.partition}`, offset: record.offset };
 }
 
 const asOffset = (value: unknown): number | undefined => {

@@ -18,7 +18,13 @@ import { FullBatchFailureError } from '../errors.ts';
 import { createJsonLogger, type Logger } from '../logger.ts';
 import { SnsPublisher } from '../sns/publisher.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
-import { decodeKafkaRecord, eventRecords, type KafkaBatchResponse, type KafkaEvent } from './event.ts';
+import {
+  decodeKafkaRecord,
+  eventRecords,
+  type KafkaBatchResponse,
+  type KafkaEvent,
+  kafkaItemIdentifier,
+} from './event.ts';
 import { recordPublished } from './metrics.ts';
 
 /**
@@ -79,7 +85,7 @@ export function createFlightHandler(options: FlightHandlerOptions = {}) {
       const decoded = decodeKafkaRecord<StateVector>(raw);
       const traceparent = decoded.headers[TRACEPARENT];
       return {
-        id: { partition: `${raw.topic}-${raw.partition}`, offset: raw.offset },
+        id: kafkaItemIdentifier(raw),
         value: decoded.value,
         ...(traceparent ? { traceparent } : {}),
       };

@@ -9,6 +9,8 @@ export {
   type KafkaBatchResponse,
   type KafkaEvent,
   type KafkaEventRecord,
+  type KafkaItemIdentifier,
+  kafkaItemIdentifier,
   parseBatchResponse,
   toEventRecord,
 } from './event.ts';

@@ -21,6 +21,7 @@ describe('package entries', () => {
       'decodeKafkaRecord',
       'eventRecords',
       'isOpenSkyStreamError',
+      'kafkaItemIdentifier',
       'parseStatesResponse',
       'processFlightBatch',
       'stateVectorFromArray',

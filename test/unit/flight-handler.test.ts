@@ -16,6 +16,18 @@ const record = (offset: number, value: unknown, partition = 2): ConsumedRecord =
   value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
 });
 
+/** A publisher that records the `traceparent` option it was given for each record. */
+const tracing = () => ({
+  carried: [] as Array<string | undefined>,
+  async publish(
+    records: readonly FlightRecord[],
+    options: { traceparent?: (record: FlightRecord, i: number) => string | undefined } = {},
+  ) {
+    this.carried.push(...records.map((record, i) => options.traceparent?.(record, i)));
+    return { published: records.length, failed: [] };
+  },
+});
+
 /** A publisher that fails the records of the given icao24s (pure logic: no SNS behaviour is under test here). */
 const failing = (...icao24s: string[]) => ({
   published: [] as FlightRecord[][],
@@ -110,6 +122,24 @@ describe('Function: createFlightHandler', () => {
       { partition: 'aviation-data-2', offset: 1, reason: 'InternalError', message: 'x' },
       { partition: 'aviation-data-2', offset: 2, reason: 'InternalError', message: 'x' },
     ]);
+  });
+
+  it('handles records with headers without a value (a traceparent among them) like any other', async () => {
+    const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const none = null as unknown as Buffer; // what kafkajs gives for a header without a value
+    const publisher = tracing();
+    const handler = createFlightHandler({ logger: silentLogger, publisher, metrics: false });
+    const result = await handler(
+      buildKafkaEvent(
+        [
+          { ...record(1, sv('aaaaaa')), headers: { traceparent: none, other: none } },
+          { ...record(2, sv('bbbbbb')), headers: { traceparent: parent } },
+        ],
+        ['b:9092'],
+      ),
+    );
+    expect(result.summary).toMatchObject({ records: 2, published: 2, failed: 0 });
+    expect(publisher.carried).toEqual([undefined, parent]);
   });
 
   it('is a success for a batch without records that could fail', async () => {

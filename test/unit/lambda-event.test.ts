@@ -4,7 +4,9 @@ import {
   buildKafkaEvent,
   type ConsumedRecord,
   decodeKafkaRecord,
+  eventRecordSize,
   eventRecords,
+  kafkaItemIdentifier,
   parseBatchResponse,
 } from '../../src/lambda/index.ts';
 
@@ -58,6 +60,63 @@ describe('Function: buildKafkaEvent', () => {
       headers: { source: 'opensky-stream' },
     });
     expect(text).toMatchObject({ value: undefined, raw: 'not json', offset: 2 });
+  });
+
+  // Kafka allows a header without a value (librdkafka and the Java client send one); kafkajs hands
+  // it over as `null` (which its types leave out). It used to throw here, inside the bridge's
+  // eachBatch: a crash loop.
+  const none = null as unknown as Buffer;
+  const withHeaders = (headers: ConsumedRecord['headers']): ConsumedRecord => ({ ...record(0, 1), headers });
+
+  it('carries a header without a value as an empty byte list, in its place', () => {
+    const [built] = eventRecords(
+      buildKafkaEvent([withHeaders({ a: Buffer.from('1'), gone: none, b: 'two' })], ['b:9092']),
+    );
+    expect(built!.headers).toEqual([{ a: [49] }, { gone: [] }, { b: [...Buffer.from('two')] }]);
+    expect(decodeKafkaRecord(built!).headers).toEqual({ a: '1', gone: '', b: 'two' });
+  });
+
+  it('keeps the values of a repeated header in the order they came, null ones included', () => {
+    const [built] = eventRecords(
+      buildKafkaEvent([withHeaders({ h: [Buffer.from('x'), none, Buffer.from('y')], z: 'z' })], ['b:9092']),
+    );
+    expect(built!.headers).toEqual([{ h: [120] }, { h: [] }, { h: [121] }, { z: [122] }]);
+  });
+
+  it('decodes an event whose header value is null or missing (not only the ones it builds)', () => {
+    const [built] = eventRecords(buildKafkaEvent([record(0, 1)], ['b:9092']));
+    const foreign = {
+      ...built!,
+      headers: [{ a: null }, { b: [98] }] as unknown as Array<Record<string, number[]>>,
+    };
+    expect(decodeKafkaRecord(foreign).headers).toEqual({ a: '', b: 'b' });
+    expect(decodeKafkaRecord({ ...built!, headers: undefined as never }).headers).toEqual({});
+  });
+
+  it('takes timestampType from the record batch kafkajs decoded (LOG_APPEND_TIME topics)', () => {
+    const timestampTypes = eventRecords(
+      buildKafkaEvent(
+        [
+          { ...record(0, 1), batchContext: { timestampType: 1 } },
+          { ...record(0, 2), batchContext: { timestampType: 0 } },
+          record(0, 3),
+        ],
+        ['b:9092'],
+      ),
+    ).map((r) => r.timestampType);
+    expect(timestampTypes).toEqual(['LOG_APPEND_TIME', 'CREATE_TIME', 'CREATE_TIME']);
+  });
+});
+
+describe('Function: eventRecordSize', () => {
+  it('counts every header, null values included, without under-counting the JSON', () => {
+    const none = null as unknown as Buffer; // what kafkajs gives for a header without a value
+    const heavy: ConsumedRecord = {
+      ...record(0, 123456),
+      headers: { empty: none, many: [none, Buffer.alloc(300, 255), 'x'], last: undefined },
+    };
+    const json = Buffer.byteLength(JSON.stringify(eventRecords(buildKafkaEvent([heavy], ['b:9092']))[0]));
+    expect(eventRecordSize(heavy)).toBeGreaterThanOrEqual(json);
   });
 });
 
@@ -131,7 +190,39 @@ describe('Function: parseBatchResponse', () => {
     expect(parseBatchResponse({ batchItemFailures }, batch)).toMatchObject({ kind: 'invalid' });
   });
 
+  it('reads the identifier Powertools BatchProcessor(EventType.Kafka) answers with', () => {
+    // Powertools for Python `_collect_kafka_failures`: {"partition": f"{topic}-{partition}", "offset": offset}
+    const powertools = {
+      batchItemFailures: [{ itemIdentifier: { partition: 'aviation-data-0', offset: 15 } }],
+    };
+    expect(parseBatchResponse(powertools, batch)).toEqual({
+      kind: 'partial',
+      failedFrom: { 'aviation-data-0': 15 },
+    });
+  });
+
+  it('is a failure of the whole batch for a "topic-partition" key (a bad key name to AWS)', () => {
+    const response = {
+      batchItemFailures: [failure({ 'topic-partition': 'aviation-data-0', offset: 12 })],
+    };
+    expect(parseBatchResponse(response, batch)).toMatchObject({ kind: 'invalid' });
+  });
+
   it('is a failure of the whole batch when batchItemFailures is not a list', () => {
     expect(parseBatchResponse({ batchItemFailures: 'all' }, batch)).toMatchObject({ kind: 'invalid' });
+  });
+});
+
+describe('Function: kafkaItemIdentifier', () => {
+  it('names a record as the partial-batch response does, and parseBatchResponse reads it back', () => {
+    const [first, second] = eventRecords(buildKafkaEvent([record(3, 41), record(3, 42)], ['b:9092']));
+    expect(kafkaItemIdentifier(second!)).toEqual({ partition: 'aviation-data-3', offset: 42 });
+    const response = JSON.parse(
+      JSON.stringify({ batchItemFailures: [{ itemIdentifier: kafkaItemIdentifier(first!) }] }),
+    );
+    expect(parseBatchResponse(response, [record(3, 41), record(3, 42)])).toEqual({
+      kind: 'partial',
+      failedFrom: { 'aviation-data-3': 41 },
+    });
   });
 });
