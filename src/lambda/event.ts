@@ -50,8 +50,11 @@ export interface KafkaBatchResponse {
 export type BatchResponseVerdict =
   /** Every record succeeded. */
   | { kind: 'success' }
-  /** Records from the lowest failed offset of each `topic-partition` on are retried; those before it succeeded. */
-  | { kind: 'partial'; failedFrom: Record<string, number> }
+  /**
+   * Records from the lowest failed offset of each `topic-partition` on are retried; those before it
+   * succeeded. `legacyKey`: an identifier used the key `topic-partition` (see {@link parseBatchResponse}).
+   */
+  | { kind: 'partial'; failedFrom: Record<string, number>; legacyKey?: true }
   /** A malformed or unknown `itemIdentifier`: the whole batch failed and is retried. */
   | { kind: 'invalid'; reason: string };
 
@@ -246,6 +249,12 @@ const asOffset = (value: unknown): number | undefined => {
  * `{ partition: '<topic>-<partition>', offset }` naming a record of `records`,
  * and one that is null, empty, malformed or unknown fails the whole batch
  * (never a silent success whose offsets get committed).
+ *
+ * The key is `partition`, as Powertools for AWS Lambda (Python) 3.37 answers from
+ * `BatchProcessor(EventType.Kafka)` and AWS's Rust runtime types it. Powertools' first Kafka
+ * release answered with the key `topic-partition` (its repository's example still shows it): that
+ * key is read too, so such functions run locally as meant, and the verdict says `legacyKey` so the
+ * poller can warn that AWS may read it as a bad key name (a whole-batch failure).
  */
 export function parseBatchResponse(
   response: unknown,
@@ -263,18 +272,25 @@ export function parseBatchResponse(
     offsets.set(id, set);
   }
   const failedFrom: Record<string, number> = {};
+  let legacyKey = false;
   for (const [index, failure] of failures.entries()) {
     const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
     const where = `batchItemFailures[${index}].itemIdentifier`;
     if (id === null || typeof id !== 'object')
       return { kind: 'invalid', reason: `${where} is missing or not an object` };
-    const { partition, offset: rawOffset } = id as { partition?: unknown; offset?: unknown };
-    const offset = asOffset(rawOffset);
+    const named = id as { partition?: unknown; 'topic-partition'?: unknown; offset?: unknown };
+    let partition = named.partition;
+    if (partition === undefined && named['topic-partition'] !== undefined) {
+      partition = named['topic-partition'];
+      legacyKey = true;
+    }
+    const offset = asOffset(named.offset);
     if (typeof partition !== 'string' || partition === '' || offset === undefined)
       return { kind: 'invalid', reason: `${where} needs a "partition" string and an integer "offset"` };
     if (!offsets.get(partition)?.has(offset))
       return { kind: 'invalid', reason: `${where} names no record of the batch (${partition}@${offset})` };
     failedFrom[partition] = Math.min(failedFrom[partition] ?? offset, offset);
   }
-  return Object.keys(failedFrom).length ? { kind: 'partial', failedFrom } : { kind: 'success' };
+  if (Object.keys(failedFrom).length === 0) return { kind: 'success' };
+  return legacyKey ? { kind: 'partial', failedFrom, legacyKey } : { kind: 'partial', failedFrom };
 }

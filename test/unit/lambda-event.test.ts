@@ -201,10 +201,19 @@ describe('Function: parseBatchResponse', () => {
     });
   });
 
-  it('is a failure of the whole batch for a "topic-partition" key (a bad key name to AWS)', () => {
+  it('reads the "topic-partition" key of Powertools\' first Kafka release, and says so (AWS may refuse it)', () => {
     const response = {
-      batchItemFailures: [failure({ 'topic-partition': 'aviation-data-0', offset: 12 })],
+      batchItemFailures: [failure({ 'topic-partition': 'aviation-data-0', offset: '12' })],
     };
+    expect(parseBatchResponse(response, batch)).toEqual({
+      kind: 'partial',
+      failedFrom: { 'aviation-data-0': 12 },
+      legacyKey: true,
+    });
+  });
+
+  it('is a failure of the whole batch for any other key name', () => {
+    const response = { batchItemFailures: [failure({ topicPartition: 'aviation-data-0', offset: 12 })] };
     expect(parseBatchResponse(response, batch)).toMatchObject({ kind: 'invalid' });
   });
 
