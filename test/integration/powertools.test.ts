@@ -70,7 +70,8 @@ const consume = kafkaConsumer<string, z.infer<typeof StateVector>>(async (event)
     });
     if (failsNow(record.topic, record.partition, record.offset)) {
       batchItemFailures.push({
-        itemIdentifier: { 'topic-partition': record.topic + '-' + record.partition, offset: record.offset },
+        // AWS's key is "partition" (Powertools for Python 3.37); its first Kafka release said "topic-partition".
+        itemIdentifier: { [process.env.ITEM_KEY ?? 'partition']: record.topic + '-' + record.partition, offset: record.offset },
       });
     }
   }
@@ -115,7 +116,7 @@ interface Report {
   bootstrapServers: string[];
   envelopeRecords: number;
   delivered: Delivered[];
-  failed: Array<{ itemIdentifier: { 'topic-partition': string; offset: number } }>;
+  failed: Array<{ itemIdentifier: { partition?: string; 'topic-partition'?: string; offset: number } }>;
 }
 
 /** The fields the function's schema keeps, as the test produced them. */
@@ -136,6 +137,18 @@ const formats: Array<{ name: string; bundle: BundleOptions; module: Report['modu
   { name: 'CommonJS index.js', bundle: { format: 'cjs', external }, module: 'commonjs' },
   { name: 'ES module index.mjs', bundle: { format: 'esm', external }, module: 'module' },
 ];
+
+/** The partial-batch answers: AWS's key, in both bundle formats, and the legacy key once. */
+const answers = [
+  ...formats.map((format) => ({ ...format, key: 'partition' })),
+  { ...formats[0]!, name: `${formats[0]!.name}, legacy "topic-partition" key`, key: 'topic-partition' },
+];
+
+/** The `<topic>-<partition>` an identifier names, whichever key it uses. */
+const named = (id: Report['failed'][number]['itemIdentifier']) => ({
+  id: id.partition ?? id['topic-partition'] ?? '',
+  offset: id.offset,
+});
 
 const kafka = new Kafka({ clientId: 'powertools-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
 
@@ -256,12 +269,15 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
     }
   });
 
-  it.each(formats)(
+  it.each(answers)(
     "retries from the failed records only on AWS's partial-batch response ($name)",
-    async ({ bundle }) => {
+    async ({ bundle, key }) => {
       // Offsets 3 and 14 of every partition fail on first delivery; batches hold up to 10 records.
       const failAt = [3, 14];
-      const { topic, queue, bridge } = await setup(60, bundle, { FAIL_OFFSETS: failAt.join(',') });
+      const { topic, queue, bridge } = await setup(60, bundle, {
+        FAIL_OFFSETS: failAt.join(','),
+        ITEM_KEY: key,
+      });
       const reports = await drain(bridge, queue);
       const counts = deliveries(reports);
 
@@ -283,15 +299,17 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
       expect(counts.size).toBe(60);
       expect(bridge.stats).toMatchObject({ errors: 0, deadLettered: 0 });
       // Each failure came back in the answer of the invocation that first carried the record.
-      const failures = reports.flatMap((report) => report.failed.map((failure) => failure.itemIdentifier));
-      for (const { 'topic-partition': id, offset } of failures) {
+      const failures = reports.flatMap((report) =>
+        report.failed.map((failure) => named(failure.itemIdentifier)),
+      );
+      for (const { id, offset } of failures) {
         expect(id.startsWith(`${topic}-`)).toBe(true);
         expect(failAt).toContain(offset);
       }
       expect(bridge.stats.partialFailures).toBe(failures.length);
       for (const report of reports) {
         for (const { itemIdentifier } of report.failed) {
-          const { 'topic-partition': id, offset } = itemIdentifier;
+          const { id, offset } = named(itemIdentifier);
           const partition = Number(id.slice(topic.length + 1));
           const batch = report.delivered.map((record) => record.offset);
           const retry = reports.find(
@@ -312,7 +330,7 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
       const retried = new Set<string>();
       for (const report of reports) {
         for (const { itemIdentifier } of report.failed) {
-          const { 'topic-partition': id, offset } = itemIdentifier;
+          const { id, offset } = named(itemIdentifier);
           for (const record of report.delivered)
             if (record.offset >= offset) retried.add(`${id}-${record.offset}`);
         }
