@@ -229,6 +229,4 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
   if (!integer(o.sessionTimeoutMs, 1000))
     throw new ConfigError('/options/sessionTimeoutMs', 'must be an integer ≥ 1000');
   if (!integer(o.stopTimeoutMs, 0)) throw new ConfigError('/options/stopTimeoutMs', 'must be an integer ≥ 0');
-  if (o.lambda !== undefined && typeof (o.lambda as { send?: unknown }).send !== 'function')
-    throw new ConfigError('/options/lambda', 'must be a LambdaClient (an object with send())');
 }

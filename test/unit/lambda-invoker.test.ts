@@ -6,9 +6,10 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CompressionTypes } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
-import { LambdaInvoker, type LambdaInvokerOptions } from '../../src/bridge/index.ts';
+import { type FailedRecords, LambdaInvoker, type LambdaInvokerOptions } from '../../src/bridge/index.ts';
 import type { KafkaEvent } from '../../src/lambda/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
+import { sleep } from '../../src/util/retry.ts';
 import { batchOf, connectionRefused, fakeKafka, protocolError } from '../support/fake-kafka.ts';
 
 /** What the fake function answers: a function error, a response body, or (by throwing) an SDK error. */
@@ -21,15 +22,16 @@ type Answer = { FunctionError?: string; body?: unknown };
  */
 function fakeLambda(
   answer: (n: number, event: KafkaEvent) => Promise<Answer> | Answer,
-  configuration: { Timeout?: number } | Error = { Timeout: 30 },
+  initial: { Timeout?: number } | Error = { Timeout: 30 },
 ) {
   const calls: unknown[] = [];
   const events: KafkaEvent[] = [];
   const signals: Array<AbortSignal | undefined> = [];
+  const configuration = initial instanceof Error ? { Timeout: 30 } : { ...initial };
   const client = {
     send: async (command: unknown, options?: { abortSignal?: AbortSignal }) => {
       if (command instanceof GetFunctionConfigurationCommand) {
-        if (configuration instanceof Error) throw configuration;
+        if (initial instanceof Error) throw initial;
         return configuration;
       }
       calls.push(command);
@@ -38,12 +40,18 @@ function fakeLambda(
         Buffer.from((command as InvokeCommand).input.Payload as Uint8Array).toString(),
       );
       events.push(event);
-      const { FunctionError, body } = await answer(calls.length, event);
+      // As the SDK: an aborted request rejects, whatever the function does.
+      const aborted = new Promise<never>((_, reject) =>
+        options?.abortSignal?.addEventListener('abort', () =>
+          reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+        ),
+      );
+      const { FunctionError, body } = await Promise.race([answer(calls.length, event), aborted]);
       const text = FunctionError ? '{"errorType":"Error","errorMessage":"boom"}' : JSON.stringify(body ?? {});
       return { StatusCode: 200, FunctionError, Payload: Buffer.from(text) };
     },
   };
-  return { client: client as unknown as LambdaClient, calls, events, signals };
+  return { client: client as unknown as LambdaClient, calls, events, signals, configuration };
 }
 
 function setup(
@@ -382,6 +390,241 @@ describe('Class: LambdaInvoker, payload limits', () => {
     expect(message!.value).toBeNull();
     expect(String(message!.headers!['x-dlq-value-dropped'])).toMatch(/50000 bytes/);
     expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '1' }]);
+    await invoker.stop();
+  });
+});
+
+describe('Class: LambdaInvoker, start', () => {
+  it('commits the resolved LATEST offset for partitions the group has none for, before consuming', async () => {
+    // Arrange: partition 0 never committed (high 42), partition 1 committed at 7
+    const { kafka, invoker } = setup();
+    kafka.partitions = [
+      { partition: 0, committed: '-1', low: '3', high: '42' },
+      { partition: 1, committed: '7', low: '0', high: '9' },
+    ];
+
+    // Act
+    await invoker.start();
+
+    // Assert
+    expect(kafka.setOffsets).toEqual([
+      {
+        groupId: 'opensky-stream-bridge',
+        topic: 'aviation-data',
+        partitions: [{ partition: 0, offset: '42' }],
+      },
+    ]);
+    await invoker.stop();
+  });
+
+  it('commits TRIM_HORIZON as the low offset, and nothing once every partition has a committed offset', async () => {
+    // Arrange
+    const { kafka, invoker } = setup(() => ({}), { startingPosition: 'TRIM_HORIZON' });
+    kafka.partitions = [{ partition: 0, committed: '-1', low: '3', high: '42' }];
+
+    // Act: start, then a restart of the consumer after a crash
+    await invoker.start();
+    kafka.consumers[0]!.crash(connectionRefused(), false);
+    await vi.waitFor(() => expect(invoker.stats.restarts).toBe(1));
+
+    // Assert: resolved once
+    expect(kafka.setOffsets.map((call) => call.partitions)).toEqual([[{ partition: 0, offset: '3' }]]);
+    await invoker.stop();
+  });
+
+  it('refuses to start when the function does not exist, with a configuration error', async () => {
+    // Arrange
+    const kafka = fakeKafka();
+    const lambda = fakeLambda(() => ({}), sdkError('ResourceNotFoundException', 404));
+    const invoker = new LambdaInvoker({ functionName: 'nope', kafka: kafka.kafka, lambda: lambda.client });
+
+    // Act
+    const started = invoker.start();
+
+    // Assert
+    await expect(started).rejects.toMatchObject({ code: 'OSS_CONFIG', path: '/options/functionName' });
+    await expect(started).rejects.toThrow(/nope/);
+    expect(kafka.consumers).toHaveLength(0);
+  });
+
+  it("abandons an Invoke after the function's timeout plus the margin, and retries it", async () => {
+    // Arrange: a 1 s function; the first Invoke never answers
+    let hung = false;
+    const { kafka, lambda, invoker } = setup(
+      (n) => {
+        if (n === 1) {
+          hung = true;
+          return new Promise<Answer>(() => undefined);
+        }
+        return {};
+      },
+      { invokeTimeoutMarginMs: 50 },
+    );
+    lambda.configuration.Timeout = 0.1;
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}']));
+
+    // Assert
+    expect(hung).toBe(true);
+    expect(lambda.signals[0]!.aborted).toBe(true);
+    expect(lambda.calls).toHaveLength(2);
+    expect(invoker.stats).toMatchObject({ errors: 1, deadLettered: 0 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '1' }]);
+    await invoker.stop();
+  });
+});
+
+describe('Class: LambdaInvoker, record age', () => {
+  it('drops and counts expired records when there is no dead-letter topic, never crash-looping', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup(() => ({}), { maximumRecordAgeSeconds: 60 });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(
+      batchOf('aviation-data', 0, ['{}', '{}'], { timestamp: Date.now() - 3_600_000 }),
+    );
+
+    // Assert
+    expect(lambda.calls).toHaveLength(0);
+    expect(invoker.stats).toMatchObject({ dropped: 2, deadLettered: 0, crashes: 0 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '2' }]);
+    await invoker.stop();
+  });
+
+  it('re-checks the age before every retry: a batch that keeps failing is dropped once it expires', async () => {
+    // Arrange: records 1 s from expiry, a function failing for good, retries without limit
+    const { kafka, lambda, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
+      maximumRecordAgeSeconds: 60,
+      maxRetryAttempts: -1,
+      retryBaseMs: 100,
+      retryMaxDelayMs: 100,
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(
+      batchOf('aviation-data', 0, ['{}'], { timestamp: Date.now() - 59_000 }),
+    );
+
+    // Assert
+    expect(lambda.calls.length).toBeGreaterThan(1);
+    expect(invoker.stats.dropped).toBe(1);
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '1' }]);
+    await invoker.stop();
+  });
+});
+
+describe('Class: LambdaInvoker, event source mapping options', () => {
+  const failSecond = {
+    body: { batchItemFailures: [{ itemIdentifier: { partition: 'aviation-data-0', offset: 1 } }] },
+  };
+
+  it('honours batchItemFailures by default: retries from the failed record', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup((n) => (n === 1 ? failSecond : {}));
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}', '{}']));
+
+    // Assert
+    expect(lambda.events.map((event) => event.records['aviation-data-0']!.map((r) => r.offset))).toEqual([
+      [0, 1, 2],
+      [1, 2],
+    ]);
+    expect(invoker.stats).toMatchObject({ partialFailures: 1, invokedEvents: 5, failedInvokeEvents: 2 });
+    await invoker.stop();
+  });
+
+  it('ignores batchItemFailures without reportBatchItemFailures, as AWS does', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup(() => failSecond, { reportBatchItemFailures: false });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}', '{}']));
+
+    // Assert
+    expect(lambda.calls).toHaveLength(1);
+    expect(invoker.stats).toMatchObject({ partialFailures: 0, polled: 3, invokedEvents: 3 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '3' }]);
+    await invoker.stop();
+  });
+
+  it('never invokes records the filter drops, and commits past them', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup(() => ({}), {
+      filter: (record) => record.value?.toString() !== 'skip',
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['a', 'skip', 'b', 'skip']));
+
+    // Assert
+    expect(lambda.events.map((event) => event.records['aviation-data-0']!.map((r) => r.offset))).toEqual([
+      [0, 2],
+    ]);
+    expect(invoker.stats).toMatchObject({ filteredOut: 2, invokedEvents: 2, polled: 4 });
+    expect(kafka.consumers[0]!.commits.at(-1)!.offset).toBe('4');
+    await invoker.stop();
+  });
+
+  it('sends records given up on to onFailure instead of the dead-letter topic, retrying it until it takes them', async () => {
+    // Arrange
+    const delivered: FailedRecords[] = [];
+    let refusals = 1;
+    const onFailure = {
+      deliver: async (failure: FailedRecords) => {
+        if (refusals-- > 0) throw new Error('queue unavailable');
+        delivered.push(failure);
+      },
+    };
+    const { kafka, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
+      maxRetryAttempts: 1,
+      deadLetterTopic: 'aviation-data-dlq',
+      onFailure,
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}']));
+
+    // Assert
+    expect(kafka.sends).toEqual([]);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({
+      reason: 'retries-exhausted',
+      attempts: 2,
+      functionName: 'fn',
+      error: { type: 'Unhandled', message: 'Error: boom' },
+    });
+    expect(delivered[0]!.records.map((r) => r.offset)).toEqual(['0', '1']);
+    expect(invoker.stats).toMatchObject({ onFailureDelivered: 2, deadLettered: 0 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '2' }]);
+    await invoker.stop();
+  });
+
+  it('heartbeats while a function runs longer than the heartbeat interval', async () => {
+    // Arrange: a 1 s session (heartbeats every 333 ms), a function taking 1.2 s
+    let heartbeats = 0;
+    const { kafka, invoker } = setup(() => sleep(1200).then(() => ({})), { sessionTimeoutMs: 1000 });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(
+      batchOf('aviation-data', 0, ['{}'], {
+        heartbeat: async () => {
+          heartbeats++;
+        },
+      }),
+    );
+
+    // Assert
+    expect(heartbeats).toBeGreaterThanOrEqual(2);
     await invoker.stop();
   });
 });
