@@ -9,11 +9,42 @@
  * @module
  */
 import type { KafkaLike } from '../kafka/client.ts';
+import { classifyKafkaError } from '../kafka/failures.ts';
 import type { Logger } from '../logger.ts';
+import { backoffDelay, pause } from '../util/retry.ts';
 import type { StartingPosition } from './options.ts';
 
-/** Partitions of `topic` committed for `groupId` by this call (empty when all had offsets already). */
+/** Attempts at reading the group's offsets while the coordinator is not ready (loading, moving). */
+const ATTEMPTS = 8;
+
+/**
+ * Commit the starting position for the partitions of `topic` that `groupId` has no
+ * committed offset for; returns those (empty when all had offsets already). Retries
+ * transient broker errors (a coordinator still loading after a broker start).
+ */
 export async function commitStartingPosition(
+  kafka: KafkaLike,
+  groupId: string,
+  topic: string,
+  position: StartingPosition,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<Array<{ partition: number; offset: string }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await commitOnce(kafka, groupId, topic, position, logger);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || classifyKafkaError(error) === 'fatal') throw error;
+      logger.debug('could not read the group offsets yet; retrying', {
+        groupId,
+        error: (error as Error).message,
+      });
+      if (!(await pause(backoffDelay(attempt, 250, 3000), signal))) throw error;
+    }
+  }
+}
+
+async function commitOnce(
   kafka: KafkaLike,
   groupId: string,
   topic: string,

@@ -267,7 +267,14 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     const position = this.options.startingPosition;
     // Resolved once per group and committed before this consumer joins (it finds no running
     // member then), so its first fetch starts there and a restart never re-resolves LATEST.
-    await commitStartingPosition(this.kafka, this.groupId, this.topic, position, this.logger);
+    await commitStartingPosition(
+      this.kafka,
+      this.groupId,
+      this.topic,
+      position,
+      this.logger,
+      this.abort.signal,
+    );
     if (this.abort.signal.aborted) return;
     await consumer.subscribe({ topic: this.topic, fromBeginning: position === 'TRIM_HORIZON' });
     await consumer.run({
