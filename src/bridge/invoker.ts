@@ -221,8 +221,9 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
 
   private async run(): Promise<void> {
     await loadTracing();
-    await this.assertTopicExists();
+    // The function first: a missing one is a configuration error, nothing is consumed or created.
     this.invokeTimeoutMs = await invokeTimeoutMs(this.lambda, this.options, this.logger);
+    await this.assertTopicExists();
     const dlqTopic = this.options.deadLetterTopic;
     if (dlqTopic) {
       this.producer = this.kafka.producer({
