@@ -30,6 +30,7 @@ export const protocolError = (type: string, retriable = false): Error =>
 export interface FakeSend {
   topic: string;
   messages: Message[];
+  compression?: number;
 }
 
 /** What a fake producer does with a send: resolve (delivered) or throw. */
@@ -58,6 +59,14 @@ export interface FakeKafka {
   /** Replace to make consumers' `connect` fail (the broker is down). Default: connect. */
   consumerConnect: () => Promise<void> | void;
   topics: string[];
+  /** Per partition: the group's committed offset (`-1`: none), and the topic's low and high offsets. */
+  partitions: Array<{ partition: number; committed: string; low: string; high: string }>;
+  /** Offsets admin `setOffsets` committed, per call. */
+  setOffsets: Array<{
+    groupId: string;
+    topic: string;
+    partitions: Array<{ partition: number; offset: string }>;
+  }>;
 }
 
 const CRASH = 'consumer.crash';
@@ -74,14 +83,16 @@ export function fakeKafka(options: { topics?: string[] } = {}): FakeKafka {
     consumers: [],
     consumerConnect: () => undefined,
     topics: options.topics ?? ['aviation-data'],
+    partitions: [{ partition: 0, committed: '-1', low: '0', high: '0' }],
+    setOffsets: [],
   };
   const producer = () => {
     fake.producersCreated++;
     return {
       connect: async () => undefined,
       disconnect: async () => undefined,
-      send: async (record: { topic: string; messages: Message[] }) => {
-        const send = { topic: record.topic, messages: record.messages };
+      send: async (record: { topic: string; messages: Message[]; compression?: number }) => {
+        const send = { topic: record.topic, messages: record.messages, compression: record.compression };
         fake.sends.push(send);
         await fake.behaviour(send, fake.sends.length);
         fake.delivered.push(...record.messages);
@@ -94,6 +105,22 @@ export function fakeKafka(options: { topics?: string[] } = {}): FakeKafka {
     disconnect: async () => undefined,
     listTopics: async () => fake.topics,
     createTopics: async () => true,
+    fetchOffsets: async ({ topics }: { topics: string[] }) =>
+      topics.map((topic) => ({
+        topic,
+        partitions: fake.partitions.map((p) => ({ partition: p.partition, offset: p.committed })),
+      })),
+    fetchTopicOffsets: async () =>
+      fake.partitions.map(({ partition, low, high }) => ({ partition, low, high })),
+    fetchTopicOffsetsByTimestamp: async () =>
+      fake.partitions.map(({ partition, low }) => ({ partition, offset: low })),
+    setOffsets: async (call: FakeKafka['setOffsets'][number]) => {
+      fake.setOffsets.push(call);
+      for (const { partition, offset } of call.partitions) {
+        const known = fake.partitions.find((p) => p.partition === partition);
+        if (known) known.committed = offset;
+      }
+    },
   });
   const consumer = ({ groupId }: { groupId: string }) => {
     const emitter = new EventEmitter();
@@ -125,8 +152,9 @@ export function fakeKafka(options: { topics?: string[] } = {}): FakeKafka {
       run: async ({ eachBatch }: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
         state.eachBatch = eachBatch;
       },
+      // As kafkajs's runner: a commit once the consumer is disconnecting is skipped, silently.
       commitOffsets: async (offsets: Array<{ topic: string; partition: number; offset: string }>) => {
-        state.commits.push(...offsets);
+        if (state.connected) state.commits.push(...offsets);
       },
     };
   };
@@ -139,20 +167,26 @@ export function batchOf(
   topic: string,
   partition: number,
   values: string[],
-  options: { firstOffset?: number; isRunning?: () => boolean } = {},
+  options: {
+    firstOffset?: number;
+    isRunning?: () => boolean;
+    heartbeat?: () => Promise<void>;
+    /** Each record's timestamp. @default now */
+    timestamp?: number;
+  } = {},
 ): EachBatchPayload {
   const first = options.firstOffset ?? 0;
   const messages = values.map((value, i) => ({
     key: Buffer.from(`k${first + i}`),
     value: Buffer.from(value),
     offset: String(first + i),
-    timestamp: String(Date.now()),
+    timestamp: String(options.timestamp ?? Date.now()),
     attributes: 0,
     headers: {},
   }));
   return {
     batch: { topic, partition, messages, highWatermark: String(first + values.length) },
-    heartbeat: async () => undefined,
+    heartbeat: options.heartbeat ?? (async () => undefined),
     isRunning: options.isRunning ?? (() => true),
     isStale: () => false,
     resolveOffset: () => undefined,

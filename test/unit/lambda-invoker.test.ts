@@ -1,24 +1,57 @@
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { randomBytes } from 'node:crypto';
+import {
+  GetFunctionConfigurationCommand,
+  type InvokeCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { CompressionTypes } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
-import { LambdaInvoker, type LambdaInvokerOptions } from '../../src/bridge/index.ts';
+import { type FailedRecords, LambdaInvoker, type LambdaInvokerOptions } from '../../src/bridge/index.ts';
+import type { KafkaEvent } from '../../src/lambda/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
+import { sleep } from '../../src/util/retry.ts';
 import { batchOf, connectionRefused, fakeKafka, protocolError } from '../support/fake-kafka.ts';
 
-/** A Lambda client whose Invoke answers through `answer` and counts calls. */
-function fakeLambda(answer: (n: number) => Promise<{ FunctionError?: string }> | { FunctionError?: string }) {
+/** What the fake function answers: a function error, a response body, or (by throwing) an SDK error. */
+type Answer = { FunctionError?: string; body?: unknown };
+
+/**
+ * A Lambda client whose Invoke answers through `answer` and records each Invoke (its
+ * command and parsed event); GetFunctionConfiguration answers `configuration` (a
+ * timeout in seconds), or throws it when it is an Error (e.g. the function is missing).
+ */
+function fakeLambda(
+  answer: (n: number, event: KafkaEvent) => Promise<Answer> | Answer,
+  initial: { Timeout?: number } | Error = { Timeout: 30 },
+) {
   const calls: unknown[] = [];
+  const events: KafkaEvent[] = [];
+  const signals: Array<AbortSignal | undefined> = [];
+  const configuration = initial instanceof Error ? { Timeout: 30 } : { ...initial };
   const client = {
-    send: async (command: unknown) => {
+    send: async (command: unknown, options?: { abortSignal?: AbortSignal }) => {
+      if (command instanceof GetFunctionConfigurationCommand) {
+        if (initial instanceof Error) throw initial;
+        return configuration;
+      }
       calls.push(command);
-      const { FunctionError } = await answer(calls.length);
-      return {
-        StatusCode: 200,
-        FunctionError,
-        Payload: Buffer.from(FunctionError ? '{"errorType":"Error","errorMessage":"boom"}' : '{}'),
-      };
+      signals.push(options?.abortSignal);
+      const event = JSON.parse(
+        Buffer.from((command as InvokeCommand).input.Payload as Uint8Array).toString(),
+      );
+      events.push(event);
+      // As the SDK: an aborted request rejects, whatever the function does.
+      const aborted = new Promise<never>((_, reject) =>
+        options?.abortSignal?.addEventListener('abort', () =>
+          reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+        ),
+      );
+      const { FunctionError, body } = await Promise.race([answer(calls.length, event), aborted]);
+      const text = FunctionError ? '{"errorType":"Error","errorMessage":"boom"}' : JSON.stringify(body ?? {});
+      return { StatusCode: 200, FunctionError, Payload: Buffer.from(text) };
     },
   };
-  return { client: client as unknown as LambdaClient, calls };
+  return { client: client as unknown as LambdaClient, calls, events, signals, configuration };
 }
 
 function setup(
@@ -201,29 +234,397 @@ describe('Class: LambdaInvoker, retries', () => {
     await invoker.stop();
   });
 
-  it('still dead-letters after maxRetryAttempts when the function fails, or Invoke is refused for good', async () => {
+  it('still dead-letters after maxRetryAttempts when the function fails', async () => {
     // Arrange
-    const cases = [
-      () => ({ FunctionError: 'Unhandled' }),
-      () => {
-        throw sdkError('ResourceNotFoundException', 404);
-      },
-    ];
-    for (const answer of cases) {
-      const { kafka, lambda, invoker } = setup(answer, {
-        maxRetryAttempts: 2,
-        deadLetterTopic: 'aviation-data-dlq',
-      });
+    const { kafka, lambda, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
+      maxRetryAttempts: 2,
+      deadLetterTopic: 'aviation-data-dlq',
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}']));
+
+    // Assert: the first attempt and two retries, then the dead-letter topic
+    expect(lambda.calls).toHaveLength(3);
+    expect(invoker.stats).toMatchObject({ deadLettered: 1, invokedEvents: 3, failedInvokeEvents: 3 });
+    expect(kafka.sends.map((send) => send.topic)).toEqual(['aviation-data-dlq']);
+    expect(invoker.lastProcessingResult).toBe('PROBLEM: Function call failed');
+    await invoker.stop();
+  });
+
+  it.each([
+    ['AccessDeniedException', 403, 'PROBLEM: Insufficient permissions to invoke the function'],
+    ['ExpiredTokenException', 403, 'PROBLEM: Insufficient permissions to invoke the function'],
+    ['ResourceNotFoundException', 404, 'PROBLEM: Function not found'],
+    ['ResourceConflictException', 409, 'PROBLEM: Function is not ready to be invoked'],
+    ['TooManyRequestsException', 429, 'PROBLEM: Function call throttled'],
+    ['ServiceException', 500, 'PROBLEM: Lambda internal error. Please contact Lambda customer support.'],
+    ['TimeoutError', undefined, 'PROBLEM: Function call timed out'],
+    ['Error', undefined, 'PROBLEM: Connection error. Lambda could not be reached'],
+  ])(
+    'never dead-letters on %s (%s): retries past maxRetryAttempts, reports the problem',
+    async (name, status, problem) => {
+      // Arrange: five refusals, more than maxRetryAttempts allows, then success
+      const results: string[] = [];
+      const { kafka, lambda, invoker } = setup(
+        (n) => {
+          if (n <= 5) throw sdkError(name, status);
+          return {};
+        },
+        { maxRetryAttempts: 1, deadLetterTopic: 'aviation-data-dlq' },
+      );
+      invoker.on('result', (result) => results.push(result));
       await invoker.start();
 
       // Act
-      await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}']));
+      await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}']));
 
-      // Assert: the first attempt and two retries, then the dead-letter topic
-      expect(lambda.calls).toHaveLength(3);
-      expect(invoker.stats.deadLettered).toBe(1);
-      expect(kafka.sends.map((send) => send.topic)).toEqual(['aviation-data-dlq']);
+      // Assert
+      expect(lambda.calls).toHaveLength(6);
+      expect(kafka.sends).toEqual([]);
+      expect(invoker.stats).toMatchObject({ deadLettered: 0, errors: 5, retries: 5, invokedEvents: 2 });
+      expect(results).toEqual([problem, 'OK']);
+      expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '2' }]);
       await invoker.stop();
-    }
+    },
+  );
+});
+
+describe('Class: LambdaInvoker, payload limits', () => {
+  it('splits a batch Lambda refuses as too large (413) in halves, and dead-letters a record too large alone', async () => {
+    // Arrange: Lambda refuses any event holding the record 'huge'
+    const { kafka, lambda, invoker } = setup(
+      (_n, event) => {
+        const values = Object.values(event.records)
+          .flat()
+          .map((r) => Buffer.from(r.value!, 'base64').toString());
+        if (values.includes('"huge"')) throw sdkError('RequestTooLargeException', 413);
+        return {};
+      },
+      { deadLetterTopic: 'aviation-data-dlq' },
+    );
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['1', '2', '"huge"', '4']));
+
+    // Assert: [1 2 huge 4] → [1 2] ok, [huge 4] → [huge] dead-lettered, [4] ok
+    const invoked = lambda.events.map((event) => Object.values(event.records).flat().length);
+    expect(invoked).toEqual([4, 2, 2, 1, 1]);
+    expect(kafka.sends).toHaveLength(1);
+    expect(kafka.sends[0]!.messages[0]!.headers).toMatchObject({ 'x-dlq-reason': 'unrepresentable' });
+    expect(invoker.stats).toMatchObject({ deadLettered: 1, retries: 0 });
+    expect(kafka.consumers[0]!.commits.at(-1)).toEqual({ topic: 'aviation-data', partition: 0, offset: '4' });
+    await invoker.stop();
+  });
+
+  it('dead-letters a record bigger than the payload limit alone without invoking, never crash-looping', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup(() => ({}), {
+      maxPayloadBytes: 4096,
+      deadLetterTopic: 'aviation-data-dlq',
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', 'x'.repeat(10_000), '{}']));
+
+    // Assert
+    expect(
+      lambda.events.map((event) =>
+        Object.values(event.records)
+          .flat()
+          .map((r) => r.offset),
+      ),
+    ).toEqual([[0], [2]]);
+    expect(kafka.sends[0]!.messages[0]!.headers).toMatchObject({
+      'x-dlq-reason': 'unrepresentable',
+      'x-dlq-original-offset': '1',
+    });
+    expect(kafka.consumers[0]!.commits.at(-1)!.offset).toBe('3');
+    await invoker.stop();
+  });
+
+  it('writes a huge failed batch to the dead-letter topic gzip-compressed, in sends under the broker limit', async () => {
+    // Arrange: 40 records of 100 KB the function fails, a 1 MB dead-letter limit
+    const { kafka, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
+      maxRetryAttempts: 0,
+      deadLetterTopic: 'aviation-data-dlq',
+      deadLetterMaxBytes: 1_000_000,
+    });
+    await invoker.start();
+    const values = Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(100_000, 'x'));
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, values));
+
+    // Assert
+    const sizes = kafka.sends.map((send) =>
+      send.messages.reduce((sum, m) => sum + (m.value as Buffer).length, 0),
+    );
+    expect(kafka.sends.length).toBeGreaterThanOrEqual(4);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(1_000_000);
+    expect(kafka.sends.every((send) => send.compression === CompressionTypes.GZIP)).toBe(true);
+    expect(kafka.delivered).toHaveLength(40);
+    expect(invoker.stats.deadLettered).toBe(40);
+    await invoker.stop();
+  });
+
+  it('dead-letters a record too big for the dead-letter topic even compressed without its value', async () => {
+    // Arrange: random bytes do not compress
+    const { kafka, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
+      maxRetryAttempts: 0,
+      deadLetterTopic: 'aviation-data-dlq',
+      deadLetterMaxBytes: 10_000,
+    });
+    await invoker.start();
+    const batch = batchOf('aviation-data', 0, ['{}']);
+    batch.batch.messages[0]!.value = randomBytes(50_000);
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batch);
+
+    // Assert
+    const [message] = kafka.delivered;
+    expect(message!.value).toBeNull();
+    expect(String(message!.headers!['x-dlq-value-dropped'])).toMatch(/50000 bytes/);
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '1' }]);
+    await invoker.stop();
+  });
+});
+
+describe('Class: LambdaInvoker, start', () => {
+  it('commits the resolved LATEST offset for partitions the group has none for, before consuming', async () => {
+    // Arrange: partition 0 never committed (high 42), partition 1 committed at 7
+    const { kafka, invoker } = setup();
+    kafka.partitions = [
+      { partition: 0, committed: '-1', low: '3', high: '42' },
+      { partition: 1, committed: '7', low: '0', high: '9' },
+    ];
+
+    // Act
+    await invoker.start();
+
+    // Assert
+    expect(kafka.setOffsets).toEqual([
+      {
+        groupId: 'opensky-stream-bridge',
+        topic: 'aviation-data',
+        partitions: [{ partition: 0, offset: '42' }],
+      },
+    ]);
+    await invoker.stop();
+  });
+
+  it('commits TRIM_HORIZON as the low offset, and nothing once every partition has a committed offset', async () => {
+    // Arrange
+    const { kafka, invoker } = setup(() => ({}), { startingPosition: 'TRIM_HORIZON' });
+    kafka.partitions = [{ partition: 0, committed: '-1', low: '3', high: '42' }];
+
+    // Act: start, then a restart of the consumer after a crash
+    await invoker.start();
+    kafka.consumers[0]!.crash(connectionRefused(), false);
+    await vi.waitFor(() => expect(invoker.stats.restarts).toBe(1));
+
+    // Assert: resolved once
+    expect(kafka.setOffsets.map((call) => call.partitions)).toEqual([[{ partition: 0, offset: '3' }]]);
+    await invoker.stop();
+  });
+
+  it('refuses to start when the function does not exist, with a configuration error', async () => {
+    // Arrange
+    const kafka = fakeKafka();
+    const lambda = fakeLambda(() => ({}), sdkError('ResourceNotFoundException', 404));
+    const invoker = new LambdaInvoker({ functionName: 'nope', kafka: kafka.kafka, lambda: lambda.client });
+
+    // Act
+    const started = invoker.start();
+
+    // Assert
+    await expect(started).rejects.toMatchObject({ code: 'OSS_CONFIG', path: '/options/functionName' });
+    await expect(started).rejects.toThrow(/nope/);
+    expect(kafka.consumers).toHaveLength(0);
+  });
+
+  it("abandons an Invoke after the function's timeout plus the margin, and retries it", async () => {
+    // Arrange: a 1 s function; the first Invoke never answers
+    let hung = false;
+    const { kafka, lambda, invoker } = setup(
+      (n) => {
+        if (n === 1) {
+          hung = true;
+          return new Promise<Answer>(() => undefined);
+        }
+        return {};
+      },
+      { invokeTimeoutMarginMs: 50 },
+    );
+    lambda.configuration.Timeout = 0.1;
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}']));
+
+    // Assert
+    expect(hung).toBe(true);
+    expect(lambda.signals[0]!.aborted).toBe(true);
+    expect(lambda.calls).toHaveLength(2);
+    expect(invoker.stats).toMatchObject({ errors: 1, deadLettered: 0 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '1' }]);
+    await invoker.stop();
+  });
+});
+
+describe('Class: LambdaInvoker, record age', () => {
+  it('drops and counts expired records when there is no dead-letter topic, never crash-looping', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup(() => ({}), { maximumRecordAgeSeconds: 60 });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(
+      batchOf('aviation-data', 0, ['{}', '{}'], { timestamp: Date.now() - 3_600_000 }),
+    );
+
+    // Assert
+    expect(lambda.calls).toHaveLength(0);
+    expect(invoker.stats).toMatchObject({ dropped: 2, deadLettered: 0, crashes: 0 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '2' }]);
+    await invoker.stop();
+  });
+
+  it('re-checks the age before every retry: a batch that keeps failing is dropped once it expires', async () => {
+    // Arrange: records 1 s from expiry, a function failing for good, retries without limit
+    const { kafka, lambda, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
+      maximumRecordAgeSeconds: 60,
+      maxRetryAttempts: -1,
+      retryBaseMs: 100,
+      retryMaxDelayMs: 100,
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(
+      batchOf('aviation-data', 0, ['{}'], { timestamp: Date.now() - 59_000 }),
+    );
+
+    // Assert
+    expect(lambda.calls.length).toBeGreaterThan(1);
+    expect(invoker.stats.dropped).toBe(1);
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '1' }]);
+    await invoker.stop();
+  });
+});
+
+describe('Class: LambdaInvoker, event source mapping options', () => {
+  const failSecond = {
+    body: { batchItemFailures: [{ itemIdentifier: { partition: 'aviation-data-0', offset: 1 } }] },
+  };
+
+  it('honours batchItemFailures by default: retries from the failed record', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup((n) => (n === 1 ? failSecond : {}));
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}', '{}']));
+
+    // Assert
+    expect(lambda.events.map((event) => event.records['aviation-data-0']!.map((r) => r.offset))).toEqual([
+      [0, 1, 2],
+      [1, 2],
+    ]);
+    expect(invoker.stats).toMatchObject({ partialFailures: 1, invokedEvents: 5, failedInvokeEvents: 2 });
+    await invoker.stop();
+  });
+
+  it('ignores batchItemFailures without reportBatchItemFailures, as AWS does', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup(() => failSecond, { reportBatchItemFailures: false });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}', '{}']));
+
+    // Assert
+    expect(lambda.calls).toHaveLength(1);
+    expect(invoker.stats).toMatchObject({ partialFailures: 0, polled: 3, invokedEvents: 3 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '3' }]);
+    await invoker.stop();
+  });
+
+  it('never invokes records the filter drops, and commits past them', async () => {
+    // Arrange
+    const { kafka, lambda, invoker } = setup(() => ({}), {
+      filter: (record) => record.value?.toString() !== 'skip',
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['a', 'skip', 'b', 'skip']));
+
+    // Assert
+    expect(lambda.events.map((event) => event.records['aviation-data-0']!.map((r) => r.offset))).toEqual([
+      [0, 2],
+    ]);
+    expect(invoker.stats).toMatchObject({ filteredOut: 2, invokedEvents: 2, polled: 4 });
+    expect(kafka.consumers[0]!.commits.at(-1)!.offset).toBe('4');
+    await invoker.stop();
+  });
+
+  it('sends records given up on to onFailure instead of the dead-letter topic, retrying it until it takes them', async () => {
+    // Arrange
+    const delivered: FailedRecords[] = [];
+    let refusals = 1;
+    const onFailure = {
+      deliver: async (failure: FailedRecords) => {
+        if (refusals-- > 0) throw new Error('queue unavailable');
+        delivered.push(failure);
+      },
+    };
+    const { kafka, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
+      maxRetryAttempts: 1,
+      deadLetterTopic: 'aviation-data-dlq',
+      onFailure,
+    });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}', '{}']));
+
+    // Assert
+    expect(kafka.sends).toEqual([]);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({
+      reason: 'retries-exhausted',
+      attempts: 2,
+      functionName: 'fn',
+      error: { type: 'Unhandled', message: 'Error: boom' },
+    });
+    expect(delivered[0]!.records.map((r) => r.offset)).toEqual(['0', '1']);
+    expect(invoker.stats).toMatchObject({ onFailureDelivered: 2, deadLettered: 0 });
+    expect(kafka.consumers[0]!.commits).toEqual([{ topic: 'aviation-data', partition: 0, offset: '2' }]);
+    await invoker.stop();
+  });
+
+  it('heartbeats while a function runs longer than the heartbeat interval', async () => {
+    // Arrange: a 1 s session (heartbeats every 333 ms), a function taking 1.2 s
+    let heartbeats = 0;
+    const { kafka, invoker } = setup(() => sleep(1200).then(() => ({})), { sessionTimeoutMs: 1000 });
+    await invoker.start();
+
+    // Act
+    await kafka.consumers[0]!.eachBatch!(
+      batchOf('aviation-data', 0, ['{}'], {
+        heartbeat: async () => {
+          heartbeats++;
+        },
+      }),
+    );
+
+    // Assert
+    expect(heartbeats).toBeGreaterThanOrEqual(2);
+    await invoker.stop();
   });
 });

@@ -62,6 +62,12 @@ const invokerStats = (overrides: Partial<LambdaInvokerStats> = {}): LambdaInvoke
   lastInvokeMs: 0,
   crashes: 0,
   restarts: 0,
+  polled: 0,
+  filteredOut: 0,
+  invokedEvents: 0,
+  failedInvokeEvents: 0,
+  dropped: 0,
+  onFailureDelivered: 0,
   ...overrides,
 });
 

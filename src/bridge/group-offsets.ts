@@ -1,0 +1,117 @@
+/**
+ * The consumer group's offsets: its lag, and its starting position, resolved
+ * once and committed: a partition
+ * the group has no committed offset for gets its LATEST / TRIM_HORIZON /
+ * AT_TIMESTAMP offset committed before the first batch. Otherwise a consumer
+ * that crashed before its first commit would resolve LATEST again on restart
+ * and skip the records that arrived in between.
+ *
+ * @module
+ */
+import type { KafkaLike } from '../kafka/client.ts';
+import { classifyKafkaError } from '../kafka/failures.ts';
+import type { Logger } from '../logger.ts';
+import { backoffDelay, pause } from '../util/retry.ts';
+import type { StartingPosition } from './options.ts';
+
+/** Attempts at reading the group's offsets while the coordinator is not ready (loading, moving). */
+const ATTEMPTS = 8;
+
+/**
+ * Commit the starting position for the partitions of `topic` that `groupId` has no
+ * committed offset for; returns those (empty when all had offsets already). Retries
+ * transient broker errors (a coordinator still loading after a broker start).
+ */
+export async function commitStartingPosition(
+  kafka: KafkaLike,
+  groupId: string,
+  topic: string,
+  position: StartingPosition,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<Array<{ partition: number; offset: string }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await commitOnce(kafka, groupId, topic, position, logger);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || classifyKafkaError(error) === 'fatal') throw error;
+      logger.debug('could not read the group offsets yet; retrying', {
+        groupId,
+        error: (error as Error).message,
+      });
+      if (!(await pause(backoffDelay(attempt, 250, 3000), signal))) throw error;
+    }
+  }
+}
+
+async function commitOnce(
+  kafka: KafkaLike,
+  groupId: string,
+  topic: string,
+  position: StartingPosition,
+  logger: Logger,
+): Promise<Array<{ partition: number; offset: string }>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const missing = new Set(
+      (committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition),
+    );
+    if (missing.size === 0) return [];
+    const offsets =
+      typeof position === 'object'
+        ? await admin.fetchTopicOffsetsByTimestamp(topic, position.timestamp)
+        : (await admin.fetchTopicOffsets(topic)).map((p) => ({
+            partition: p.partition,
+            offset: position === 'LATEST' ? p.high : p.low,
+          }));
+    const partitions = offsets
+      .filter((p) => missing.has(p.partition))
+      .map((p) => ({ partition: p.partition, offset: p.offset }));
+    if (partitions.length === 0) return [];
+    try {
+      await admin.setOffsets({ groupId, topic, partitions });
+    } catch (error) {
+      // Another member of the group is running (a second bridge, or this one's crashed
+      // predecessor whose session has not expired): it owns the positions. The consumer
+      // falls back to resolving the starting position itself.
+      logger.warn('could not commit the starting position; the group has running members', {
+        groupId,
+        topic,
+        error: (error as Error).message,
+      });
+      return [];
+    }
+    logger.info('committed the starting position for the group', { groupId, topic, partitions });
+    return partitions;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Consumer lag per partition: latest offset minus the group's committed offset (the whole partition when none). */
+export async function groupLag(
+  kafka: KafkaLike,
+  groupId: string,
+  topic: string,
+): Promise<Record<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [latest, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return Object.fromEntries(
+      latest.map((p) => {
+        const high = Number(p.high);
+        const at = done.get(p.partition) ?? -1;
+        return [p.partition, at < 0 ? high - Number(p.low) : Math.max(0, high - at)];
+      }),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

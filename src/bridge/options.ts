@@ -1,0 +1,232 @@
+/**
+ * Options of the LambdaInvoker: the typed interface, its defaults, and
+ * validation that names the offending option.
+ *
+ * @module
+ */
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { ConfigError } from '../errors.ts';
+import type { KafkaConnectionOptions } from '../kafka/client.ts';
+import type { ConsumedRecord } from '../lambda/event.ts';
+import type { Logger } from '../logger.ts';
+import type { OnFailureDestination } from './dead-letter.ts';
+
+/** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
+export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+/** Records per invocation when `batchSize` is not given. */
+export const DEFAULT_BATCH_SIZE = 500;
+
+/** Where a new group starts: ESM's `LATEST`, `TRIM_HORIZON`, or `AT_TIMESTAMP` (ms since epoch). */
+export type StartingPosition = 'LATEST' | 'TRIM_HORIZON' | { timestamp: number };
+
+/** Options of {@link LambdaInvoker}. */
+export interface LambdaInvokerOptions extends KafkaConnectionOptions {
+  /** Function name or ARN. */
+  functionName: string;
+  /** @default 'aviation-data' */
+  topic?: string;
+  /** Consumer group. @default 'opensky-stream-bridge' */
+  groupId?: string;
+  /**
+   * Records per invocation, 1–10,000 (ESM `BatchSize`; AWS's default is 100). 500 carries the
+   * real feed (10,000 aircraft every 3 s) on a 2-core local stack at a fifth of the per-invoke
+   * overhead (`npm run bench -- e2e`). @default 500
+   */
+  batchSize?: number;
+  /** How long the broker may wait to fill a batch (ESM `MaximumBatchingWindowInSeconds`), ms. @default 500 */
+  batchingWindowMs?: number;
+  /**
+   * Where the group starts on a partition it has no committed offset for: `LATEST`,
+   * `TRIM_HORIZON`, or a time (ms since epoch) like ESM's `AT_TIMESTAMP`. The position is
+   * resolved once and committed for the group before the first batch, so a consumer that
+   * crashes before its first commit resumes there instead of resolving `LATEST` again.
+   * @default 'LATEST'
+   */
+  startingPosition?: StartingPosition;
+  /** Partitions processed at once; each partition stays in order. @default 3 */
+  partitionConcurrency?: number;
+  /**
+   * Retries of a batch the function failed before it goes to the failure destination; `-1`
+   * retries forever (blocks the partition). Invokes that did not run the function (throttled,
+   * denied, the function missing or not ready, a Lambda service error, a timeout, the endpoint
+   * unreachable) do not count: they are retried until they get through, and never dead-lettered.
+   * @default 3
+   */
+  maxRetryAttempts?: number;
+  /** First backoff delay in ms (doubles, full jitter, capped at `retryMaxDelayMs`). @default 500 */
+  retryBaseMs?: number;
+  /** Longest backoff delay between two attempts of a batch, ms. @default 30000 */
+  retryMaxDelayMs?: number;
+  /** Split a failing batch in halves to isolate the bad record (ESM `BisectBatchOnFunctionError`). @default false */
+  bisectBatchOnFunctionError?: boolean;
+  /**
+   * Records older than this are not invoked (ESM `MaximumRecordAgeInSeconds`): they go to the
+   * failure destination, or are dropped and counted in `stats.dropped` when there is none.
+   * Checked before every attempt, so a batch retried for long expires too. `-1` for no limit.
+   * @default -1
+   */
+  maximumRecordAgeSeconds?: number;
+  /** Dead-letter topic; `null` to retry forever instead. Ignored when `onFailure` is given. @default `<topic>-dlq` */
+  deadLetterTopic?: string | null;
+  /**
+   * Largest dead-letter write, bytes: failed records are sent in gzip-compressed chunks no
+   * bigger than this, under the broker's `message.max.bytes` (1 MiB by default); a record
+   * bigger than this even compressed is dead-lettered without its value.
+   * @default 1000000
+   */
+  deadLetterMaxBytes?: number;
+  /**
+   * An on-failure destination other than the Kafka dead-letter topic (ESM
+   * `DestinationConfig.OnFailure`, e.g. an SQS queue or SNS topic). Used instead of `deadLetterTopic`.
+   */
+  onFailure?: OnFailureDestination;
+  /**
+   * Honour a function's `batchItemFailures` (ESM `FunctionResponseTypes: ['ReportBatchItemFailures']`).
+   * When false the answer is ignored and the batch counts as a success, as AWS does. The bridge's
+   * default is true so the reference function's partial failures are honoured.
+   * @default true
+   */
+  reportBatchItemFailures?: boolean;
+  /**
+   * Which records are invoked (ESM `FilterCriteria`): records it returns false for are never
+   * invoked, their offsets are committed, and they are counted in `stats.filteredOut`.
+   */
+  filter?: (record: ConsumedRecord) => boolean;
+  /** Byte limit of one invocation's event. @default {@link MAX_INVOKE_PAYLOAD_BYTES} */
+  maxPayloadBytes?: number;
+  /**
+   * How long one Invoke may take before it is abandoned (and retried), ms.
+   * @default the function's timeout (GetFunctionConfiguration at start) plus `invokeTimeoutMarginMs`
+   */
+  invokeTimeoutMs?: number;
+  /** Added to the function's timeout for the Invoke's own timeout (cold starts, the network), ms. @default 15000 */
+  invokeTimeoutMarginMs?: number;
+  /**
+   * First delay before the consumer is restarted after a crash (the broker went away, a
+   * request kept failing), ms; it doubles per consecutive crash, with full jitter, up to 30 s.
+   * The restarted consumer resumes from the group's committed offsets.
+   * @default 1000
+   */
+  restartBaseMs?: number;
+  /**
+   * The consumer's session timeout, ms: how long the group coordinator waits for a silent
+   * member before it gives its partitions to others. The invoker heartbeats while a function
+   * runs, so a function may take longer than this. A consumer that crashed while the broker
+   * was down could not leave the group, so its restarted successor joins once that session
+   * expires: this bounds the pause after a broker restart. The broker allows 6000–1800000 by default.
+   * @default 30000
+   */
+  sessionTimeoutMs?: number;
+  /**
+   * How long {@link LambdaInvoker.stop} waits for the batches in flight to finish and be
+   * committed, and then for the consumer to leave the group, ms each.
+   * @default 30000
+   */
+  stopTimeoutMs?: number;
+  lambda?: LambdaClient;
+  logger?: Logger;
+}
+
+/** Defaults of {@link LambdaInvokerOptions}. */
+export const defaultLambdaInvokerOptions = {
+  topic: 'aviation-data',
+  groupId: 'opensky-stream-bridge',
+  batchSize: DEFAULT_BATCH_SIZE,
+  batchingWindowMs: 500,
+  startingPosition: 'LATEST',
+  partitionConcurrency: 3,
+  maxRetryAttempts: 3,
+  retryBaseMs: 500,
+  retryMaxDelayMs: 30_000,
+  bisectBatchOnFunctionError: false,
+  maximumRecordAgeSeconds: -1,
+  deadLetterMaxBytes: 1_000_000,
+  reportBatchItemFailures: true,
+  maxPayloadBytes: MAX_INVOKE_PAYLOAD_BYTES,
+  invokeTimeoutMarginMs: 15_000,
+  restartBaseMs: 1000,
+  sessionTimeoutMs: 30_000,
+  stopTimeoutMs: 30_000,
+} as const satisfies Partial<LambdaInvokerOptions>;
+
+/** Options after defaults; `deadLetterTopic` resolved (`null`: none, also when `onFailure` is given). */
+export type ResolvedLambdaInvokerOptions = Omit<LambdaInvokerOptions, 'deadLetterTopic'> &
+  Required<Pick<LambdaInvokerOptions, keyof typeof defaultLambdaInvokerOptions>> & {
+    deadLetterTopic: string | null;
+  };
+
+const integer = (value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+/** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
+export function resolveLambdaInvokerOptions(options: LambdaInvokerOptions): ResolvedLambdaInvokerOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const merged = { ...defaultLambdaInvokerOptions, ...given } as LambdaInvokerOptions &
+    typeof defaultLambdaInvokerOptions;
+  const deadLetterTopic = merged.onFailure
+    ? null
+    : merged.deadLetterTopic === undefined
+      ? `${merged.topic}-dlq`
+      : merged.deadLetterTopic;
+  const resolved = { ...merged, deadLetterTopic } as ResolvedLambdaInvokerOptions;
+  validate(resolved);
+  return resolved;
+}
+
+function validate(o: ResolvedLambdaInvokerOptions): void {
+  if (typeof o.functionName !== 'string' || o.functionName === '')
+    throw new ConfigError('/options/functionName', 'is required');
+  for (const key of ['topic', 'groupId'] as const) {
+    if (typeof o[key] !== 'string' || o[key] === '')
+      throw new ConfigError(`/options/${key}`, 'must be a non-empty string');
+  }
+  if (!integer(o.batchSize, 1, 10_000))
+    throw new ConfigError('/options/batchSize', 'must be an integer from 1 to 10000');
+  if (!(typeof o.batchingWindowMs === 'number' && o.batchingWindowMs >= 0 && o.batchingWindowMs <= 300_000))
+    throw new ConfigError('/options/batchingWindowMs', 'must be from 0 to 300000');
+  const position = o.startingPosition;
+  if (
+    position !== 'LATEST' &&
+    position !== 'TRIM_HORIZON' &&
+    !(typeof position === 'object' && position !== null && Number.isFinite(position.timestamp))
+  )
+    throw new ConfigError('/options/startingPosition', "must be 'LATEST', 'TRIM_HORIZON' or { timestamp }");
+  if (!integer(o.maxRetryAttempts, -1))
+    throw new ConfigError('/options/maxRetryAttempts', 'must be -1 or an integer ≥ 0');
+  if (!integer(o.partitionConcurrency, 1))
+    throw new ConfigError('/options/partitionConcurrency', 'must be an integer ≥ 1');
+  if (!integer(o.retryBaseMs, 0)) throw new ConfigError('/options/retryBaseMs', 'must be an integer ≥ 0');
+  if (!integer(o.retryMaxDelayMs, 0))
+    throw new ConfigError('/options/retryMaxDelayMs', 'must be an integer ≥ 0');
+  if (
+    !(
+      o.maximumRecordAgeSeconds === -1 ||
+      (typeof o.maximumRecordAgeSeconds === 'number' && o.maximumRecordAgeSeconds >= 0)
+    )
+  )
+    throw new ConfigError('/options/maximumRecordAgeSeconds', 'must be -1 or a number ≥ 0');
+  if (o.deadLetterTopic !== null && (typeof o.deadLetterTopic !== 'string' || o.deadLetterTopic === ''))
+    throw new ConfigError('/options/deadLetterTopic', 'must be a non-empty string or null');
+  if (!integer(o.deadLetterMaxBytes, 1024))
+    throw new ConfigError('/options/deadLetterMaxBytes', 'must be an integer ≥ 1024');
+  if (o.onFailure !== undefined && typeof (o.onFailure as { deliver?: unknown }).deliver !== 'function')
+    throw new ConfigError('/options/onFailure', 'must be an object with deliver()');
+  if (typeof o.reportBatchItemFailures !== 'boolean')
+    throw new ConfigError('/options/reportBatchItemFailures', 'must be a boolean');
+  if (typeof o.bisectBatchOnFunctionError !== 'boolean')
+    throw new ConfigError('/options/bisectBatchOnFunctionError', 'must be a boolean');
+  if (o.filter !== undefined && typeof o.filter !== 'function')
+    throw new ConfigError('/options/filter', 'must be a function');
+  if (!integer(o.maxPayloadBytes, 1024))
+    throw new ConfigError('/options/maxPayloadBytes', 'must be an integer ≥ 1024');
+  if (o.invokeTimeoutMs !== undefined && !integer(o.invokeTimeoutMs, 1))
+    throw new ConfigError('/options/invokeTimeoutMs', 'must be an integer ≥ 1');
+  if (!integer(o.invokeTimeoutMarginMs, 0))
+    throw new ConfigError('/options/invokeTimeoutMarginMs', 'must be an integer ≥ 0');
+  if (!integer(o.restartBaseMs, 1)) throw new ConfigError('/options/restartBaseMs', 'must be an integer ≥ 1');
+  if (!integer(o.sessionTimeoutMs, 1000))
+    throw new ConfigError('/options/sessionTimeoutMs', 'must be an integer ≥ 1000');
+  if (!integer(o.stopTimeoutMs, 0)) throw new ConfigError('/options/stopTimeoutMs', 'must be an integer ≥ 0');
+}
