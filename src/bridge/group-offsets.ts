@@ -10,6 +10,7 @@
  */
 import type { KafkaLike } from '../kafka/client.ts';
 import { classifyKafkaError } from '../kafka/failures.ts';
+import { partitionLag } from '../kafka/lag.ts';
 import type { Logger } from '../logger.ts';
 import { backoffDelay, pause } from '../util/retry.ts';
 import type { StartingPosition } from './options.ts';
@@ -90,7 +91,7 @@ async function commitOnce(
   }
 }
 
-/** Consumer lag per partition: latest offset minus the group's committed offset (the whole partition when none). */
+/** Consumer lag per partition (see {@link partitionLag}), with an admin client of its own. */
 export async function groupLag(
   kafka: KafkaLike,
   groupId: string,
@@ -99,18 +100,7 @@ export async function groupLag(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [latest, committed] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-    ]);
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    return Object.fromEntries(
-      latest.map((p) => {
-        const high = Number(p.high);
-        const at = done.get(p.partition) ?? -1;
-        return [p.partition, at < 0 ? high - Number(p.low) : Math.max(0, high - at)];
-      }),
-    );
+    return await partitionLag(admin, groupId, topic);
   } finally {
     await admin.disconnect();
   }

@@ -54,6 +54,18 @@ export type InvokeOutcome =
   /** Lambda did not run the function (or no answer came): retry, never dead-letter. */
   | { kind: 'not-invoked'; error: LambdaInvokeError; result: ProcessingResultValue };
 
+/** A header's value as text (the first one, when repeated; a header without a value has none). */
+export function headerText(
+  value: Buffer | string | (Buffer | string)[] | undefined | null,
+): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === null ? undefined : first.toString();
+}
+
+/** Logged once per poller when a function answers with the legacy key (see `parseBatchResponse`). */
+export const LEGACY_KEY_WARNING =
+  'the function names failed records with the key "topic-partition" (Powertools for AWS Lambda before its Kafka fix); AWS reads "partition" and may fail the whole batch: answer { partition: "<topic>-<partition>", offset }';
+
 /** Settings of one Invoke. */
 export interface InvokeSettings {
   functionName: string;
@@ -61,6 +73,8 @@ export interface InvokeSettings {
   reportBatchItemFailures: boolean;
   /** Abandon the Invoke after this long, ms. */
   timeoutMs: number;
+  /** Called when the answer named records with the key `topic-partition` (read, but AWS's key is `partition`). */
+  onLegacyKey?: () => void;
 }
 
 /** AWS Lambda's longest function timeout, used when the function's own cannot be read. */
@@ -176,6 +190,7 @@ export async function invokeOnce(
       });
       return { kind: 'function-error', error };
     }
+    if (verdict.kind === 'partial' && verdict.legacyKey) settings.onLegacyKey?.();
     const { topic, partition } = records[0]!;
     const failedFrom = verdict.kind === 'partial' ? verdict.failedFrom[`${topic}-${partition}`] : undefined;
     return failedFrom === undefined ? { kind: 'success' } : { kind: 'partial', failedFrom };

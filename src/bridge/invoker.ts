@@ -25,9 +25,11 @@ import { Delivery, Progress, StoppedError } from './delivery.ts';
 import { commitStartingPosition, groupLag } from './group-offsets.ts';
 import { keepAlive } from './heartbeat.ts';
 import {
+  headerText,
   type InvokeOutcome,
   invokeOnce,
   invokeTimeoutMs,
+  LEGACY_KEY_WARNING,
   MAX_FUNCTION_TIMEOUT_MS,
   ProcessingResult,
   splitBatches,
@@ -56,12 +58,6 @@ export {
   type StartingPosition,
 } from './options.ts';
 export type { LambdaInvokerEvents, LambdaInvokerStats } from './stats.ts';
-
-/** A header's value as text (the first one, when repeated). */
-function headerText(value: Buffer | string | (Buffer | string)[] | undefined | null): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === null ? undefined : first.toString();
-}
 
 /** True when a consumer crash is one no restart fixes (authorization, a deleted topic, a configuration error). */
 function isFatalCrash(error: unknown): boolean {
@@ -115,6 +111,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   private crashedWhileRestarting = false;
   /** Consecutive crashes and failed restarts without a successful fetch in between. */
   private crashStreak = 0;
+  private warnedLegacyKey = false; // once, that the function answers with the key `topic-partition`
   /** The current consumer has joined the group and not crashed or stopped since. */
   private joined = false;
   /** Batches being delivered: stop() lets them finish and commit before the consumer leaves. */
@@ -438,6 +435,11 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       bootstrapServers: this.options.brokers ?? ['127.0.0.1:9092'],
       reportBatchItemFailures: this.options.reportBatchItemFailures,
       timeoutMs: this.invokeTimeoutMs,
+      onLegacyKey: () => {
+        if (this.warnedLegacyKey) return;
+        this.warnedLegacyKey = true;
+        this.logger.warn(LEGACY_KEY_WARNING, { functionName });
+      },
     });
     const ms = performance.now() - started;
     if (outcome.kind !== 'not-invoked' && outcome.kind !== 'too-large') {

@@ -26,24 +26,11 @@ import { ConfigError, ErrorCodes, OpenSkyStreamError, type OpenSkyStreamErrorOpt
 import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../lambda/event.ts';
 import { classifyError } from '../sns/classify.ts';
 import { createSnsClient } from '../sns/client.ts';
+import type { FailedRecords, FailureReason } from './dead-letter.ts';
 import {
   type OnFailureDestinationOptions,
   resolveOnFailureDestinationOptions,
 } from './on-failure-options.ts';
-
-/** Why records were discarded. */
-export type FailureReason = 'retries-exhausted' | 'expired' | 'unrepresentable';
-
-/** Records the poller gives up on, as it hands them to an on-failure destination. */
-export interface FailedRecords {
-  records: ConsumedRecord[];
-  reason: FailureReason;
-  /** The last error: `type` is the function error (`Handled`, `Unhandled`) or the error's name. */
-  error?: { type: string; message: string };
-  /** Invocations that ran the function. */
-  attempts: number;
-  functionName: string;
-}
 
 /** `requestContext.condition` per reason. */
 export const FAILURE_CONDITIONS = {
@@ -259,7 +246,7 @@ export class OnFailureDeliveryError extends OpenSkyStreamError {
 }
 
 /** An on-failure destination: SQS and SNS ones deliver; a Kafka one names the topic for the poller's producer. */
-export type OnFailureDestination =
+export type OnFailureTarget =
   | { kind: 'sqs' | 'sns'; arn: string; deliver(failure: FailedRecords): Promise<void> }
   | { kind: 'kafka'; topic: string };
 
@@ -273,7 +260,7 @@ export type OnFailureDestination =
 export function createOnFailureDestination(
   destination: string,
   options: OnFailureDestinationOptions = {},
-): OnFailureDestination {
+): OnFailureTarget {
   const o = resolveOnFailureDestinationOptions(options);
   const parsed = parseOnFailureDestination(destination);
   if (parsed.type === 'kafka') return { kind: 'kafka', topic: parsed.topic };

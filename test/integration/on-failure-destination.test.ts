@@ -14,11 +14,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { FailedRecords } from '../../src/bridge/dead-letter.ts';
 import {
   createOnFailureDestination,
-  type FailedRecords,
   type KafkaInvocationRecord,
-  type OnFailureDestination,
+  type OnFailureTarget,
 } from '../../src/bridge/on-failure.ts';
 import type { ConsumedRecord } from '../../src/lambda/event.ts';
 import { accountId } from '../../src/stack/lib.ts';
@@ -117,7 +117,7 @@ describe('on-failure destinations on the local AWS endpoint', () => {
     return [];
   }
 
-  const delivering = (destination: OnFailureDestination) => {
+  const delivering = (destination: OnFailureTarget) => {
     if (destination.kind === 'kafka') throw new Error('expected an SQS or SNS destination');
     return destination;
   };

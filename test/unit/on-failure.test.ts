@@ -8,11 +8,11 @@
 import type { PublishCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import type { FailedRecords } from '../../src/bridge/dead-letter.ts';
 import {
   buildKafkaDestinationRecord,
   buildKafkaInvocationRecord,
   createOnFailureDestination,
-  type FailedRecords,
   OnFailureDeliveryError,
   parseOnFailureDestination,
 } from '../../src/bridge/on-failure.ts';
