@@ -173,8 +173,9 @@ export class Delivery {
       }
       failures++;
       const exhausted = options.maxRetryAttempts >= 0 && failures > options.maxRetryAttempts;
-      // Without a destination the batch is retried until it succeeds (or expires): never lost.
-      if (exhausted && this.hasDestination())
+      // Without a destination the batch is retried until it succeeds (or expires): never lost,
+      // unless the caller asked for AWS's discard (`whenExhausted: 'drop'`).
+      if (exhausted && (this.hasDestination() || options.whenExhausted === 'drop'))
         return this.giveUp(pending, progress, 'retries-exhausted', lastError, attempt + 1);
     }
   }

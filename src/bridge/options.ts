@@ -82,6 +82,14 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
    */
   onFailure?: OnFailureDestination;
   /**
+   * What happens to a batch whose retries are exhausted when there is no destination (neither
+   * `deadLetterTopic` nor `onFailure`): `'retry'` keeps retrying it (nothing is ever lost, the
+   * partition waits), `'drop'` discards it and counts it in `stats.dropped`, as AWS's event source
+   * mapping does with `MaximumRetryAttempts` and no on-failure destination.
+   * @default 'retry'
+   */
+  whenExhausted?: 'retry' | 'drop';
+  /**
    * Honour a function's `batchItemFailures` (ESM `FunctionResponseTypes: ['ReportBatchItemFailures']`).
    * When false the answer is ignored and the batch counts as a success, as AWS does. The bridge's
    * default is true so the reference function's partial failures are honoured.
@@ -143,6 +151,7 @@ export const defaultLambdaInvokerOptions = {
   maximumRecordAgeSeconds: -1,
   deadLetterMaxBytes: 1_000_000,
   reportBatchItemFailures: true,
+  whenExhausted: 'retry',
   maxPayloadBytes: MAX_INVOKE_PAYLOAD_BYTES,
   invokeTimeoutMarginMs: 15_000,
   restartBaseMs: 1000,
@@ -213,6 +222,8 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
     throw new ConfigError('/options/deadLetterMaxBytes', 'must be an integer ≥ 1024');
   if (o.onFailure !== undefined && typeof (o.onFailure as { deliver?: unknown }).deliver !== 'function')
     throw new ConfigError('/options/onFailure', 'must be an object with deliver()');
+  if (o.whenExhausted !== 'retry' && o.whenExhausted !== 'drop')
+    throw new ConfigError('/options/whenExhausted', "must be 'retry' or 'drop'");
   if (typeof o.reportBatchItemFailures !== 'boolean')
     throw new ConfigError('/options/reportBatchItemFailures', 'must be a boolean');
   if (typeof o.bisectBatchOnFunctionError !== 'boolean')

@@ -49,6 +49,8 @@ describe('invokerOptionsFromMapping', () => {
       maximumRecordAgeSeconds: -1,
       deadLetterTopic: null,
       reportBatchItemFailures: false,
+      // MaximumRetryAttempts with no destination: AWS discards the batch; -1 retries until it succeeds.
+      whenExhausted: 'drop',
     });
   });
 

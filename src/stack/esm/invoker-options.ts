@@ -4,6 +4,7 @@
  * and mapping is unit-tested in one place.
  */
 import type { ConnectionOptions } from 'node:tls';
+import { compileFilterCriteria } from '../../bridge/filter-criteria.ts';
 import type { LambdaInvokerOptions } from '../../bridge/invoker.ts';
 import type { KafkaSaslOptions } from '../../kafka/client.ts';
 import {
@@ -27,12 +28,7 @@ export const DEFAULT_PARTITION_CONCURRENCY = 3;
 /** AWS's `MaximumPollers` default for Kafka mappings. */
 export const DEFAULT_MAXIMUM_POLLERS = 200;
 
-/**
- * The invoker's options for a mapping, plus what the invoker takes once its
- * partial-batch switch exists: `reportBatchItemFailures` (AWS honours a
- * function's `batchItemFailures` only with `FunctionResponseTypes:
- * ["ReportBatchItemFailures"]`).
- */
+/** The invoker's options for a mapping (`reportBatchItemFailures` always set: AWS's default is off). */
 export type MappingInvokerOptions = LambdaInvokerOptions & { reportBatchItemFailures: boolean };
 
 /**
@@ -44,8 +40,11 @@ export type MappingInvokerOptions = LambdaInvokerOptions & { reportBatchItemFail
  * - `MaximumRetryAttempts` (-1: until it succeeds; capped at 10 when an on-failure
  *   destination is set and no value was given, as AWS does), `MaximumRecordAgeInSeconds`,
  *   `BisectBatchOnFunctionError`;
- * - `DestinationConfig.OnFailure` `kafka://topic` → the invoker's dead-letter topic; no
- *   Kafka destination → none (failed batches are retried, never written to a default topic);
+ * - `DestinationConfig.OnFailure` `kafka://topic` → the invoker's dead-letter topic (an SQS or
+ *   SNS destination is the worker's `onFailure`, which needs clients); with no destination and
+ *   `MaximumRetryAttempts` ≥ 0, exhausted batches are dropped and counted, as AWS does;
+ * - `FunctionResponseTypes` → `reportBatchItemFailures`; `FilterCriteria` → `filter` (AWS's
+ *   filter rules on the record value);
  * - `ProvisionedPollerConfig.MaximumPollers` → partitions processed in parallel (one poller
  *   per partition at most).
  */
@@ -82,7 +81,9 @@ export function invokerOptionsFromMapping(
     maximumRecordAgeSeconds: conf.MaximumRecordAgeInSeconds,
     deadLetterTopic: kafkaDestinationTopic(destination) ?? null,
     reportBatchItemFailures: conf.FunctionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
+    whenExhausted: 'drop',
   };
+  if (conf.FilterCriteria?.Filters?.length) options.filter = compileFilterCriteria(conf.FilterCriteria);
   if (connection.sasl) options.sasl = connection.sasl;
   if (connection.ssl !== undefined) options.ssl = connection.ssl;
   return options;

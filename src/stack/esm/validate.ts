@@ -8,6 +8,7 @@
  * ("1 validation error detected: …"); a value the model allows but the
  * mapping cannot use is an `InvalidParameterValueException`.
  */
+import { compileFilterCriteria } from '../../bridge/filter-criteria.ts';
 import { type FunctionRef, parseFunctionRef } from '../lambda/protocol.ts';
 import {
   DEFAULT_BATCH_SIZE,
@@ -182,7 +183,7 @@ function filterCriteria(body: Body): EsmConfiguration['FilterCriteria'] | null |
   if (!Array.isArray(filters)) throw invalidParameter('FilterCriteria.Filters must be a list');
   if (filters.length === 0) return null;
   if (filters.length > 5) throw invalidParameter('FilterCriteria allows at most 5 filters');
-  return {
+  const result = {
     Filters: filters.map((filter, i) => {
       const pattern = (filter as { Pattern?: unknown } | null)?.Pattern;
       if (typeof pattern !== 'string' || pattern.length > 4096)
@@ -200,6 +201,13 @@ function filterCriteria(body: Body): EsmConfiguration['FilterCriteria'] | null |
       return { Pattern: pattern };
     }),
   };
+  // The rules themselves, as the poller will apply them (AWS's filter syntax): a bad one is refused now.
+  try {
+    compileFilterCriteria(result);
+  } catch (error) {
+    throw invalidParameter(`Invalid filter pattern definition: ${(error as Error).message}`);
+  }
+  return result;
 }
 
 function pollerConfig(body: Body): EsmConfiguration['ProvisionedPollerConfig'] | undefined {

@@ -10,10 +10,12 @@
  * CloudWatch, and on `stop` (or SIGTERM, or the router gone) stops
  * gracefully: what completed is committed.
  */
-import type { EventEmitter } from 'node:events';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaInvoker } from '../../bridge/invoker.ts';
+import { createOnFailureDestination } from '../../bridge/on-failure.ts';
 import { createJsonLogger } from '../../logger.ts';
 import { invokerOptionsFromMapping } from './invoker-options.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
@@ -41,19 +43,6 @@ const credentials = {
   secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'test',
 };
 
-/**
- * `LastProcessingResult` after a failed Invoke, in AWS's words, until the
- * poller reports its own (its `result` event).
- */
-function problemOf(error: { functionError?: string; cause?: unknown }): string {
-  if (error.functionError) return 'PROBLEM: Function call failed';
-  const status = (error.cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
-    ?.httpStatusCode;
-  if (status === 404) return 'PROBLEM: Function not found';
-  if (status !== undefined && status >= 500) return 'PROBLEM: Lambda internal error';
-  return 'PROBLEM: Function call failed';
-}
-
 let invoker: LambdaInvoker | undefined;
 let stopping: Promise<void> | undefined;
 let flushMetrics: (() => Promise<void>) | undefined;
@@ -72,18 +61,24 @@ async function start(message: StartMessage): Promise<void> {
   );
   const options = invokerOptionsFromMapping(configuration, connection);
   const lambda = new LambdaClient({ endpoint, region, credentials, maxAttempts: 1 });
+  // An SQS queue or SNS topic as the on-failure destination gets AWS's invocation record.
+  const destination = configuration.DestinationConfig?.OnFailure.Destination;
+  const target = destination
+    ? createOnFailureDestination(destination, {
+        sqs: new SQSClient({ endpoint, region, credentials }),
+        sns: new SNSClient({ endpoint, region, credentials }),
+        bootstrapServers: options.brokers ?? [],
+        functionArn: configuration.FunctionArn,
+      })
+    : undefined;
+  if (target && target.kind !== 'kafka') options.onFailure = target;
   invoker = new LambdaInvoker({ ...options, lambda, logger });
   let result = '';
-  const report = (next: string) => {
+  // The poller words its LastProcessingResult itself, as AWS does.
+  invoker.on('result', (next) => {
     if (next === result) return;
     result = next;
     void send({ type: 'result', result });
-  };
-  invoker.on('invoke', () => report('OK'));
-  invoker.on('invokeError', ({ error }) => report(problemOf(error)));
-  // A poller that words its own LastProcessingResult reports it with a `result` event.
-  (invoker as EventEmitter).on('result', (value: unknown) => {
-    if (typeof value === 'string') report(value);
   });
 
   const cloudwatch = new CloudWatchClient({ endpoint, region, credentials });
