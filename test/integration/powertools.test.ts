@@ -1,13 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LambdaInvoker } from '../../src/bridge/invoker.ts';
 import type { StateVectorMessage } from '../../src/domain/types.ts';
 import { KafkaSink } from '../../src/kafka/index.ts';
+import { groupLag } from '../../src/kafka/lag.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
@@ -138,11 +144,30 @@ const formats: Array<{ name: string; bundle: BundleOptions; module: Report['modu
   { name: 'ES module index.mjs', bundle: { format: 'esm', external }, module: 'module' },
 ];
 
-/** The partial-batch answers: AWS's key, in both bundle formats, and the legacy key once. */
+/** What feeds the function: the bridge (LambdaInvoker in this process), or an event source mapping the stack runs. */
+type Via = 'bridge' | 'mapping';
+const vias: Via[] = ['bridge', 'mapping'];
+const cases = vias.flatMap((via) => formats.map((format) => ({ ...format, via })));
+
+/** The partial-batch answers: AWS's key, in both bundle formats and both feeders, and the legacy key once. */
 const answers = [
-  ...formats.map((format) => ({ ...format, key: 'partition' })),
-  { ...formats[0]!, name: `${formats[0]!.name}, legacy "topic-partition" key`, key: 'topic-partition' },
+  ...cases.map((c) => ({ ...c, key: 'partition' })),
+  {
+    ...formats[0]!,
+    via: 'bridge' as Via,
+    name: `${formats[0]!.name}, legacy "topic-partition" key`,
+    key: 'topic-partition',
+  },
 ];
+
+/** Feeds the function from the topic until stopped; `stats` only for the bridge (a mapping's live in the stack). */
+interface Feeder {
+  start(): Promise<void>;
+  /** Records not yet committed, per partition. */
+  lag(): Promise<number[]>;
+  stop(): Promise<void>;
+  stats?: LambdaInvoker['stats'];
+}
 
 /** The `<topic>-<partition>` an identifier names, whichever key it uses. */
 const named = (id: Report['failed'][number]['itemIdentifier']) => ({
@@ -152,7 +177,7 @@ const named = (id: Report['failed'][number]['itemIdentifier']) => ({
 
 const kafka = new Kafka({ clientId: 'powertools-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
 
-describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â†’ the local runtime', () => {
+describe('Powertools for AWS Lambda fed by the bridge and by an event source mapping on the local runtime', () => {
   const sns = new SNSClient(awsClientConfig());
   const cleanups: Array<() => Promise<unknown>> = [];
   const topics: string[] = [];
@@ -168,7 +193,12 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
   });
 
   /** A topic holding `aircraft` state vectors, a Powertools function bundled as `bundle`, and a bridge between them. */
-  async function setup(aircraft: number, bundle: BundleOptions, env: Record<string, string> = {}) {
+  async function setup(
+    aircraft: number,
+    bundle: BundleOptions,
+    env: Record<string, string> = {},
+    via: Via = 'bridge',
+  ) {
     const topic = uniqueName('powertools');
     topics.push(topic, `${topic}-dlq`);
     const sink = new KafkaSink({ brokers: kafkaBrokers(), topic });
@@ -195,39 +225,84 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
       memorySize: 256,
     });
     cleanups.push(() => fn.dispose());
-    const bridge = new LambdaInvoker({
-      functionName,
-      topic,
-      groupId: uniqueName('powertools-group'),
-      brokers: kafkaBrokers(),
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: 10,
-      batchingWindowMs: 100,
-      retryBaseMs: 50,
-      lambda: new LambdaClient(awsClientConfig()),
-    });
-    cleanups.push(() => bridge.stop());
-    return { topic, produced, queue, bridge };
+    const lambda = new LambdaClient(awsClientConfig());
+    let feeder: Feeder;
+    if (via === 'bridge') {
+      const bridge = new LambdaInvoker({
+        functionName,
+        topic,
+        groupId: uniqueName('powertools-group'),
+        brokers: kafkaBrokers(),
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 10,
+        batchingWindowMs: 100,
+        retryBaseMs: 50,
+        lambda,
+      });
+      feeder = {
+        start: () => bridge.start(),
+        lag: async () => Object.values(await bridge.lag()),
+        stop: () => bridge.stop(),
+        stats: bridge.stats,
+      };
+    } else {
+      // As on AWS: CreateEventSourceMapping with AWS's SDK; the stack runs the mapping.
+      let uuid = '';
+      const admin = kafka.admin();
+      feeder = {
+        async start() {
+          const created = await lambda.send(
+            new CreateEventSourceMappingCommand({
+              FunctionName: functionName,
+              Topics: [topic],
+              SelfManagedEventSource: { Endpoints: { KAFKA_BOOTSTRAP_SERVERS: kafkaBrokers() } },
+              StartingPosition: 'TRIM_HORIZON',
+              BatchSize: 10,
+              MaximumBatchingWindowInSeconds: 0,
+              FunctionResponseTypes: ['ReportBatchItemFailures'],
+            }),
+          );
+          uuid = created.UUID!;
+          await admin.connect();
+        },
+        async lag() {
+          const state = (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State;
+          if (state !== 'Enabled') return [];
+          const lag = await groupLag(admin, uuid, topic);
+          // Until the group committed anything, the whole topic counts.
+          return [lag, 0, 0];
+        },
+        async stop() {
+          if (uuid)
+            await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid })).catch(() => undefined);
+          await admin.disconnect().catch(() => undefined);
+        },
+      };
+    }
+    cleanups.push(() => feeder.stop());
+    return { topic, produced, queue, feeder };
   }
 
-  /** Run the bridge until every partition is committed to its end, then read every report (once per invocation). */
-  async function drain(bridge: LambdaInvoker, queue: Subscription): Promise<Report[]> {
-    await bridge.start();
+  /** Feed until every partition is committed to its end, then read every report (once per invocation). */
+  async function drain(feeder: Feeder, queue: Subscription): Promise<Report[]> {
+    await feeder.start();
     const deadline = Date.now() + 90_000;
     for (;;) {
-      const lag = Object.values(await bridge.lag());
+      const lag = await feeder.lag();
       if (lag.length === 3 && lag.every((behind) => behind === 0)) break;
-      if (Date.now() > deadline) throw new Error(`the bridge did not catch up: lag ${JSON.stringify(lag)}`);
+      if (Date.now() > deadline) throw new Error(`the function did not catch up: lag ${JSON.stringify(lag)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    await bridge.stop();
+    await feeder.stop();
     const reports = new Map<string, Report>();
-    // Every invocation published its report before answering, and all answers are in.
-    for (const message of await queue.receive(bridge.stats.invocations, 30_000)) {
+    // Every invocation published its report before answering, and all answers are in. The bridge
+    // counts its invocations; for a mapping, wait until no more reports come.
+    const expected = feeder.stats?.invocations;
+    for (const message of await queue.receive(expected ?? 100_000, expected ? 30_000 : 8_000)) {
       const report = JSON.parse(message.Body!) as Report;
       reports.set(report.requestId, report);
     }
-    expect(reports.size).toBe(bridge.stats.invocations);
+    if (expected !== undefined) expect(reports.size).toBe(expected);
     return [...reports.values()];
   }
 
@@ -243,42 +318,48 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
     return counts;
   }
 
-  it.each(formats)('decodes and validates every record exactly once ($name)', async ({ bundle, module }) => {
-    const { topic, produced, queue, bridge } = await setup(60, bundle);
-    const reports = await drain(bridge, queue);
+  it.each(cases)(
+    'decodes and validates every record exactly once ($name, $via)',
+    async ({ bundle, module, via }) => {
+      const { topic, produced, queue, feeder } = await setup(60, bundle, {}, via);
+      const reports = await drain(feeder, queue);
 
-    expect(bridge.stats).toMatchObject({ recordsIn: 60, errors: 0, deadLettered: 0, partialFailures: 0 });
-    for (const report of reports) {
-      expect(report).toMatchObject({
-        module,
-        eventSource: 'SelfManagedKafka',
-        bootstrapServers: kafkaBrokers(),
-        failed: [],
-      });
-      expect(report.envelopeRecords).toBe(report.delivered.length);
-    }
-    const counts = deliveries(reports);
-    expect(counts.size).toBe(60);
-    expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    const delivered = reports.flatMap((report) => report.delivered);
-    expect(new Set(delivered.map((record) => record.topic))).toEqual(new Set([topic]));
-    for (const record of delivered) {
-      const message = produced.get(record.key);
-      expect(message, `record key ${record.key}`).toBeDefined();
-      expect(record.value).toEqual(validated(message!));
-    }
-  });
+      if (feeder.stats)
+        expect(feeder.stats).toMatchObject({ recordsIn: 60, errors: 0, deadLettered: 0, partialFailures: 0 });
+      for (const report of reports) {
+        expect(report).toMatchObject({
+          module,
+          eventSource: 'SelfManagedKafka',
+          bootstrapServers: kafkaBrokers(),
+          failed: [],
+        });
+        expect(report.envelopeRecords).toBe(report.delivered.length);
+      }
+      const counts = deliveries(reports);
+      expect(counts.size).toBe(60);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      const delivered = reports.flatMap((report) => report.delivered);
+      expect(new Set(delivered.map((record) => record.topic))).toEqual(new Set([topic]));
+      for (const record of delivered) {
+        const message = produced.get(record.key);
+        expect(message, `record key ${record.key}`).toBeDefined();
+        expect(record.value).toEqual(validated(message!));
+      }
+    },
+  );
 
   it.each(answers)(
-    "retries from the failed records only on AWS's partial-batch response ($name)",
-    async ({ bundle, key }) => {
+    "retries from the failed records only on AWS's partial-batch response ($name, $via)",
+    async ({ bundle, key, via }) => {
       // Offsets 3 and 14 of every partition fail on first delivery; batches hold up to 10 records.
       const failAt = [3, 14];
-      const { topic, queue, bridge } = await setup(60, bundle, {
-        FAIL_OFFSETS: failAt.join(','),
-        ITEM_KEY: key,
-      });
-      const reports = await drain(bridge, queue);
+      const { topic, queue, feeder } = await setup(
+        60,
+        bundle,
+        { FAIL_OFFSETS: failAt.join(','), ITEM_KEY: key },
+        via,
+      );
+      const reports = await drain(feeder, queue);
       const counts = deliveries(reports);
 
       const byPartition = new Map<number, Array<[number, number]>>();
@@ -292,12 +373,12 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
       for (const [partition, entries] of [...byPartition].sort(([a], [b]) => a - b)) {
         entries.sort(([a], [b]) => a - b);
         console.log(
-          `deliveries ${topic}-${partition}: ${entries.map(([offset, count]) => `${offset}Ã—${count}`).join(' ')}`,
+          `deliveries (${via}) ${topic}-${partition}: ${entries.map(([offset, count]) => `${offset}Ã—${count}`).join(' ')}`,
         );
       }
 
       expect(counts.size).toBe(60);
-      expect(bridge.stats).toMatchObject({ errors: 0, deadLettered: 0 });
+      if (feeder.stats) expect(feeder.stats).toMatchObject({ errors: 0, deadLettered: 0 });
       // Each failure came back in the answer of the invocation that first carried the record.
       const failures = reports.flatMap((report) =>
         report.failed.map((failure) => named(failure.itemIdentifier)),
@@ -306,7 +387,7 @@ describe('Powertools for AWS Lambda behind the bridge: Kafka â†’ LambdaInvoker â
         expect(id.startsWith(`${topic}-`)).toBe(true);
         expect(failAt).toContain(offset);
       }
-      expect(bridge.stats.partialFailures).toBe(failures.length);
+      if (feeder.stats) expect(feeder.stats.partialFailures).toBe(failures.length);
       for (const report of reports) {
         for (const { itemIdentifier } of report.failed) {
           const { id, offset } = named(itemIdentifier);
