@@ -45,6 +45,7 @@ export {
   type PolicyStatement,
   zipPackage,
 } from './deploy/index.ts';
+export { countryOfIcao24 } from './domain/country.ts';
 export {
   type FlightRecord,
   type RawStateVector,

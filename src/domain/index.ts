@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { countryOfIcao24 } from './country.ts';
 export {
   type Checked,
   checkStateVector,
