@@ -62,5 +62,6 @@ const top = [...disagreements].sort((a, b) => b[1].count - a[1].count).slice(0, 
 if (top.length === 0) console.log('no disagreements');
 else {
   console.log('top disagreements (OpenSky ← ours):');
-  for (const [key, { count, examples }] of top) console.log(`  ${fmt(count)}× ${key}  e.g. ${examples.join(', ')}`);
+  for (const [key, { count, examples }] of top)
+    console.log(`  ${fmt(count)}× ${key}  e.g. ${examples.join(', ')}`);
 }

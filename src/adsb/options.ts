@@ -1,0 +1,134 @@
+/**
+ * Options of AdsbApiSource: the typed interface, its defaults, and validation
+ * that names the offending option.
+ *
+ * @module
+ */
+import { ConfigError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { type BoundingBox, validateBoundingBox } from '../opensky/credits.ts';
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../readsb/retry.ts';
+import {
+  ADSB_PROVIDER_NAMES,
+  ADSB_PROVIDERS,
+  type AdsbProvider,
+  type AdsbProviderName,
+  DEFAULT_REQUEST_SPACING_MS,
+} from './providers.ts';
+
+/** Options of `AdsbApiSource`. */
+export interface AdsbApiSourceOptions {
+  /** Which network: `adsb.lol`, `airplanes.live`, `adsb.fi` or `adsbexchange`. */
+  provider: AdsbProviderName;
+  /**
+   * The area: covered by as few radius queries (≤ 250 nm each) as fit it, and
+   * the merged answer cut back to it.
+   * @example { lamin: 45.8, lomin: 5.9, lamax: 47.8, lomax: 10.5 } // Switzerland: one query
+   */
+  bbox: BoundingBox;
+  /** API base URL (a mirror or a local test server). @default the provider's */
+  baseUrl?: string;
+  /**
+   * API key, sent in the `api-auth` header. Required by `adsbexchange`.
+   * @default env `ADSBEXCHANGE_API_KEY` (read by the CLI; the library takes it only from here)
+   */
+  apiKey?: string;
+  /**
+   * Interval between snapshots, ms. A snapshot needs one request per circle,
+   * spaced by `requestSpacingMs`, so a large box takes longer than this.
+   * @default 3000
+   */
+  intervalMs?: number;
+  /**
+   * Least time between two requests, ms, across snapshots. Never below the
+   * network's published limit (1 s for airplanes.live and adsb.fi).
+   * @default 1000
+   */
+  requestSpacingMs?: number;
+  /** Per-request timeout, ms. @default 10000 */
+  requestTimeoutMs?: number;
+  /**
+   * Retries of a failed query within one snapshot (5xx, 408, timeouts, network
+   * errors): a count, or `{ limit, baseMs, maxDelayMs }`.
+   * @default { limit: 2, baseMs: 1000, maxDelayMs: 5000 }
+   */
+  retry?: number | RetryOptions;
+  /**
+   * Keep aircraft whose `hex` starts with `~` (non-ICAO addresses), `~` included
+   * in `icao24`. @default false
+   */
+  keepNonIcao?: boolean;
+  /** Stop after this many snapshots. */
+  maxSnapshots?: number;
+  signal?: AbortSignal;
+  /** The fetch implementation. @default cross-fetch */
+  fetch?: typeof fetch;
+  logger?: Logger;
+}
+
+/** Defaults of {@link AdsbApiSourceOptions}. */
+export const defaultAdsbApiSourceOptions = {
+  intervalMs: 3000,
+  requestSpacingMs: DEFAULT_REQUEST_SPACING_MS,
+  requestTimeoutMs: 10_000,
+  retry: { limit: 2, baseMs: 1000, maxDelayMs: 5000 },
+  keepNonIcao: false,
+} as const satisfies Partial<AdsbApiSourceOptions>;
+
+/** Options after defaults, with the provider's description. */
+export type ResolvedAdsbApiSourceOptions = Omit<AdsbApiSourceOptions, 'retry'> &
+  Required<
+    Pick<
+      AdsbApiSourceOptions,
+      'baseUrl' | 'intervalMs' | 'requestSpacingMs' | 'requestTimeoutMs' | 'keepNonIcao'
+    >
+  > & { retry: ResolvedRetryOptions; api: AdsbProvider };
+
+const integer = (value: unknown, min: number): boolean =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min;
+
+/** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
+export function resolveAdsbApiSourceOptions(options: AdsbApiSourceOptions): ResolvedAdsbApiSourceOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
+  const api: AdsbProvider | undefined = Object.hasOwn(ADSB_PROVIDERS, options.provider)
+    ? ADSB_PROVIDERS[options.provider]
+    : undefined;
+  if (!api) throw new ConfigError('/options/provider', `must be one of ${ADSB_PROVIDER_NAMES.join(', ')}`);
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o = {
+    ...defaultAdsbApiSourceOptions,
+    baseUrl: api.baseUrl,
+    ...given,
+  } as ResolvedAdsbApiSourceOptions;
+  if (typeof o.bbox !== 'object' || o.bbox === null)
+    throw new ConfigError(
+      '/options/bbox',
+      'is required: the APIs answer radius queries, not the whole world',
+    );
+  validateBoundingBox(o.bbox);
+  if (typeof o.baseUrl !== 'string' || !/^https?:\/\//i.test(o.baseUrl) || !URL.canParse(o.baseUrl))
+    throw new ConfigError('/options/baseUrl', `must be an http(s) URL, got '${String(o.baseUrl)}'`);
+  if (o.apiKey !== undefined && (typeof o.apiKey !== 'string' || o.apiKey === ''))
+    throw new ConfigError('/options/apiKey', 'must be a non-empty string');
+  if (api.keyEnv && o.apiKey === undefined)
+    throw new ConfigError(
+      '/options/apiKey',
+      `is required by ${api.name} (the CLI reads it from ${api.keyEnv})`,
+    );
+  if (!integer(o.intervalMs, 100)) throw new ConfigError('/options/intervalMs', 'must be an integer ≥ 100');
+  if (!integer(o.requestSpacingMs, api.minRequestSpacingMs)) {
+    throw new ConfigError(
+      '/options/requestSpacingMs',
+      `must be an integer ≥ ${api.minRequestSpacingMs} (${api.name}'s limit)`,
+    );
+  }
+  if (!integer(o.requestTimeoutMs, 1))
+    throw new ConfigError('/options/requestTimeoutMs', 'must be an integer ≥ 1');
+  if (typeof o.keepNonIcao !== 'boolean') throw new ConfigError('/options/keepNonIcao', 'must be a boolean');
+  if (o.maxSnapshots !== undefined && !integer(o.maxSnapshots, 1))
+    throw new ConfigError('/options/maxSnapshots', 'must be an integer ≥ 1');
+  if (o.fetch !== undefined && typeof o.fetch !== 'function')
+    throw new ConfigError('/options/fetch', 'must be a function');
+  const retry = resolveRetryOptions(options.retry, defaultAdsbApiSourceOptions.retry, '/options/retry');
+  return { ...o, retry, api };
+}
