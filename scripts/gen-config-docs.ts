@@ -56,6 +56,11 @@ const VARIABLES: string[][] = [
     "OpenSky's OAuth2 token endpoint, to override the default",
   ],
   [
+    '`ADSBEXCHANGE_API_KEY`',
+    '`demo`, `produce`, `record`',
+    'ADS-B Exchange API key (sent in the `api-auth` header), required with `--source adsbexchange`',
+  ],
+  [
     '`KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`',
     '`demo`, `produce`, `bridge`',
     'SASL credentials, required with `--sasl-mechanism`',

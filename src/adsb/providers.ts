@@ -5,6 +5,9 @@
  * @module
  */
 
+/** A network's `--source` name. */
+export type AdsbProviderName = 'adsb.lol' | 'airplanes.live' | 'adsb.fi' | 'adsbexchange';
+
 /** One network's API. */
 export interface AdsbProvider {
   /** The name used by `--source` and in the `source` header. */
@@ -32,7 +35,7 @@ export interface AdsbProvider {
  * Exchange by plan, so both get the same 1 request per second unless told
  * otherwise.
  */
-export const ADSB_PROVIDERS = {
+export const ADSB_PROVIDERS: Readonly<Record<AdsbProviderName, AdsbProvider>> = {
   'adsb.lol': {
     name: 'adsb.lol',
     baseUrl: 'https://api.adsb.lol',
@@ -66,10 +69,7 @@ export const ADSB_PROVIDERS = {
     keyEnv: 'ADSBEXCHANGE_API_KEY',
     terms: 'a paid API key (header api-auth); usage per your ADS-B Exchange plan',
   },
-} as const satisfies Record<string, AdsbProvider>;
-
-/** A network's `--source` name. */
-export type AdsbProviderName = keyof typeof ADSB_PROVIDERS;
+};
 
 /** The names, for flag choices and validation. */
 export const ADSB_PROVIDER_NAMES = Object.keys(ADSB_PROVIDERS) as AdsbProviderName[];

@@ -3,6 +3,7 @@
  * environment; `--help` shows the variable and the default for each.
  */
 import type { Options } from 'yargs';
+import { ADSB_PROVIDER_NAMES } from '../adsb/providers.ts';
 import { ConfigError } from '../errors.ts';
 
 type Env = NodeJS.ProcessEnv;
@@ -184,6 +185,18 @@ export function parseSize(value: string | number | undefined, flag: string): num
 }
 
 export const sourceOptions = (env: Env) => ({
+  source: envOption(env, 'OPENSKY_STREAM_SOURCE', {
+    type: 'string',
+    describe: 'Where aircraft come from: OpenSky, a readsb receiver, or an ADS-B network over --bbox',
+    choices: ['opensky', 'readsb', ...ADSB_PROVIDER_NAMES],
+    default: 'opensky',
+    group: 'Source:',
+  }),
+  'readsb-url': envOption(env, 'READSB_URL', {
+    type: 'string',
+    describe: "--source readsb: the receiver's aircraft.json, http://host/data/aircraft.json or a path",
+    group: 'Source:',
+  }),
   'base-url': envOption(env, 'OPENSKY_BASE_URL', {
     type: 'string',
     describe: 'OpenSky API base URL (a mirror or a local replay server can stand in)',
@@ -199,7 +212,8 @@ export const sourceOptions = (env: Env) => ({
   }),
   bbox: envOption(env, 'OPENSKY_BBOX', {
     type: 'string',
-    describe: 'Bounding box lamin,lomin,lamax,lomax (degrees); smaller boxes cost fewer credits',
+    describe:
+      'Bounding box lamin,lomin,lamax,lomax (degrees); smaller boxes cost fewer credits. Required by the ADS-B network sources',
     group: 'OpenSky:',
   }),
   icao24: envOption(env, 'OPENSKY_ICAO24', {

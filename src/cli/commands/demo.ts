@@ -100,7 +100,11 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
       topicArn: deployed.topicArn,
     });
 
-    if (argv.replay === undefined && argv.synthetic === undefined) {
+    if (
+      argv.replay === undefined &&
+      argv.synthetic === undefined &&
+      (argv.source ?? 'opensky') === 'opensky'
+    ) {
       const problem = await openSkyReachable(String(argv['base-url']));
       if (problem) {
         logger.warn(

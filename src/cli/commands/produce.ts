@@ -10,7 +10,8 @@ import { resolveSource } from '../sources.ts';
 
 export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
   command: 'produce',
-  describe: 'Poll OpenSky (or replay a recording) and produce state vectors to Kafka',
+  describe:
+    'Poll OpenSky (or a readsb receiver, an ADS-B network, a recording) and produce state vectors to Kafka',
   builder: (y) =>
     y
       .options({ ...sourceOptions(env), ...kafkaOptions(env), ...metricsOptions(env), ...logOptions(env) })
@@ -45,6 +46,14 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
       .example('$0 produce', 'every 3 s, the whole world, anonymous, to aviation-data on 127.0.0.1:9092')
       .example('$0 produce --bbox 45.8,5.9,47.8,10.5 --interval 10s', 'Switzerland only (1 credit per call)')
       .example('$0 produce --replay flights.ndjson --interval 1s', 'replay a recording made with `record`')
+      .example(
+        '$0 produce --source readsb --readsb-url http://raspberrypi.local/tar1090/data/aircraft.json --interval 1s',
+        'your own receiver, every second',
+      )
+      .example(
+        '$0 produce --source adsb.fi --bbox 45.8,5.9,47.8,10.5',
+        'Switzerland from adsb.fi (non-commercial)',
+      )
       .example('$0 produce --metrics-port 9464', 'with Prometheus metrics on http://127.0.0.1:9464/metrics'),
   handler: async (argv) => {
     const logger = cliLogger(argv['log-level'] as LogLevel, 'produce');
@@ -53,7 +62,7 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
     const maxBufferBytes = parseSize(argv['buffer-size'] as string, 'buffer-size');
     const closeTimeoutMs = parseDuration(argv['flush-timeout'] as string, 'flush-timeout');
     const timer = duration ? setTimeout(() => pipelineStop(), duration) : undefined;
-    const { source, live, describe } = resolveSource(argv, env, logger, signal);
+    const { source, live, network, name, describe } = resolveSource(argv, env, logger, signal);
     const pipeline = createPipeline({
       mode: 'produce',
       source,
@@ -63,6 +72,8 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
         compression: argv.compression as 'gzip',
         maxBufferBytes,
         closeTimeoutMs,
+        // The header `source` names where the records came from (readsb, adsb.fi…).
+        ...(name ? { source: name } : {}),
       },
       ensureTopic: { partitions: Number(argv.partitions) },
       logger,
@@ -90,7 +101,7 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
         snapshots: pipeline.stats.snapshots,
         messages: pipeline.stats.sink?.messages ?? 0,
         'msg/s': rate(pipeline.stats.sink?.messages ?? 0),
-        errors: (pipeline.stats.sink?.errors ?? 0) + (live?.stats.failures ?? 0),
+        errors: (pipeline.stats.sink?.errors ?? 0) + (live?.stats.failures ?? network?.stats.failures ?? 0),
         buffered: pipeline.stats.sink?.bufferedSnapshots ?? 0,
         dropped: pipeline.stats.sink?.droppedSnapshots ?? 0,
         retries: pipeline.stats.sink?.sendRetries ?? 0,
@@ -116,7 +127,7 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
         sendRetries: sink?.sendRetries ?? 0,
         droppedSnapshots: sink?.droppedSnapshots ?? 0,
         unsentSnapshots: sink?.unsentSnapshots ?? 0,
-        source: live?.stats,
+        source: live?.stats ?? network?.stats,
       });
     }
   },
