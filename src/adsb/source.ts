@@ -112,15 +112,22 @@ export class AdsbApiSource implements AsyncIterable<Snapshot> {
       const snapshot = await this.poll();
       if (this.signal.aborted) return;
       if (snapshot) yield snapshot;
+      if (maxSnapshots !== undefined && this.stats.snapshots >= maxSnapshots) return;
     }
   }
 
   /** Wait for the next request slot; `false` when stopped meanwhile. */
   private async nextSlot(): Promise<boolean> {
     const wait = this.nextRequestAt - Date.now();
-    if (wait > 0 && !(await pause(wait, this.signal))) return false;
+    return wait <= 0 || pause(wait, this.signal);
+  }
+
+  /**
+   * The next request may start `requestSpacingMs` after this one's answer (not its start):
+   * so the server sees them at least that far apart whatever the network's delays.
+   */
+  private requestEnded(): void {
     this.nextRequestAt = Date.now() + this.options.requestSpacingMs;
-    return true;
   }
 
   /** One snapshot: every circle queried, the answers merged. */
@@ -134,6 +141,7 @@ export class AdsbApiSource implements AsyncIterable<Snapshot> {
       rateLimitWaitMs: Math.max(this.options.intervalMs, this.options.requestSpacingMs),
       label: this.name,
       beforeRequest: () => this.nextSlot(),
+      afterRequest: () => this.requestEnded(),
       ...(this.options.apiKey ? { headers: { 'api-auth': this.options.apiKey } } : {}),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
     };

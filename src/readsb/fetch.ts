@@ -44,6 +44,8 @@ export interface FetchJsonOptions {
    * request rate. Resolving `false` (aborted) skips the tick.
    */
   beforeRequest?: () => Promise<boolean>;
+  /** Called when an HTTP attempt has ended, whatever its outcome (the answer is in, or it failed). */
+  afterRequest?: () => void;
 }
 
 /** A body, or nothing this tick. */
@@ -114,6 +116,14 @@ export async function fetchJson(url: string, o: FetchJsonOptions): Promise<Fetch
 
 async function attemptOnce(url: string, o: FetchJsonOptions): Promise<Fetched | 'retry'> {
   if (o.beforeRequest && !(await o.beforeRequest())) return SKIP;
+  try {
+    return await exchange(url, o);
+  } finally {
+    o.afterRequest?.();
+  }
+}
+
+async function exchange(url: string, o: FetchJsonOptions): Promise<Fetched | 'retry'> {
   const timeout = AbortSignal.timeout(o.timeoutMs);
   const started = performance.now();
   o.stats.requests++;

@@ -71,6 +71,7 @@ export class ReadsbSource implements AsyncIterable<Snapshot> {
       const snapshot = this.toSnapshot(await this.read());
       if (this.signal.aborted) return;
       if (snapshot) yield snapshot;
+      if (maxSnapshots !== undefined && this.stats.snapshots >= maxSnapshots) return;
     }
   }
 
