@@ -6,6 +6,13 @@
  */
 
 export {
+  AdsbApiSource,
+  type AdsbApiSourceOptions,
+  type AdsbApiSourceStats,
+  type AdsbProviderName,
+  defaultAdsbApiSourceOptions,
+} from './adsb/index.ts';
+export {
   type BatchItem,
   type BatchSummary,
   type FlightBatchOptions,
@@ -144,6 +151,13 @@ export {
   type ProducePipelineOptions,
   type SnapshotSource,
 } from './pipeline/index.ts';
+export {
+  defaultReadsbSourceOptions,
+  ReadsbSource,
+  type ReadsbSourceOptions,
+  type ReadsbSourceStats,
+  type RetryOptions,
+} from './readsb/index.ts';
 export {
   type AttributeInput,
   type AttributeMapping,

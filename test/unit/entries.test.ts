@@ -52,6 +52,9 @@ describe('package entries', () => {
     const names = await exportsOf('../../src/index.ts');
     for (const primitive of [
       'OpenSkySource',
+      'ReadsbSource',
+      'AdsbApiSource',
+      'countryOfIcao24',
       'KafkaSink',
       'LambdaInvoker',
       'transformStateVector',
@@ -78,7 +81,7 @@ describe('package entries', () => {
     ]) {
       expect(names).not.toContain(internal);
     }
-    expect(names).toHaveLength(91);
+    expect(names).toHaveLength(95);
   });
 
   it('bundles opensky-stream/lambda without kafkajs, IAM, yargs, the CLI or the stack', async () => {
