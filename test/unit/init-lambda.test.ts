@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { initLambdaProject } from '../../src/deploy/init.ts';
+import { functionPolicy } from '../../src/deploy/policy.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,5 +61,15 @@ describe('Function: initLambdaProject', () => {
     expect(readFileSync(join(dir, 'handler.ts'), 'utf8')).toBe('mine');
     initLambdaProject(dir, { force: true });
     expect(readFileSync(join(dir, 'handler.ts'), 'utf8')).not.toBe('mine');
+  });
+});
+
+describe('Docs: lambda-template/README.md', () => {
+  it('shows the policy deploy --print-policy prints (functionPolicy for the default topic)', () => {
+    const readme = readFileSync(join(root, 'lambda-template', 'README.md'), 'utf8');
+    const shown = /## IAM policy the function needs\s+```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(JSON.parse(shown ?? 'null')).toEqual(
+      functionPolicy('arn:aws:sns:<region>:<account>:FlightNotifications'),
+    );
   });
 });
