@@ -14,19 +14,28 @@ import {
 
 const logger = createJsonLogger({ base: { fn: process.env.AWS_LAMBDA_FUNCTION_NAME } });
 
+/**
+ * What the function publishes: the library's record, plus any fields of your own.
+ * To add one, widen this type (say `FlightRecord & { flight_level: number }`) and return
+ * `{ ...record, flight_level: … }` from `transform`; the handler's types follow.
+ */
+export type Notification = FlightRecord;
+
 /** Example customisation: only flights above 10,000 ft. Return false to drop a record. */
 function keep(record: FlightRecord): boolean {
   return record.altitude_feet >= 10_000;
 }
 
 /**
- * One Kafka record → the notification to publish, or null. It must not throw:
- * a throw fails the whole batch, and the event source retries every record in
- * it. So it calls tryTransformStateVector, which never throws, rather than
- * transformStateVector(sv), which throws a ValidationError for a malformed
- * record; a malformed record is logged with its reason and dropped.
+ * One Kafka record → the notification to publish, or null to publish nothing.
+ * A throw fails only this record: the handler reports it in `batchItemFailures`
+ * and the event source retries it, so a record that can never pass would be
+ * retried again and again. That is why it calls tryTransformStateVector, which
+ * never throws, rather than transformStateVector(sv), which throws a
+ * ValidationError for a malformed record: a malformed record is logged with its
+ * reason and dropped.
  */
-export function transform(sv: StateVector): FlightRecord | null {
+export function transform(sv: StateVector): Notification | null {
   const result = tryTransformStateVector(sv);
   if (!result.ok) {
     logger.warn('record is not a valid state vector', { reason: result.reason, message: result.message });

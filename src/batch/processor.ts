@@ -76,21 +76,26 @@ export interface BatchSummary {
   failed: number;
 }
 
-/** Options of {@link processFlightBatch}. */
-export interface FlightBatchOptions {
-  publisher: Pick<SnsPublisher<FlightRecord>, 'publish'>;
+/**
+ * Options of {@link processFlightBatch}. `T` is what a custom transform adds to each record
+ * (fields of your own, say `{ flight_level: number }`): its notifications are `FlightRecord & T`.
+ */
+// biome-ignore lint/complexity/noBannedTypes: `{}` adds no fields, so `FlightRecord & {}` is FlightRecord.
+export interface FlightBatchOptions<T extends object = {}> {
+  publisher: Pick<SnsPublisher<FlightRecord & T>, 'publish'>;
   /** Replace the processing; a throw fails that record only. @default transformStateVector's rules */
-  transform?: (sv: StateVector) => FlightRecord | null;
+  transform?: (sv: StateVector) => (FlightRecord & T) | null;
   /** Stops the publish: what SNS had not confirmed ends `failed` with reason `Aborted`. */
   signal?: AbortSignal;
 }
 
 /** The outcome of a batch: one result per record, in input order, and the counts. */
-export interface FlightBatchResult<Id> {
+// biome-ignore lint/complexity/noBannedTypes: `{}` adds no fields (see FlightBatchOptions).
+export interface FlightBatchResult<Id, T extends object = {}> {
   results: RecordResult<Id>[];
   summary: BatchSummary;
   /** The publisher's own answer for the records that were sent. */
-  publish: PublishResult<FlightRecord>;
+  publish: PublishResult<FlightRecord & T>;
 }
 
 /**
@@ -99,12 +104,13 @@ export interface FlightBatchResult<Id> {
  * throwing transform or a failed publish is that record's outcome. Rejects
  * only when the publisher itself does (e.g. the topic cannot be resolved).
  */
-export async function processFlightBatch<Id>(
+// biome-ignore lint/complexity/noBannedTypes: `{}` adds no fields (see FlightBatchOptions).
+export async function processFlightBatch<Id, T extends object = {}>(
   items: Iterable<BatchItem<Id>>,
-  options: FlightBatchOptions,
-): Promise<FlightBatchResult<Id>> {
+  options: FlightBatchOptions<T>,
+): Promise<FlightBatchResult<Id, T>> {
   const results: RecordResult<Id>[] = [];
-  const toPublish: Array<{ record: FlightRecord; result: RecordResult<Id>; traceparent?: string }> = [];
+  const toPublish: Array<{ record: FlightRecord & T; result: RecordResult<Id>; traceparent?: string }> = [];
   for (const { id, value, traceparent } of items) {
     const result: RecordResult<Id> = { id, outcome: RecordOutcomes.FAILED };
     results.push(result);
@@ -112,7 +118,7 @@ export async function processFlightBatch<Id>(
       Object.assign(result, { outcome: RecordOutcomes.MALFORMED, reason: 'not-json' });
       continue;
     }
-    let record: FlightRecord | null;
+    let record: (FlightRecord & T) | null;
     if (options.transform) {
       try {
         record = options.transform(value as StateVector);
@@ -129,7 +135,8 @@ export async function processFlightBatch<Id>(
         Object.assign(result, { outcome: RecordOutcomes.MALFORMED, reason: transformed.reason });
         continue;
       }
-      record = transformed.record;
+      // Without a transform there is nothing to add: T is {} here, and FlightRecord & {} is FlightRecord.
+      record = transformed.record as FlightRecord & T;
     }
     if (record) toPublish.push(traceparent ? { record, result, traceparent } : { record, result });
     else result.outcome = RecordOutcomes.FILTERED;
@@ -161,7 +168,7 @@ export async function processFlightBatch<Id>(
   span?.end(publish.failed.length > 0 ? { error: `${publish.failed.length} records not published` } : {});
   // The publisher reports failures by record; match them back by position, so two records
   // that a custom transform mapped to the same object are still told apart.
-  const positions = new Map<FlightRecord, number[]>();
+  const positions = new Map<FlightRecord & T, number[]>();
   for (const [i, { record }] of toPublish.entries()) {
     const at = positions.get(record);
     if (at) at.push(i);
@@ -213,12 +220,12 @@ function carriedTraceparent(
  * AbortError carries (confirmed records published, the rest failed as
  * `Aborted`) instead of rejecting, so no record goes uncounted.
  */
-async function publishAccountingForAbort(
-  publisher: FlightBatchOptions['publisher'],
-  records: FlightRecord[],
+async function publishAccountingForAbort<R extends FlightRecord>(
+  publisher: Pick<SnsPublisher<R>, 'publish'>,
+  records: R[],
   signal: AbortSignal | undefined,
-  traceparent: ((record: FlightRecord, index: number) => string | undefined) | undefined,
-): Promise<PublishResult<FlightRecord>> {
+  traceparent: ((record: R, index: number) => string | undefined) | undefined,
+): Promise<PublishResult<R>> {
   try {
     return await publisher.publish(records, {
       ...(signal ? { signal } : {}),
@@ -226,7 +233,7 @@ async function publishAccountingForAbort(
     });
   } catch (error) {
     if (!hasErrorCode(error, 'OSS_ABORTED')) throw error;
-    const partial = error.details.result as PublishResult<FlightRecord> | undefined;
+    const partial = error.details.result as PublishResult<R> | undefined;
     return (
       partial ?? {
         published: 0,

@@ -41,7 +41,9 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
    * `TRIM_HORIZON`, or a time (ms since epoch) like ESM's `AT_TIMESTAMP`. The position is
    * resolved once and committed for the group before the first batch, so a consumer that
    * crashes before its first commit resumes there instead of resolving `LATEST` again.
-   * @default 'LATEST'
+   * `TRIM_HORIZON` by default: a new group skips nothing that was produced before it started
+   * (AWS: "To ensure that no events are missed, specify either TRIM_HORIZON or AT_TIMESTAMP").
+   * @default 'TRIM_HORIZON'
    */
   startingPosition?: StartingPosition;
   /** Partitions processed at once; each partition stays in order. @default 3 */
@@ -142,7 +144,7 @@ export const defaultLambdaInvokerOptions = {
   groupId: 'opensky-stream-bridge',
   batchSize: DEFAULT_BATCH_SIZE,
   batchingWindowMs: 500,
-  startingPosition: 'LATEST',
+  startingPosition: 'TRIM_HORIZON',
   partitionConcurrency: 3,
   maxRetryAttempts: 3,
   retryBaseMs: 500,

@@ -85,7 +85,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     .usage('$0 <command> [options]\n\nReal-time flight data: OpenSky Network → Kafka → AWS Lambda → SNS.')
     .version(packageVersion())
     .strict()
-    .demandCommand(1, 'Name a command (see the list above).')
     .check(checkNumbers)
     .recommendCommands()
     .wrap(Math.min(120, process.stdout.columns || 100))
@@ -103,6 +102,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       throw new UsageError(message);
     });
   const modules = commands.map((factory) => factory(env, exit));
+  const names = modules.map((module) => String([module.command].flat()[0]).split(/\s+/)[0]);
+  // Without a command yargs prints this line alone (no usage above it): it lists them itself.
+  parser = parser.demandCommand(1, `Name a command: ${names.join(', ')}.`);
   const unknown = unknownCommand(argv, modules);
   if (unknown !== undefined) {
     process.stderr.write(`${unknown}\n\nRun with --help for usage.\n`);

@@ -39,12 +39,20 @@ export interface FlightHandlerResult extends KafkaBatchResponse {
   summary: FlightHandlerSummary;
 }
 
-/** Options of {@link createFlightHandler}. */
-export interface FlightHandlerOptions {
+/**
+ * Options of {@link createFlightHandler}. `T` is what your `transform` adds to each record
+ * (say `{ flight_level: number }`); the notifications are `FlightRecord & T`. TypeScript infers
+ * it from the transform's return type.
+ */
+// biome-ignore lint/complexity/noBannedTypes: `{}` adds no fields, so `FlightRecord & {}` is FlightRecord.
+export interface FlightHandlerOptions<T extends object = {}> {
   /** @default an SnsPublisher for env `SNS_TOPIC_ARN` (or `SNS_TOPIC_NAME`) */
-  publisher?: Pick<SnsPublisher<FlightRecord>, 'publish'>;
-  /** Replace or extend the processing; a throw fails that record only. @default transformStateVector's rules */
-  transform?: (sv: StateVector) => FlightRecord | null;
+  publisher?: Pick<SnsPublisher<FlightRecord & T>, 'publish'>;
+  /**
+   * Replace or extend the processing; a throw fails that record only (it is reported in
+   * `batchItemFailures`, the others go on). @default transformStateVector's rules
+   */
+  transform?: (sv: StateVector) => (FlightRecord & T) | null;
   logger?: Logger;
   /**
    * Record the published count as the CloudWatch metric `OpenSkyStream/NotificationsPublished`
@@ -53,9 +61,9 @@ export interface FlightHandlerOptions {
   metrics?: { client?: CloudWatchClient; topicArn: string } | false;
 }
 
-function publisherFromEnv(env: NodeJS.ProcessEnv): SnsPublisher<FlightRecord> {
+function publisherFromEnv<R extends FlightRecord>(env: NodeJS.ProcessEnv): SnsPublisher<R> {
   const topicArn = env.SNS_TOPIC_ARN;
-  return new SnsPublisher<FlightRecord>(
+  return new SnsPublisher<R>(
     topicArn ? { topicArn } : { topicName: env.SNS_TOPIC_NAME ?? 'FlightNotifications' },
   );
 }
@@ -70,7 +78,8 @@ function publisherFromEnv(env: NodeJS.ProcessEnv): SnsPublisher<FlightRecord> {
  * from the lowest failed offset of each partition. When every record failed
  * it throws {@link FullBatchFailureError} instead: the invocation fails.
  */
-export function createFlightHandler(options: FlightHandlerOptions = {}) {
+// biome-ignore lint/complexity/noBannedTypes: `{}` adds no fields (see FlightHandlerOptions).
+export function createFlightHandler<T extends object = {}>(options: FlightHandlerOptions<T> = {}) {
   const logger = options.logger ?? createJsonLogger({ base: { fn: process.env.AWS_LAMBDA_FUNCTION_NAME } });
   let publisher = options.publisher;
   const topicArn = process.env.SNS_TOPIC_ARN;
@@ -80,7 +89,7 @@ export function createFlightHandler(options: FlightHandlerOptions = {}) {
       : (options.metrics ?? (topicArn && !options.publisher ? { topicArn } : undefined));
   let cloudwatch: CloudWatchClient | undefined;
   return async (event: KafkaEvent): Promise<FlightHandlerResult> => {
-    publisher ??= publisherFromEnv(process.env);
+    publisher ??= publisherFromEnv<FlightRecord & T>(process.env);
     const items = eventRecords(event).map((raw) => {
       const decoded = decodeKafkaRecord<StateVector>(raw);
       const traceparent = decoded.headers[TRACEPARENT];

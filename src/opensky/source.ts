@@ -18,7 +18,7 @@ import {
 import { type Logger, silentLogger } from '../logger.ts';
 import { loadTracing, startSpan } from '../tracing/spans.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
-import { type OpenSkyCredentials, TokenProvider } from './auth.ts';
+import { OPENSKY_TOKEN_URL, type OpenSkyCredentials, TokenProvider } from './auth.ts';
 import {
   type BoundingBox,
   budgetLastsMs,
@@ -29,6 +29,7 @@ import {
   periodRemainingMs,
   validateBoundingBox,
 } from './credits.ts';
+import { dnsFailureCode, offlineMessage } from './offline.ts';
 
 /** One poll's result. */
 export interface Snapshot {
@@ -138,6 +139,8 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   private readonly stopper = new AbortController();
   private readonly signal: AbortSignal;
   private lastTime = -1;
+  /** The API's host did not resolve and that was said: quiet until a request goes through again. */
+  private offline = false;
 
   constructor(options: OpenSkySourceOptions = {}) {
     const interval = options.intervalMs ?? 3000;
@@ -287,8 +290,24 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
       return outcome;
     }
     this.stats.failures++;
-    this.logger.warn('poll failed after retries; trying again at the next tick', { retries: maxRetries });
+    // Offline, the one message said it all: the failures of each tick go to debug.
+    if (this.offline) this.logger.debug('poll failed after retries', { retries: maxRetries });
+    else
+      this.logger.warn('poll failed after retries; trying again at the next tick', { retries: maxRetries });
     return { kind: 'skip' };
+  }
+
+  /**
+   * When `error` is a DNS failure: say once that there is no network and what works offline
+   * (later ones go to debug), and return true. Otherwise false: the caller warns as usual.
+   */
+  private noticeOffline(error: unknown, url: string): boolean {
+    const code = dnsFailureCode(error);
+    if (code === undefined) return false;
+    if (this.offline) this.logger.debug('request failed', { error: code });
+    else this.logger.warn(offlineMessage(url, code));
+    this.offline = true;
+    return true;
   }
 
   private async request(): Promise<PollResult | 'retry' | 'refresh'> {
@@ -302,7 +321,8 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
         // A token-endpoint blip (5xx, timeout, network) is retried like a data request;
         // rejected credentials (400/401 invalid_client) are not: they end the source.
         if (!(isOpenSkyStreamError(error) && error.retryable)) throw error;
-        this.logger.warn('token request failed', { error: error.message });
+        if (!this.noticeOffline(error, this.options.credentials?.tokenUrl ?? OPENSKY_TOKEN_URL))
+          this.logger.warn('token request failed', { error: error.message });
         return 'retry';
       }
       headers.authorization = `Bearer ${token}`;
@@ -319,9 +339,11 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
       });
     } catch (error) {
       if (this.signal.aborted) return { kind: 'skip' };
-      this.logger.warn('request failed', { error: timeout.aborted ? 'timeout' : (error as Error).message });
+      if (!this.noticeOffline(error, this.url))
+        this.logger.warn('request failed', { error: timeout.aborted ? 'timeout' : (error as Error).message });
       return 'retry';
     }
+    this.offline = false;
     this.stats.lastLatencyMs = performance.now() - started;
     const remaining = Number(response.headers.get('x-rate-limit-remaining'));
     if (response.headers.has('x-rate-limit-remaining') && Number.isFinite(remaining))

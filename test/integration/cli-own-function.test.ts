@@ -1,20 +1,23 @@
 /**
- * Your own function, end to end through the real CLI on the local stack:
- * `init lambda` → bundle → `deploy --code` → `invoke --sample 5` → `logs` →
- * `deploy` without --code refused (code unchanged) → `destroy --yes` leaves
- * nothing behind.
+ * Your own function, end to end as shipped, on the local stack: `init lambda` →
+ * the project's own `npm run typecheck` and `npm run deploy` (its tsconfig, its
+ * esbuild bundle, `opensky-stream deploy --code dist`) against this checkout built
+ * as the installed package → `invoke --sample 5` → `logs` → `deploy` without
+ * --code refused (code unchanged) → `destroy --yes` leaves nothing behind.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SdkClientConfig, SignedHttpClient } from '../../src/aws/signed-http.ts';
 import { stackConfig } from '../../src/stack/lib.ts';
+import { buildPackage, linkInto } from '../support/built-package.ts';
 import { runCli } from '../support/cli.ts';
 import { awsClientConfig, cliEnv, pipelineNames } from '../support/env.ts';
 
@@ -26,11 +29,33 @@ const sns = new SNSClient(awsClientConfig());
 const cli = (args: string[]) => runCli([...args, '--function-name', names.fn], cliEnv(), 60_000);
 const json = <T>(text: string) => JSON.parse(text) as T;
 
-/** The generated project's handler, wrapped so its answer and log say who answered. */
+/** `npm run <script>` in the generated project, with the project's Node and the stack's environment. */
+async function npmRun(script: string, env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('npm', ['run', '--silent', script], {
+      cwd: dir,
+      env: {
+        PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
+        HOME: process.env.HOME,
+        ...env,
+      },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
+
+/** The generated handler with a field of your own, wrapped so its answer and log say who answered. */
+const NOTIFICATION = 'export type Notification = FlightRecord & { flight_level: number };';
+const TRANSFORM_RETURN = `const record = result.record;
+  return record && keep(record) ? { ...record, flight_level: Math.round(record.altitude_feet / 100) } : null;`;
 const WRAPPED = `
 const inner = createFlightHandler({ transform });
-export const handler = async (event: Parameters<typeof inner>[0], context: Parameters<typeof inner>[1]) => {
-  const result = await inner(event, context);
+export const handler = async (event: Parameters<typeof inner>[0]) => {
+  const result = await inner(event);
   console.log('my-flight-processor handled', result.summary.records);
   return { ...result, processedBy: 'my-flight-processor' };
 };
@@ -47,32 +72,53 @@ describe('CLI: your own function, from init lambda to destroy', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('init lambda, bundle, deploy --code: the function runs your code', async () => {
+  beforeAll(async () => {
+    // This checkout as the package the project depends on (built apart from its own dist/).
+    linkInto(dir, await buildPackage('own-function-package'));
+  }, 120_000);
+
+  it('init lambda: a project pinned to this version, whose typecheck passes with a field of its own', async () => {
     const init = await runCli(['init', 'lambda', dir], {}, 20_000);
     expect(init.code, init.stderr).toBe(0);
+    const manifest = json<{ dependencies: Record<string, string> }>(
+      readFileSync(join(dir, 'package.json'), 'utf8'),
+    );
+    const { version } = json<{ version: string }>(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(manifest.dependencies['opensky-stream']).toBe(version);
+
     const source = join(dir, 'handler.ts');
     const text = readFileSync(source, 'utf8');
-    expect(text).toContain('export const handler = createFlightHandler({ transform });');
+    for (const line of [
+      'export type Notification = FlightRecord;',
+      'return result.record && keep(result.record) ? result.record : null;',
+      'export const handler = createFlightHandler({ transform });',
+    ])
+      expect(text).toContain(line);
     writeFileSync(
       source,
-      text.replace('export const handler = createFlightHandler({ transform });', WRAPPED),
+      text
+        .replace('export type Notification = FlightRecord;', NOTIFICATION)
+        .replace('return result.record && keep(result.record) ? result.record : null;', TRANSFORM_RETURN)
+        .replace('export const handler = createFlightHandler({ transform });', WRAPPED),
     );
-    // The project's own build, with the import of the published package pointed at this checkout.
-    await build({
-      entryPoints: [source],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      outfile: join(dir, 'dist', 'index.mjs'),
-      alias: { 'opensky-stream/lambda': join(root, 'src', 'lambda-handler.ts') },
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-      logLevel: 'silent',
-    });
+    const typecheck = await npmRun('typecheck');
+    expect(typecheck.code, typecheck.stdout + typecheck.stderr).toBe(0);
 
-    const deployed = await cli(['deploy', '--topic-name', names.snsTopic, '--code', join(dir, 'dist')]);
+    // The same project with the field's type wrong: tsc (and so the build) refuses it.
+    const wrong = readFileSync(source, 'utf8');
+    writeFileSync(source, wrong.replace('flight_level: Math.round(', 'flight_level: String('));
+    const refused = await npmRun('build');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(/TS2322.*not assignable to type 'number'/);
+    writeFileSync(source, wrong);
+  }, 120_000);
+
+  it('npm run deploy: builds and deploys --code dist; the function runs your code', async () => {
+    const deployed = await npmRun('deploy', {
+      ...cliEnv(),
+      LAMBDA_FUNCTION_NAME: names.fn,
+      SNS_TOPIC_NAME: names.snsTopic,
+    });
     expect(deployed.code, deployed.stderr).toBe(0);
     const result = json<{
       function: string;
@@ -99,8 +145,8 @@ describe('CLI: your own function, from init lambda to destroy', () => {
     expect([statements[0]!.Resource].flat()).toContain(topicArn);
   }, 120_000);
 
-  it("invoke --sample 5 prints your handler's answer and its log, exit 0", async () => {
-    const invoked = await cli(['invoke', '--sample', '5']);
+  it("npm run invoke (invoke --sample 5) prints your handler's answer and its log, exit 0", async () => {
+    const invoked = await npmRun('invoke', { ...cliEnv(), LAMBDA_FUNCTION_NAME: names.fn });
     expect(invoked.code, invoked.stderr).toBe(0);
     const answer = json<{ processedBy: string; batchItemFailures: unknown[]; summary: { records: number } }>(
       invoked.stdout,

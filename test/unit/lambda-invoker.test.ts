@@ -397,7 +397,7 @@ describe('Class: LambdaInvoker, payload limits', () => {
 describe('Class: LambdaInvoker, start', () => {
   it('commits the resolved LATEST offset for partitions the group has none for, before consuming', async () => {
     // Arrange: partition 0 never committed (high 42), partition 1 committed at 7
-    const { kafka, invoker } = setup();
+    const { kafka, invoker } = setup(() => ({}), { startingPosition: 'LATEST' });
     kafka.partitions = [
       { partition: 0, committed: '-1', low: '3', high: '42' },
       { partition: 1, committed: '7', low: '0', high: '9' },

@@ -43,8 +43,11 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
         }),
         'starting-position': envOption(env, 'BRIDGE_STARTING_POSITION', {
           type: 'string',
-          describe: 'Where a new group starts: LATEST, TRIM_HORIZON, or an ISO time (AT_TIMESTAMP)',
-          default: 'LATEST',
+          // A new group reads what was produced before it started (produce, then bridge, as the
+          // getting-started guide runs them, loses nothing); AWS's mappings advise the same.
+          describe:
+            'Where a new group starts: TRIM_HORIZON (the oldest record kept: nothing produced before is skipped), LATEST, or an ISO time (AT_TIMESTAMP)',
+          default: 'TRIM_HORIZON',
           group: 'Kafka:',
         }),
         'dead-letter-topic': envOption(env, 'BRIDGE_DEAD_LETTER_TOPIC', {
@@ -81,8 +84,8 @@ export const bridgeCommand: CommandFactory = (env, exit): CommandModule => ({
       })
       .example('$0 bridge --endpoint-url http://127.0.0.1:4566', 'to the local stack')
       .example(
-        '$0 bridge --function-name my-fn --batch-size 500 --starting-position TRIM_HORIZON',
-        'real AWS, from the start',
+        '$0 bridge --function-name my-fn --batch-size 500 --starting-position LATEST',
+        'real AWS, only what is produced from now on',
       ),
   handler: async (argv) => {
     const logger = cliLogger(argv['log-level'] as LogLevel, 'bridge');
