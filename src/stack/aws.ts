@@ -34,16 +34,22 @@ function python(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * `moto_server`, with changes that keep it fast under the pipeline's load:
+ * `moto_server`, with changes that keep it private, lenient where LocalStack
+ * is, and fast under the pipeline's load:
  * - no werkzeug line per request in aws.log (thousands of calls a second);
  *   `MOTO_ACCESS_LOG=1` keeps it;
- * - a guard in front of the whole app (see {@link motoToken}): a request
+ * - (any moto version) a guard in front of the whole app (see {@link motoToken}): a request
  *   without the stack's token (header `x-opensky-stack-token`) gets 403, so a
  *   web page, whose preflights and simple requests cannot carry it, and
  *   another user of the machine, who cannot read it, reach nothing here, not
  *   even `/moto-api` (reset, dashboard, state). Any `Access-Control-*` header
  *   moto would add is dropped (moto answers every origin by default), and a
  *   `Host` that is not loopback (DNS rebinding) is refused as well;
+ * - CreateFunction with a role that does not exist (the seed workshop's
+ *   `arn:aws:iam::000000000000:role/lambda-role`, never created) stores the
+ *   function and logs a warning to aws.log, as LocalStack accepts it; moto,
+ *   like AWS, refuses it ("The role defined for the function cannot be assumed
+ *   by Lambda."). A role ARN of another account or of a bad format is still refused;
  * - SendMessage (and so every SNS→SQS delivery) no longer costs O(messages in
  *   the queue). moto computes all queue attributes there, including the
  *   ApproximateNumberOf* counts that check every message's visibility, only
@@ -52,7 +58,8 @@ function python(env: NodeJS.ProcessEnv = process.env): string {
  *   queue now answers that one attribute directly; everywhere else (e.g.
  *   GetQueueAttributes) nothing changes. SQS also reads the clock with
  *   time.time() (the same wall-clock milliseconds) instead of two datetimes.
- * Applied to the pinned moto version only; another version runs unchanged.
+ * The last two are applied to the pinned moto version only; another version
+ * runs them unchanged (and refuses a role that does not exist).
  */
 const motoMain = `
 import hmac, logging, os, re, sys, threading, time
@@ -109,6 +116,30 @@ if moto.__version__ == '${motoVersion}':
         finally:
             _local.sending = outer
     sqs.SQSBackend.send_message = send_message
+    import json
+    import moto.awslambda.models as awslambda
+    import moto.iam.models as iam
+    from moto.iam.exceptions import NotFoundException as RoleNotFound
+    _get_role_by_arn = iam.IAMBackend.get_role_by_arn
+    def get_role_by_arn(backend, arn):
+        try:
+            return _get_role_by_arn(backend, arn)
+        except RoleNotFound:
+            if not getattr(_local, 'storing_function', False):
+                raise
+            print(json.dumps({'time': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), 'level': 'warn',
+                'msg': 'role ' + arn + ' does not exist: function stored anyway, as LocalStack does '
+                       '(AWS refuses it: The role defined for the function cannot be assumed by Lambda.)'}), flush=True)
+            return None
+    iam.IAMBackend.get_role_by_arn = get_role_by_arn
+    _put_function = awslambda.LambdaStorage.put_function
+    def put_function(storage, fn):
+        _local.storing_function = True
+        try:
+            return _put_function(storage, fn)
+        finally:
+            _local.storing_function = False
+    awslambda.LambdaStorage.put_function = put_function
 else:
     print('moto ' + moto.__version__ + ' is not the pinned ${motoVersion}: running it unpatched', flush=True)
 from moto.server import main
