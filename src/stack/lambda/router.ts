@@ -209,6 +209,8 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
 
 function loadRegistry(): void {
   log('function code unpacked under', { ...codeRoot });
+  // Each function's output is appended here (see startInstance); a new run directory has none yet.
+  mkdirSync(functionsDir, { recursive: true });
   if (existsSync(registryFile)) {
     try {
       for (const def of JSON.parse(readFileSync(registryFile, 'utf8')) as FunctionDef[]) {
