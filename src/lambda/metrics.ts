@@ -1,8 +1,14 @@
 /**
- * The pipeline's own CloudWatch metric: notifications published, per topic
- * and minute. The Lambda handler records it; `opensky-stream count` reads it.
- * Plain PutMetricData, so it works the same on AWS, LocalStack and the local
- * stack (moto).
+ * Published-notification counts in CloudWatch, per topic and minute.
+ *
+ * - `opensky-stream count` ({@link countPublished}) reads SNS's own metric,
+ *   `AWS/SNS` `NumberOfMessagesPublished`: every message the topic accepted,
+ *   whoever published it. SNS records it on AWS; the local stack's endpoint
+ *   records it the same way.
+ * - The Lambda handler also records what it published itself
+ *   (`OpenSkyStream/NotificationsPublished`, {@link recordPublished}): kept for
+ *   dashboards and alarms built on it, and to tell the function's share of a
+ *   topic other publishers also use.
  *
  * @module
  */
@@ -12,9 +18,13 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 
-/** Namespace and metric name of the published-notifications count. */
+/** Namespace and metric name of the count the handler records of what it published. */
 export const METRIC_NAMESPACE = 'OpenSkyStream';
 export const METRIC_PUBLISHED = 'NotificationsPublished';
+
+/** SNS's own namespace and its count of the messages a topic accepted (what `count` reads). */
+export const SNS_NAMESPACE = 'AWS/SNS';
+export const SNS_MESSAGES_PUBLISHED = 'NumberOfMessagesPublished';
 
 /** Topic name from an ARN (the metric's `TopicName` dimension). */
 export const topicNameOf = (topicArn: string): string => topicArn.split(':').pop() ?? topicArn;
@@ -42,7 +52,10 @@ export async function recordPublished(
   );
 }
 
-/** Notifications published to `topicName` in the last `minutes`, in total and per minute (oldest first). */
+/**
+ * Messages published to `topicName` in the last `minutes` (SNS's
+ * `NumberOfMessagesPublished`, Sum per minute), in total and per minute, oldest first.
+ */
 export async function countPublished(
   client: CloudWatchClient,
   topicName: string,
@@ -55,8 +68,8 @@ export async function countPublished(
   const start = new Date(end.getTime() - Math.ceil(minutes) * 60_000);
   const { Datapoints = [] } = await client.send(
     new GetMetricStatisticsCommand({
-      Namespace: METRIC_NAMESPACE,
-      MetricName: METRIC_PUBLISHED,
+      Namespace: SNS_NAMESPACE,
+      MetricName: SNS_MESSAGES_PUBLISHED,
       Dimensions: [{ Name: 'TopicName', Value: topicName }],
       StartTime: start,
       EndTime: end,

@@ -19,6 +19,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { motoToken } from './aws.ts';
 import { runDirKey } from './lambda/code-dir.ts';
 import {
   accountId,
@@ -247,6 +248,7 @@ export const lambdaService: Service = {
         ROUTER_PORT: String(cfg.awsPort),
         ROUTER_HOST: cfg.host,
         MOTO_PORT: String(cfg.motoPort),
+        ROUTER_MOTO_TOKEN: motoToken(cfg) ?? '',
         ROUTER_RUN_DIR: cfg.runDir,
         ROUTER_CODE_DIR: lambdaCodeDir(cfg),
         ROUTER_RIE_BIN: rieBinary(cfg),

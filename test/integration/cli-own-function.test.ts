@@ -14,12 +14,12 @@ import { promisify } from 'node:util';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type SdkClientConfig, SignedHttpClient } from '../../src/aws/signed-http.ts';
-import { stackConfig } from '../../src/stack/lib.ts';
 import { buildPackage, linkInto } from '../support/built-package.ts';
 import { runCli } from '../support/cli.ts';
 import { awsClientConfig, cliEnv, pipelineNames } from '../support/env.ts';
+import { startMotoProxy } from '../support/moto-proxy.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'oss-own-function-'));
@@ -170,7 +170,9 @@ describe('CLI: your own function, from init lambda to destroy', () => {
 
   it("logs reads CloudWatch Logs where no local stack answers (moto's own endpoint, as AWS)", async () => {
     // moto holds the control plane, so the function is there too; its log group gets two events.
-    const moto = `http://127.0.0.1:${stackConfig().motoPort}`;
+    const proxy = await startMotoProxy();
+    onTestFinished(() => proxy.close());
+    const moto = proxy.url;
     const logs = new SignedHttpClient(
       new LambdaClient({ ...awsClientConfig(), endpoint: moto }).config as unknown as SdkClientConfig,
       'logs',

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { motoToken } from '../../src/stack/aws.ts';
 import { fauxqsEntry, rieBinary, runtimeClient } from '../../src/stack/lambda.ts';
 import {
   accountId,
@@ -59,6 +60,7 @@ export async function startOwnEndpoint(
       ROUTER_PORT: String(port),
       ROUTER_HOST: cfg.host,
       MOTO_PORT: String(shared.motoPort),
+      ROUTER_MOTO_TOKEN: motoToken(shared) ?? '',
       ROUTER_RUN_DIR: runDir,
       ROUTER_RIE_BIN: rieBinary(shared),
       ROUTER_RUNTIME: entry,

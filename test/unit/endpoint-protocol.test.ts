@@ -53,4 +53,17 @@ describe('refusal: what the local endpoint will not serve', () => {
       ).toMatch(/not accepted/);
     }
   });
+
+  it("refuses what another site made a browser send without an Origin (images, links), and moto's admin API", () => {
+    for (const site of ['cross-site', 'same-site']) {
+      expect(refusal({ ...sdk, 'sec-fetch-site': site }, '/'), site).toMatch(/another site/);
+    }
+    // The user's own navigation (typed URL) and same-origin requests pass.
+    expect(refusal({ ...sdk, 'sec-fetch-site': 'none' }, '/')).toBeUndefined();
+    expect(refusal({ ...sdk, 'sec-fetch-site': 'same-origin' }, '/')).toBeUndefined();
+    for (const path of ['/moto-api', '/moto-api/', '/moto-api/reset', '/moto-api/data.json']) {
+      expect(refusal(sdk, path), path).toMatch(/admin API/);
+    }
+    expect(refusal(sdk, '/moto-apis')).toBeUndefined();
+  });
 });

@@ -10,7 +10,7 @@ import { ExitCode } from '../runtime.ts';
 export const countCommand: CommandFactory = (env, exit): CommandModule => ({
   command: 'count',
   describe:
-    'How many notifications the Lambda published in the last N minutes (CloudWatch metric OpenSkyStream/NotificationsPublished)',
+    "How many messages the SNS topic accepted in the last N minutes (SNS's CloudWatch metric AWS/SNS NumberOfMessagesPublished)",
   builder: (y) =>
     y.options({ ...awsOptions(env) }).options({
       'topic-name': envOption(env, 'SNS_TOPIC_NAME', {

@@ -128,6 +128,13 @@ export function awsServiceOf(headers: Headers): string | undefined {
   return scope?.[1]?.toLowerCase();
 }
 
+/**
+ * The header the router sends moto's guard (src/stack/aws.ts) its token in:
+ * moto answers nothing without it, so neither a web page nor another local
+ * user reaches moto directly.
+ */
+export const MOTO_TOKEN_HEADER = 'x-opensky-stack-token';
+
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
 /** Content types a web page may POST cross-origin without a preflight. */
 const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
@@ -139,6 +146,9 @@ const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/fo
  * - the Host must be a loopback name (a DNS-rebinding page sends its own name);
  * - a request with an `Origin` comes from a browser: refused unless the origin
  *   is this endpoint itself. SDKs and the CLI send no Origin.
+ * - a request whose fetch metadata (`Sec-Fetch-Site`) says another site made
+ *   it: images, forms and links carry no Origin on GET, but browsers send this;
+ * - moto's admin API (`/moto-api`), which only the stack itself has a use for.
  * Simple-request content types (form posts) are refused on the Lambda control
  * plane, where no SDK uses them; SNS's own query protocol is a form post, but
  * it never carries a browser's Origin.
@@ -158,6 +168,13 @@ export function refusal(headers: Headers, path: string): string | undefined {
   } else if (origin === 'null') {
     return "cross-origin request from an opaque origin ('null')";
   }
+  // Fetch metadata: a request a page made (an image, a form, a link it followed) says so even
+  // where no Origin is sent. `none` is the user's own navigation; SDKs send neither.
+  const site = header(headers, 'sec-fetch-site');
+  if (site === 'cross-site' || site === 'same-site')
+    return `request made by another site (Sec-Fetch-Site: ${site})`;
+  // moto's admin API (reset, dashboard, state) is the stack's own business, not a client's.
+  if (path === '/moto-api' || path.startsWith('/moto-api/')) return "moto's admin API is not served";
   if (path.startsWith('/2015-03-31/functions') || path.startsWith('/2015-03-31/event-source-mappings')) {
     const type = (header(headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (SIMPLE_CONTENT_TYPES.includes(type))

@@ -59,9 +59,11 @@ import {
   logTail,
   MAX_ASYNC_PAYLOAD,
   MAX_SYNC_PAYLOAD,
+  MOTO_TOKEN_HEADER,
   parseFunctionRef,
   refusal,
 } from './protocol.ts';
+import { type FauxqsFilters, type FauxqsStores, SnsMetrics } from './sns-metrics.ts';
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -88,7 +90,13 @@ const config = {
   accountId: process.env.MOTO_ACCOUNT_ID || '000000000000',
   /** fauxqs's module entry (installed in the cache by src/stack/lambda.ts); unset: SNS/SQS go to moto. */
   messagingEntry: process.env.ROUTER_MESSAGING_ENTRY || undefined,
+  /** The token moto's guard asks for (src/stack/aws.ts), sent with every call to moto. */
+  motoToken: process.env.ROUTER_MOTO_TOKEN || undefined,
 };
+
+/** Headers every call to moto carries: its guard's token, when it has one. */
+const motoHeaders = (): Record<string, string> =>
+  config.motoToken ? { [MOTO_TOKEN_HEADER]: config.motoToken } : {};
 
 /** Requests served, by AWS service (`lambda:invoke` for Invoke): `/_stack/health` reports them. */
 const requestCounts: Record<string, number> = {};
@@ -102,6 +110,8 @@ interface Messaging {
   close(): Promise<unknown>;
 }
 let messaging: Messaging | undefined;
+/** SNS's own CloudWatch metrics (AWS/SNS), recorded while fauxqs serves SNS. */
+let snsMetrics: SnsMetrics | undefined;
 
 async function loadMessaging(): Promise<void> {
   if (!config.messagingEntry) return;
@@ -116,14 +126,30 @@ async function loadMessaging(): Promise<void> {
   const { SqsStore } = (await module('sqs/sqsStore.js')) as { SqsStore: new () => { host: string } };
   const { SnsStore } = (await module('sns/snsStore.js')) as { SnsStore: new () => unknown };
   const { S3Store } = (await module('s3/s3Store.js')) as { S3Store: new () => unknown };
+  const filters = (await module('sns/filter.js')) as FauxqsFilters;
   const sqsStore = new SqsStore();
   // Queue URLs name the endpoint the client called (http://127.0.0.1:4566/000000000000/q), as moto's
   // did, instead of fauxqs's default sqs.<region>.localhost, which not every resolver knows.
   sqsStore.host = '';
+  const snsStore = new SnsStore() as FauxqsStores['snsStore'] & { spy?: unknown };
+  snsMetrics = new SnsMetrics(
+    {
+      put: async (region, body) => {
+        const answer = await askMoto('POST', '/', monitoringScope(region), body);
+        if (answer.status !== 200) throw new Error(`moto answered ${answer.status}: ${answer.body}`);
+      },
+      log,
+    },
+    config.region,
+  );
+  snsStore.spy = snsMetrics.spy(
+    { snsStore, sqsStore: sqsStore as unknown as FauxqsStores['sqsStore'] },
+    filters,
+  );
   const app = fauxqs.buildApp({
     logger: false,
     defaultRegion: config.region,
-    stores: { sqsStore, snsStore: new SnsStore(), s3Store: new S3Store() },
+    stores: { sqsStore, snsStore, s3Store: new S3Store() },
   });
   await app.ready();
   messaging = app;
@@ -257,7 +283,7 @@ function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Prom
   return new Promise((resolveForward, reject) => {
     // The Host header stays: moto builds URLs from it (SQS QueueUrl, SNS links), and
     // they must point at this endpoint, not at moto's internal port.
-    const headers = { ...req.headers };
+    const headers = { ...req.headers, ...motoHeaders() };
     if (body) {
       headers['content-length'] = String(body.length);
       delete headers['transfer-encoding'];
@@ -293,8 +319,12 @@ function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Prom
   });
 }
 
-/** A call of our own to moto (not on behalf of a response we stream). */
-function askMoto(method: string, path: string, authorization?: string): Promise<Upstream> {
+/** The SigV4 credential scope moto reads CloudWatch's region from. */
+const monitoringScope = (region: string) =>
+  `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/monitoring/aws4_request, SignedHeaders=host, Signature=0`;
+
+/** A call of our own to moto (not on behalf of a response we stream); a `body` is sent as a form. */
+function askMoto(method: string, path: string, authorization?: string, body?: string): Promise<Upstream> {
   return new Promise((resolveAsk, reject) => {
     const req = request(
       {
@@ -307,6 +337,13 @@ function askMoto(method: string, path: string, authorization?: string): Promise<
           authorization:
             authorization ??
             `AWS4-HMAC-SHA256 Credential=test/20260101/${config.region}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
+          ...motoHeaders(),
+          ...(body === undefined
+            ? {}
+            : {
+                'content-type': 'application/x-www-form-urlencoded',
+                'content-length': String(Buffer.byteLength(body)),
+              }),
         },
         timeout: 10_000,
       },
@@ -319,7 +356,7 @@ function askMoto(method: string, path: string, authorization?: string): Promise<
     );
     req.on('timeout', () => req.destroy(new Error('moto did not answer')));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -473,8 +510,10 @@ function functionEnvironment(def: FunctionDef, rapidPort: number): NodeJS.Proces
     TZ: ':UTC',
     AWS_REGION: config.region,
     AWS_DEFAULT_REGION: config.region,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'test',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'test',
+    // The stack's test credentials, never the launching shell's: a function (or a dependency it
+    // pulls in) must not see real keys it could take elsewhere. No session token, as for test keys.
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL: `http://${config.host}:${config.port}`,
     AWS_EXECUTION_ENV: `AWS_Lambda_${def.runtime}`,
     AWS_LAMBDA_FUNCTION_NAME: def.name,
@@ -837,7 +876,9 @@ const server = createServer((req, res) => {
   const invoke = invokePath.exec(path);
   const fn = functionPath.exec(path);
   const nameOf = (segment: string | undefined) => parseFunctionRef(segment ?? '').name;
-  if (invoke && req.method === 'POST') work = handleInvoke(req, res, invoke[1] ?? '', url.searchParams);
+  // A CloudWatch call sees every SNS message published before it: pending SNS metrics go first.
+  if (service === 'monitoring' && snsMetrics) work = snsMetrics.flush().then(() => forward(req, res));
+  else if (invoke && req.method === 'POST') work = handleInvoke(req, res, invoke[1] ?? '', url.searchParams);
   else if (/^\/2015-03-31\/functions\/?$/.test(path) && req.method === 'POST')
     work = handleControlPlane(req, res, 'create');
   else if (fn && fn[2] === '/code' && req.method === 'PUT')
@@ -879,6 +920,7 @@ async function shutdown(): Promise<void> {
     .catch((error: unknown) => log('event source mappings did not stop', { error: String(error) }));
   for (const pool of pools.values()) for (const instance of pool.instances) instance.process?.kill('SIGKILL');
   pools.clear();
+  await snsMetrics?.close().catch(() => undefined);
   messaging?.close().catch(() => undefined);
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 2000).unref();
