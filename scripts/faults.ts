@@ -1,12 +1,14 @@
 /**
- * The fault suite on the real local stack: `npm run faults` (all scenarios)
- * or `npm run faults -- c g` (by letter).
+ * The fault suite on the real local stack: `npm run faults` (all scenarios),
+ * `npm run faults -- c m-c` (by id) or `npm run faults -- mapping` (every row
+ * of one way: `bridge` or `mapping`).
  *
  * Each scenario runs the pipeline through the CLI as users run it
- * (`opensky-stream deploy`, `produce` from a fake OpenSky API, `bridge`),
+ * (`opensky-stream deploy`, `produce` from a fake OpenSky API, then `bridge`
+ * for rows a–i, or an event source mapping of the local stack for rows m-…),
  * breaks one thing (see test/faults/scenarios.ts), and counts the
  * notifications an SQS queue subscribed to the deployed topic received.
- * It prints one table:
+ * It prints one table, both ways' rows:
  *
  *   scenario | expected | delivered | lost | duplicates | dead-lettered | running | note
  *
@@ -76,7 +78,10 @@ function brokenRow(id: string, title: string, error: unknown): FaultRow {
 }
 
 async function main(wanted: string[]): Promise<number> {
-  const selected = wanted.length ? scenarios.filter((s) => wanted.includes(s.id)) : scenarios;
+  // By id (`c`, `m-c`), or every row of one way (`bridge`, `mapping`).
+  const selected = wanted.length
+    ? scenarios.filter((s) => wanted.includes(s.id) || wanted.includes(s.via))
+    : scenarios;
   if (selected.length === 0) {
     console.error(
       `no scenario matches ${wanted.join(' ')}; scenarios: ${scenarios.map((s) => s.id).join(' ')}`,
