@@ -24,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { stackConfig } from '../src/stack/lib.ts';
 import { stackUp } from '../src/stack/stack.ts';
 import { stackEndpoints } from '../test/faults/harness.ts';
-import { type FaultEnvironment, type FaultRow, scenarios } from '../test/faults/scenarios.ts';
+import { type FaultEnvironment, type FaultRow, type Scenario, scenarios } from '../test/faults/scenarios.ts';
 import { type OwnBroker, startOwnBroker } from '../test/support/own-broker.ts';
 
 const columns = [
@@ -58,11 +58,12 @@ export function faultTable(rows: readonly FaultRow[]): string {
 }
 
 /** A row for a scenario that could not run at all (its error is the note). */
-function brokenRow(id: string, title: string, error: unknown): FaultRow {
+function brokenRow({ id, title, via }: Scenario, error: unknown): FaultRow {
   const message = error instanceof Error ? error.message : String(error);
   return {
     id,
     title,
+    via,
     expected: 0,
     delivered: 0,
     lost: 0,
@@ -106,7 +107,7 @@ async function main(wanted: string[]): Promise<number> {
       try {
         row = await scenario.run(env);
       } catch (error) {
-        row = brokenRow(scenario.id, scenario.title, error);
+        row = brokenRow(scenario, error);
       }
       rows.push(row);
       process.stderr.write(

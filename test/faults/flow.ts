@@ -38,6 +38,8 @@ import { BridgePoller, MappingPoller, type Poller, type Via } from './pollers.ts
 export interface FaultRow extends Tally {
   id: string;
   title: string;
+  /** How the records reached the function. */
+  via: Via;
   deadLettered: number;
   /** Every process that should still run did (none exited or hung because of the fault). */
   running: boolean;
@@ -277,6 +279,7 @@ export async function flow(spec: FlowSpec): Promise<FaultRow> {
     const row: FaultRow = {
       id: spec.id,
       title: spec.title,
+      via,
       ...counts,
       deadLettered,
       running,
