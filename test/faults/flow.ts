@@ -24,6 +24,7 @@ import {
   deleteTopics,
   type Feed,
   type FeedFault,
+  flags,
   Notifications,
   type StackEndpoints,
   startFeed,
@@ -78,6 +79,8 @@ const uid = (id: string) =>
 /** The live state of a flow, handed to a scenario's hooks. */
 export interface FlowRun {
   feed: Feed;
+  /** The suite's own broker, when the spec asked for it. */
+  broker: OwnBroker | undefined;
   produce: CliProcess;
   /** What carries the records to the function (set once produce has ended). */
   poller: Poller | undefined;
@@ -97,8 +100,11 @@ export interface FlowSpec {
   env: FaultEnvironment;
   /** `bridge` (a CLI process) or `mapping` (an event source mapping of the stack). @default 'bridge' */
   via?: Via;
-  /** Brokers of produce and the poller. @default the stack's */
-  brokers?: string[];
+  /**
+   * Run on the suite's own broker (the scenario kills it: `run.broker`) rather than the
+   * stack's; its address goes to produce and the poller (a mapping's KAFKA_BOOTSTRAP_SERVERS).
+   */
+  ownBroker?: boolean;
   /** The AWS endpoint deploy, the function and the queue use. @default the stack's */
   endpoint?: string;
   /** The endpoint the bridge is given, when it differs (a proxy). */
@@ -131,12 +137,13 @@ export interface FlowSpec {
 export async function flow(spec: FlowSpec): Promise<FaultRow> {
   const { stack } = spec.env;
   const via = spec.via ?? 'bridge';
-  const brokers = spec.brokers ?? stack.brokers;
+  const broker = spec.ownBroker ? await spec.env.ownBroker() : undefined;
+  const brokers = broker?.brokers ?? stack.brokers;
   const endpoint = spec.endpoint ?? stack.endpoint;
   const id = uid(spec.id);
   const names = { topic: `${id}-states`, sns: `${id}-notifications`, fn: `${id}-fn`, group: `${id}-group` };
   const env = cliEnv(brokers, endpoint);
-  const deployArgs = ['deploy', '--function-name', names.fn, '--topic-name', names.sns];
+  const deployArgs = ['deploy', ...flags({ 'function-name': names.fn, 'topic-name': names.sns })];
   const notes: string[] = [];
   const facts: Record<string, number> = {};
   const failures: string[] = [];
@@ -170,18 +177,14 @@ export async function flow(spec: FlowSpec): Promise<FaultRow> {
     const produce = new CliProcess(
       [
         'produce',
-        '--base-url',
-        feed.baseUrl,
-        '--interval',
-        '1s',
-        '--max-snapshots',
-        String(spec.snapshots),
-        '--topic',
-        names.topic,
-        '--budget',
-        'off',
-        '--request-timeout',
-        '2s',
+        ...flags({
+          'base-url': feed.baseUrl,
+          interval: '1s',
+          'max-snapshots': String(spec.snapshots),
+          topic: names.topic,
+          budget: 'off',
+          'request-timeout': '2s',
+        }),
       ],
       { ...env, ...(spec.token ? { OPENSKY_TOKEN_URL: feed.tokenUrl } : {}), ...spec.produceEnv },
     );
@@ -193,6 +196,7 @@ export async function flow(spec: FlowSpec): Promise<FaultRow> {
     };
     const run: FlowRun = {
       feed,
+      broker,
       produce,
       poller: undefined,
       notifications,
@@ -229,17 +233,14 @@ export async function flow(spec: FlowSpec): Promise<FaultRow> {
         ? new BridgePoller(
             [
               'bridge',
-              '--function-name',
-              functionName,
-              '--topic',
-              names.topic,
-              '--group-id',
-              names.group,
-              '--starting-position',
-              'TRIM_HORIZON',
-              '--batch-size',
-              String(BATCH_SIZE),
-              ...(spec.bridgeEndpoint ? ['--endpoint-url', spec.bridgeEndpoint] : []),
+              ...flags({
+                'function-name': functionName,
+                topic: names.topic,
+                'group-id': names.group,
+                'starting-position': 'TRIM_HORIZON',
+                'batch-size': String(BATCH_SIZE),
+                ...(spec.bridgeEndpoint ? { 'endpoint-url': spec.bridgeEndpoint } : {}),
+              }),
             ],
             env,
           )

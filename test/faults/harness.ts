@@ -238,6 +238,10 @@ export class CliProcess {
   }
 }
 
+/** CLI arguments from options by name: `{ 'batch-size': '50' }` → `['--batch-size', '50']`. */
+export const flags = (options: Record<string, string>): string[] =>
+  Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);
+
 /** The JSON log lines in `text` (other lines, and lines cut short, are skipped). */
 export function jsonLines(text: string): Array<Record<string, unknown>> {
   const lines: Array<Record<string, unknown>> = [];

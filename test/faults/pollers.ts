@@ -21,7 +21,7 @@ import {
 import { ensureKafkaEventSourceMapping } from '../../src/deploy/event-source-mapping.ts';
 import { logFile, type StackConfig } from '../../src/stack/lib.ts';
 import { workerPid } from '../support/esm-worker.ts';
-import { awsConfig, CliProcess, jsonLines, until } from './harness.ts';
+import { awsConfig, CliProcess, flags, jsonLines, until } from './harness.ts';
 
 /** How the flow's records reach the function. */
 export type Via = 'bridge' | 'mapping';
@@ -173,12 +173,11 @@ export class MappingPoller implements Poller {
       const deploy = new CliProcess(
         [
           ...args,
-          '--kafka-bootstrap-servers',
-          spec.brokers.join(','),
-          '--topic',
-          spec.topic,
-          '--batch-size',
-          String(spec.batchSize),
+          ...flags({
+            'kafka-bootstrap-servers': spec.brokers.join(','),
+            topic: spec.topic,
+            'batch-size': String(spec.batchSize),
+          }),
         ],
         env,
       );

@@ -58,26 +58,23 @@ const brokerDuringDelivery = both(
     bridge: 'Kafka broker SIGKILLed and restarted during bridge',
     mapping: 'mapping: Kafka broker SIGKILLed and restarted during delivery',
   },
-  async (env, meta) => {
-    const broker = await env.ownBroker();
-    return flow({
+  (env, meta) =>
+    flow({
       ...meta,
       env,
-      // The mapping's KAFKA_BOOTSTRAP_SERVERS too: deploy is given these brokers.
-      brokers: broker.brokers,
+      ownBroker: true,
       snapshots: 10,
       seed: 12,
       async duringDelivery(run) {
         await run.untilDelivered(0.3);
         const atKill = run.notifications.bodies.length;
-        await broker.kill();
+        await run.broker!.kill();
         const crashed = await until(() => run.poller!.logged(CRASHED).length > 0, 90_000);
-        await broker.restart();
+        await run.broker!.restart();
         run.notes.push(`broker killed at ${atKill} delivered; consumer crashed and restarted`);
         if (!crashed) run.failures.push(`the ${meta.via} never noticed the broker was gone`);
       },
-    });
-  },
+    }),
 );
 
 const pollerKilled = both(
@@ -187,26 +184,25 @@ const brokerDuringProduce = scenario(
   'a',
   'Kafka broker SIGKILLed and restarted during produce',
   'bridge',
-  async (env, meta) => {
-    const broker = await env.ownBroker();
-    return flow({
+  (env, meta) =>
+    flow({
       ...meta,
       env,
-      brokers: broker.brokers,
+      ownBroker: true,
       // Long enough that the broker is back well before produce's last snapshot: a first send
       // fails only after kafkajs's own retries (~20 s), and the broker takes ~10 s to restart.
       snapshots: 45,
       seed: 11,
       async duringProduce(run) {
         await until(() => run.feed.snapshots >= 4, 60_000);
-        await broker.kill();
+        await run.broker!.kill();
         const atKill = run.feed.snapshots;
         // Down until a send has failed (kafkajs itself retries a lost connection for a while
         // first): produce must buffer, not just wait.
         const failedSends = () => run.produce.logged('send failed; buffering and retrying').length;
         await until(() => failedSends() > 0 || !run.produce.running, 120_000);
         run.facts.sendRetries = failedSends();
-        await broker.restart();
+        await run.broker!.restart();
         run.facts.snapshotsDuringOutage = run.feed.snapshots - atKill;
         run.notes.push(
           `broker down while ${run.facts.snapshotsDuringOutage} snapshots were fetched; ` +
@@ -214,8 +210,7 @@ const brokerDuringProduce = scenario(
         );
         if (run.facts.sendRetries === 0) run.failures.push('no send failed: the fault did not happen');
       },
-    });
-  },
+    }),
 );
 
 const throttled = scenario(
