@@ -9,9 +9,9 @@
  * concern delivery again through an event source mapping of the local stack
  * (`deploy --kafka-bootstrap-servers`, its worker process run by the router):
  * the same scenario functions with `via: 'mapping'`, plus a restart of the
- * router itself. a (produce side), f (a router of the scenario's own), g (a
- * forwarder in front of the bridge) and h (OpenSky side) have no mapping row:
- * the mapping's worker invokes through its own router, never a forwarder.
+ * router itself. a and h (the produce side) have no mapping row, nor f and g
+ * (a forwarder between the bridge and the endpoint): the mapping's worker
+ * invokes its own router directly, which m-g restarts instead.
  */
 import { lambdaService } from '../../src/stack/lambda.ts';
 import { sleep, stackConfig, stopService } from '../../src/stack/lib.ts';
