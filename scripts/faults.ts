@@ -1,12 +1,14 @@
 /**
- * The fault suite on the real local stack: `npm run faults` (all scenarios)
- * or `npm run faults -- c g` (by letter).
+ * The fault suite on the real local stack: `npm run faults` (all scenarios),
+ * `npm run faults -- c m-c` (by id) or `npm run faults -- mapping` (every row
+ * of one way: `bridge` or `mapping`).
  *
  * Each scenario runs the pipeline through the CLI as users run it
- * (`opensky-stream deploy`, `produce` from a fake OpenSky API, `bridge`),
+ * (`opensky-stream deploy`, `produce` from a fake OpenSky API, then `bridge`
+ * for rows a–i, or an event source mapping of the local stack for rows m-…),
  * breaks one thing (see test/faults/scenarios.ts), and counts the
  * notifications an SQS queue subscribed to the deployed topic received.
- * It prints one table:
+ * It prints one table, both ways' rows:
  *
  *   scenario | expected | delivered | lost | duplicates | dead-lettered | running | note
  *
@@ -22,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { stackConfig } from '../src/stack/lib.ts';
 import { stackUp } from '../src/stack/stack.ts';
 import { stackEndpoints } from '../test/faults/harness.ts';
-import { type FaultEnvironment, type FaultRow, scenarios } from '../test/faults/scenarios.ts';
+import { type FaultEnvironment, type FaultRow, type Scenario, scenarios } from '../test/faults/scenarios.ts';
 import { type OwnBroker, startOwnBroker } from '../test/support/own-broker.ts';
 
 const columns = [
@@ -56,11 +58,12 @@ export function faultTable(rows: readonly FaultRow[]): string {
 }
 
 /** A row for a scenario that could not run at all (its error is the note). */
-function brokenRow(id: string, title: string, error: unknown): FaultRow {
+function brokenRow({ id, title, via }: Scenario, error: unknown): FaultRow {
   const message = error instanceof Error ? error.message : String(error);
   return {
     id,
     title,
+    via,
     expected: 0,
     delivered: 0,
     lost: 0,
@@ -76,7 +79,10 @@ function brokenRow(id: string, title: string, error: unknown): FaultRow {
 }
 
 async function main(wanted: string[]): Promise<number> {
-  const selected = wanted.length ? scenarios.filter((s) => wanted.includes(s.id)) : scenarios;
+  // By id (`c`, `m-c`), or every row of one way (`bridge`, `mapping`).
+  const selected = wanted.length
+    ? scenarios.filter((s) => wanted.includes(s.id) || wanted.includes(s.via))
+    : scenarios;
   if (selected.length === 0) {
     console.error(
       `no scenario matches ${wanted.join(' ')}; scenarios: ${scenarios.map((s) => s.id).join(' ')}`,
@@ -101,7 +107,7 @@ async function main(wanted: string[]): Promise<number> {
       try {
         row = await scenario.run(env);
       } catch (error) {
-        row = brokenRow(scenario.id, scenario.title, error);
+        row = brokenRow(scenario, error);
       }
       rows.push(row);
       process.stderr.write(

@@ -202,17 +202,7 @@ export class CliProcess {
 
   /** JSON log lines (stderr) whose `msg` is `message`. */
   logged(message: string): Array<Record<string, unknown>> {
-    const lines: Array<Record<string, unknown>> = [];
-    for (const line of this.stderr.split('\n')) {
-      if (!line.startsWith('{')) continue;
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        if (parsed.msg === message) lines.push(parsed);
-      } catch {
-        // not a log line
-      }
-    }
-    return lines;
+    return jsonLines(this.stderr).filter((line) => line.msg === message);
   }
 
   /** Wait up to `timeoutMs` for the process to exit on its own; SIGKILL it after that. */
@@ -246,6 +236,24 @@ export class CliProcess {
   tail(lines = 5): string {
     return this.stderr.trim().split('\n').slice(-lines).join('\n');
   }
+}
+
+/** CLI arguments from options by name: `{ 'batch-size': '50' }` → `['--batch-size', '50']`. */
+export const flags = (options: Record<string, string>): string[] =>
+  Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);
+
+/** The JSON log lines in `text` (other lines, and lines cut short, are skipped). */
+export function jsonLines(text: string): Array<Record<string, unknown>> {
+  const lines: Array<Record<string, unknown>> = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not a log line
+    }
+  }
+  return lines;
 }
 
 /** The environment a user's shell would give the CLI for this stack. */

@@ -21,9 +21,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../src/kafka/client.ts';
 import { lambdaService } from '../../src/stack/lambda.ts';
-import { readPid, stackConfig, stopService } from '../../src/stack/lib.ts';
-import { processTree } from '../../src/stack/stack.ts';
+import { stackConfig, stopService } from '../../src/stack/lib.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { workerPid } from '../support/esm-worker.ts';
 import { deployTestFunction, lambdaClient, type TestFunction } from '../support/lambda-fixtures.ts';
 
 // The function runs on this machine (in RIE), so it records every batch it gets in a file.
@@ -65,19 +65,6 @@ const waitForState = (UUID: string, state: string, timeoutMs?: number) =>
     },
     timeoutMs,
   );
-
-/** The pid of the worker process polling for mapping `uuid` (a child of the router, ESM_UUID in its environment). */
-function workerPid(uuid: string): number | undefined {
-  const router = readPid(stackConfig(), 'lambda');
-  if (router === undefined) return undefined;
-  return processTree(router).find((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ESM_UUID=${uuid}`);
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** The error an SDK call fails with. */
 async function failure(

@@ -1,21 +1,26 @@
 /**
  * The fault suite (`npm run faults`, scripts/faults.ts) as assertions: the
- * pipeline through the CLI (deploy, produce from a fake OpenSky, bridge)
- * with one fault each, counted at an SQS queue subscribed to the topic.
- * Counts only, never timings.
+ * pipeline through the CLI (deploy, produce from a fake OpenSky, then bridge
+ * or an event source mapping of the local stack) with one fault each, counted
+ * at an SQS queue subscribed to the topic. Counts only, never timings.
  *
- * Scenarios c–i run here (about four minutes on two cores). a and b (a broker
- * of the suite's own SIGKILLed during produce / bridge) run in `npm run
- * faults` only: they take a broker start and ~2.5 minutes more, and the same
- * outages are asserted at the library level by produce-outage.test.ts and
- * bridge-outage.test.ts.
+ * Through `bridge`, scenarios c–i run here (about four minutes on two cores).
+ * a and b (a broker of the suite's own SIGKILLed during produce / bridge) run
+ * in `npm run faults` only: they take a broker start and ~2.5 minutes more,
+ * and the same outages are asserted at the library level by
+ * produce-outage.test.ts and bridge-outage.test.ts.
+ *
+ * Through a mapping, m-c (its worker SIGKILLed), m-d (the function throws),
+ * m-g (the router restarted) and m-i (hostile records) run here: about two and
+ * a half minutes more. m-b (a broker of the suite's own killed, ~1.5 minutes)
+ * and m-e (timeouts: the same poller code as e) run in `npm run faults` only.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackEndpoints } from '../faults/harness.ts';
 import { type FaultEnvironment, type FaultRow, scenarios } from '../faults/scenarios.ts';
 import { type OwnBroker, startOwnBroker } from '../support/own-broker.ts';
 
-const IN_CI = ['c', 'd', 'e', 'f', 'g', 'h', 'i'];
+const IN_CI = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'm-c', 'm-d', 'm-g', 'm-i'];
 
 let broker: Promise<OwnBroker> | undefined;
 const env: FaultEnvironment = {
@@ -42,7 +47,7 @@ function expectGoal(row: FaultRow): void {
   expect(row.running).toBe(true);
 }
 
-describe('fault suite through the CLI, on the real stack (npm run faults)', () => {
+describe('fault suite through the CLI, by bridge and by event source mapping, on the real stack (npm run faults)', () => {
   const selected = scenarios.filter((scenario) => IN_CI.includes(scenario.id));
 
   it('has every scenario this file names', () => {
@@ -56,11 +61,14 @@ describe('fault suite through the CLI, on the real stack (npm run faults)', () =
 
       // Assert
       expectGoal(row);
+      expect(row.via).toBe(scenario.id.startsWith('m-') ? 'mapping' : 'bridge');
       switch (row.id) {
         case 'c':
+        case 'm-c':
           expect(row.facts.deliveredAtKill).toBeLessThan(row.expected);
           break;
         case 'd':
+        case 'm-d':
           expect(row.facts.invokeFailures).toBe(3);
           break;
         case 'e':
@@ -76,7 +84,12 @@ describe('fault suite through the CLI, on the real stack (npm run faults)', () =
           expect(row.facts.faultsServed).toBe(11);
           expect(row.facts.authorized).toBeGreaterThan(0);
           break;
+        case 'm-g':
+          expect(row.facts.deliveredAtRestart).toBeLessThan(row.expected);
+          break;
         case 'i':
+        case 'm-i':
+          expect(row.facts.hostile).toBe(21);
           expect(row.facts.hostileMalformed).toBe(row.facts.hostile);
           break;
       }
