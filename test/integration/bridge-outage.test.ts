@@ -12,6 +12,7 @@ import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
 import { type OwnBroker, startOwnBroker, watchRun } from '../support/own-broker.ts';
+import { waitFor } from '../support/wait.ts';
 
 // A counting function on the local stack: it appends `partition/offset` of every record it
 // is invoked with to a file the test reads, and takes DELAY_MS per invocation so the broker
@@ -24,14 +25,6 @@ export const handler = async (event) => {
   await new Promise((resolve) => setTimeout(resolve, Number(process.env.DELAY_MS)));
   return { ok: true };
 };`;
-
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('bridge through a broker outage (a broker of its own, SIGKILLed and restarted)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-outage-'));

@@ -12,6 +12,7 @@ import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction } from '../support/lambda-fixtures.ts';
+import { committedTotal, waitFor } from '../support/wait.ts';
 
 // The test function runs on this machine (in AWS's Runtime Interface Emulator), so it can
 // record each event it receives in a file the test reads. FAIL_FILE makes it throw while
@@ -44,25 +45,6 @@ export const handler = async (event) => {
 };`;
 
 const kafka = new Kafka({ clientId: 'bridge-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-
-async function committedTotal(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-test-'));
@@ -133,7 +115,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
   it('invokes with the self-managed Kafka event shape and commits after success', async () => {
     const { topic, groupId, bridge, response } = await setup(100);
     await bridge.start();
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 100);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 100);
 
     const seen = events();
     expect(seen.length).toBeGreaterThanOrEqual(5); // batchSize 20
@@ -168,9 +150,9 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     const { topic, groupId, bridge } = await setup(30, { deadLetterTopic: null, maxRetryAttempts: -1 });
     await bridge.start();
     await waitFor(() => bridge.stats.errors >= 3);
-    expect(await committedTotal(groupId, topic)).toBe(0);
+    expect(await committedTotal(kafka, groupId, topic)).toBe(0);
     rmSync(files.FAIL_FILE);
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 30);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 30);
     expect(bridge.stats.deadLettered).toBe(0);
   });
 
@@ -178,7 +160,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     writeFileSync(files.FAIL_FILE, '1');
     const { topic, groupId, bridge } = await setup(25, { maxRetryAttempts: 1 });
     await bridge.start();
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 25);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 25);
     expect(bridge.stats.deadLettered).toBe(25);
 
     const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
@@ -218,7 +200,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     const poison = response.states[7]!.icao24;
     writeFileSync(files.POISON_FILE, poison);
     await bridge.start();
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 40);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 40);
     expect(bridge.stats.deadLettered).toBe(1);
     const delivered = events()
       .filter((event) => !eventRecords(event).some((r) => decodeKafkaRecord(r).key === poison))
@@ -237,7 +219,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     });
     await producer.disconnect();
     await bridge.start();
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 12);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 12);
     expect(bridge.stats.deadLettered).toBe(12);
     expect(bridge.stats.invocations).toBe(0);
     expect(events()).toEqual([]);
@@ -262,7 +244,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     await producer.send({ topic, messages: batch('after', 3, startingAt + 60_000) });
     await producer.disconnect();
     await bridge.start();
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 25);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 25);
     const keys = events().flatMap((event) => eventRecords(event).map((r) => decodeKafkaRecord(r).key));
     expect(keys.sort()).toEqual(['after-0', 'after-1', 'after-2', 'at-0', 'at-1']);
   });
@@ -271,7 +253,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     writeFileSync(files.PARTIAL_FILE, '5');
     const { topic, groupId, bridge } = await setup(60, { partitionConcurrency: 1 });
     await bridge.start();
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 60);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 60);
     const seen = events();
     const failedAt = seen.findIndex((event) => eventRecords(event).some((r) => r.offset === 5));
     const failed = eventRecords(seen[failedAt]!);
@@ -288,7 +270,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     writeFileSync(files.BAD_PARTIAL_FILE, '1');
     const { topic, groupId, bridge } = await setup(20, { partitionConcurrency: 1 });
     await bridge.start();
-    await waitFor(async () => (await committedTotal(groupId, topic)) === 20);
+    await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 20);
     const seen = events();
     const first = eventRecords(seen[0]!);
     const partition = first[0]!.partition;

@@ -22,6 +22,7 @@ import {
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
 import { type PythonTools, pythonTools } from '../support/python-tools.ts';
+import { committedTotal, waitFor } from '../support/wait.ts';
 
 // Writes each event it gets to LOG_FILE, one JSON line each, and reports no failure.
 const echoHandler = `
@@ -136,25 +137,6 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-async function committedTotal(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('The Kafka event for records of other clients (confluent-kafka, kafka-python)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'event-contract-'));
   const topics: string[] = [];
@@ -227,7 +209,7 @@ describe('The Kafka event for records of other clients (confluent-kafka, kafka-p
         await bridge.start();
         await waitFor(async () => {
           if (crashes.length) throw new Error(`the bridge crashed: ${crashes[0]!.message}`);
-          return (await committedTotal(groupId, topic)) === records.length;
+          return (await committedTotal(kafka, groupId, topic)) === records.length;
         });
         // The bridge kept running: no crash, no failed invoke, nothing dead-lettered.
         expect(bridge.consuming).toBe(true);

@@ -9,6 +9,7 @@ import { KafkaSink } from '../../src/kafka/index.ts';
 import { createJsonLogger } from '../../src/logger.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction } from '../support/lambda-fixtures.ts';
+import { waitFor } from '../support/wait.ts';
 
 // A function that appends `partition/offset` of each record it gets to LOG_FILE, then
 // takes DELAY_MS: longer than the consumer's session in the heartbeat cases.
@@ -31,14 +32,6 @@ async function committed(groupId: string, topic: string): Promise<number[]> {
     return offsets!.partitions.sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
   } finally {
     await admin.disconnect();
-  }
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
