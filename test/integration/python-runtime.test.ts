@@ -19,7 +19,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localFunctionLog } from '../../src/deploy/function-logs.ts';
 import { type PackageFiles, zipPackage } from '../../src/deploy/index.ts';
+import { runningStackRunDir } from '../../src/stack/logs.ts';
 import { awsClientConfig, awsEndpoint, uniqueName } from '../support/env.ts';
 import { invokeJson, lambdaClient, lambdaRoleArn } from '../support/lambda-fixtures.ts';
 import { deployPythonFunction } from '../support/python-functions.ts';
@@ -36,6 +38,7 @@ logger.setLevel(logging.INFO)
 
 def lambda_handler(event, context):
     print("event", json.dumps(event))
+    print("to stderr", context.aws_request_id, file=sys.stderr)
     logger.info("logged through the runtime's handler")
     if event.get("fail"):
         raise ValueError("asked to fail")
@@ -119,6 +122,13 @@ describe('Python functions on the local stack', () => {
       expect(answer.remaining).toBeGreaterThan(0);
       expect(answer.remaining).toBeLessThanOrEqual(30_000);
       expect(log).toContain('event {"hello": "world"}');
+      expect(log).toContain(`to stderr ${answer.requestId}`);
+      // The endpoint keeps the function's output, stdout and stderr, in its log file (`logs` reads it).
+      const file = localFunctionLog((await runningStackRunDir(awsEndpoint()))!, name);
+      const kept = readFileSync(file, 'utf8');
+      expect(kept).toContain(`START RequestId: ${answer.requestId}`);
+      expect(kept).toContain('event {"hello": "world"}');
+      expect(kept).toContain(`to stderr ${answer.requestId}`);
       expect(log).toMatch(
         new RegExp(`\\[INFO\\]\\t\\S+\\t${answer.requestId}\\tlogged through the runtime's handler`),
       );

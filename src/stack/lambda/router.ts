@@ -538,6 +538,8 @@ async function startInstance(pool: Pool, instance: Instance): Promise<void> {
   instance.process = child;
   instance.port = rapidPort;
   const logFile = join(functionsDir, `${def.name}.log`);
+  // Nothing else makes this folder since code is unpacked outside the run directory (code-dir.ts).
+  mkdirSync(functionsDir, { recursive: true });
   const capture = (chunk: Buffer) => {
     instance.log.push(chunk.toString('utf8'));
     try {
