@@ -16,11 +16,16 @@
  *   uses the built-in client instead.
  * - `builtin`: lambda/runtime.ts (dist/stack/runtime.js when installed), a plain-Node
  *   client of the same Runtime API.
+ *
+ * Python functions (`python3.N`) run AWS's Python client `awslambdaric` on a
+ * Python 3.N found on the machine, in a venv with boto3 (lambda/python-runtime.ts);
+ * other runtimes are refused at CreateFunction (lambda/runtimes.ts).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { motoToken } from './aws.ts';
 import { runDirKey } from './lambda/code-dir.ts';
+import { installedPythonRuntimes, installPythonRuntimes } from './lambda/python-runtime.ts';
 import {
   accountId,
   ensureDir,
@@ -212,6 +217,7 @@ export const lambdaService: Service = {
   async install(cfg, log) {
     if (messagingChoice() === 'fauxqs') await installFauxqs(cfg, log);
     await installRie(cfg, log);
+    await installPythonRuntimes(cfg, log);
     if (runtimeClientChoice() !== 'aws-lambda-ric' || existsSync(ricStamp(cfg))) return;
     if (existsSync(ricFailed(cfg))) {
       log(
@@ -242,6 +248,14 @@ export const lambdaService: Service = {
     const { client, entry } = runtimeClient(cfg);
     const messaging = messagingChoice() === 'fauxqs' && existsSync(fauxqsStamp(cfg)) ? fauxqsEntry(cfg) : '';
     log(`lambda: runtime client ${client} (${entry}); SNS and SQS by ${messaging ? 'fauxqs' : 'moto'}`);
+    const python = installedPythonRuntimes(cfg);
+    log(
+      `lambda: nodejs runtimes on Node.js ${process.versions.node}; ${
+        Object.entries(python)
+          .map(([runtime, { version }]) => `${runtime} on Python ${version}`)
+          .join(', ') || 'no Python runtime'
+      }`,
+    );
     spawnService(cfg, 'lambda', process.execPath, [stackFile('router')], {
       env: {
         ...process.env,
@@ -255,6 +269,7 @@ export const lambdaService: Service = {
         ROUTER_RUNTIME: entry,
         ROUTER_RUNTIME_CLIENT: client,
         ROUTER_MESSAGING_ENTRY: messaging,
+        ROUTER_PYTHON_RUNTIMES: JSON.stringify(python),
         MOTO_ACCOUNT_ID: accountId,
       },
     });

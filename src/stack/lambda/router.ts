@@ -63,6 +63,7 @@ import {
   parseFunctionRef,
   refusal,
 } from './protocol.ts';
+import { launchCommand, parsePythonRuntimes, requestRefusal, runnableRuntimes } from './runtimes.ts';
 import { type FauxqsFilters, type FauxqsStores, SnsMetrics } from './sns-metrics.ts';
 
 function positive(name: string, fallback: number): number {
@@ -82,6 +83,8 @@ const config = {
   rie: process.env.ROUTER_RIE_BIN ?? 'aws-lambda-rie',
   runtime: process.env.ROUTER_RUNTIME ?? join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts'),
   runtimeClient: process.env.ROUTER_RUNTIME_CLIENT ?? 'builtin',
+  /** The Python runtimes installed in the cache (src/stack/lambda.ts); other python3.N are refused. */
+  pythonRuntimes: parsePythonRuntimes(process.env.ROUTER_PYTHON_RUNTIMES),
   maxConcurrency: Math.floor(positive('LAMBDA_MAX_CONCURRENCY', 2)),
   maxQueue: Math.floor(positive('LAMBDA_MAX_QUEUE', 1000)),
   idleMs: positive('LAMBDA_IDLE_TIMEOUT_SECONDS', 300) * 1000,
@@ -425,6 +428,14 @@ async function handleControlPlane(
   name?: string,
 ): Promise<void> {
   const body = await readBody(req);
+  // A runtime this endpoint cannot run is refused before moto records it, as AWS refuses one it
+  // does not support, rather than accepted and failing at every Invoke.
+  const refusedRuntime =
+    kind === 'create' || kind === 'configuration' ? requestRefusal(body, config.pythonRuntimes) : undefined;
+  if (refusedRuntime) {
+    apiError(res, 400, 'InvalidParameterValueException', refusedRuntime);
+    return;
+  }
   const { status, body: answer } = await forward(req, res, body);
   if (status < 200 || status >= 300) return;
   if (kind === 'delete' && name) {
@@ -502,7 +513,11 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 30_000
 }
 
 /** The process environment of a function, as Lambda sets it (plus this endpoint for the SDK). */
-function functionEnvironment(def: FunctionDef, rapidPort: number): NodeJS.ProcessEnv {
+function functionEnvironment(
+  def: FunctionDef,
+  rapidPort: number,
+  runtimeEnvironment: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -526,6 +541,8 @@ function functionEnvironment(def: FunctionDef, rapidPort: number): NodeJS.Proces
     LAMBDA_TASK_ROOT: def.codeDir,
     LAMBDA_RUNTIME_DIR: dirname(config.runtime),
     _HANDLER: def.handler,
+    // The runtime's own (Python: PYTHONPATH, LAMBDA_RUNTIME_DIR, its bin first on PATH).
+    ...runtimeEnvironment,
     // The function's own variables win, as on AWS (including AWS_ENDPOINT_URL).
     ...def.environment,
   };
@@ -533,9 +550,13 @@ function functionEnvironment(def: FunctionDef, rapidPort: number): NodeJS.Proces
 
 async function startInstance(pool: Pool, instance: Instance): Promise<void> {
   const { def } = pool;
+  const launch = launchCommand(
+    def,
+    { execPath: process.execPath, client: config.runtime },
+    config.pythonRuntimes,
+    process.env.PATH,
+  );
   const [rapidPort, runtimePort] = [await freePort(), await freePort()];
-  // Roughly the managed runtime's heap sizing: the heap may use most of the configured memory.
-  const heapMiB = Math.max(64, Math.floor(def.memorySize * 0.9));
   const child = spawn(
     config.rie,
     [
@@ -545,17 +566,18 @@ async function startInstance(pool: Pool, instance: Instance): Promise<void> {
       `${config.host}:${rapidPort}`,
       '--runtime-api-address',
       `${config.host}:${runtimePort}`,
-      process.execPath,
-      `--max-old-space-size=${heapMiB}`,
-      config.runtime,
-      def.handler,
+      ...launch.argv,
     ],
-    { cwd: def.codeDir, env: functionEnvironment(def, rapidPort), stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: def.codeDir,
+      env: functionEnvironment(def, rapidPort, launch.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   instance.process = child;
   instance.port = rapidPort;
   const logFile = join(functionsDir, `${def.name}.log`);
-  // The code is unpacked elsewhere now (codeRoot), so nothing else creates this folder.
+  // Nothing else makes this folder since code is unpacked outside the run directory (code-dir.ts).
   mkdirSync(functionsDir, { recursive: true });
   const capture = (chunk: Buffer) => {
     instance.log.push(chunk.toString('utf8'));
@@ -898,6 +920,7 @@ const server = createServer((req, res) => {
         // run dir their own installation would default to.
         runDir: resolve(config.runDir),
         runtimeClient: config.runtimeClient,
+        runtimes: runnableRuntimes(config.pythonRuntimes),
         messaging: messaging ? 'fauxqs' : 'moto',
         requests: requestCounts,
         functions: [...registry.keys()],
