@@ -114,7 +114,8 @@ export const deployCommand: CommandFactory = (env, exit): CommandModule => ({
         runtime: {
           type: 'string',
           default: 'nodejs22.x',
-          describe: 'Lambda runtime (the local stack runs every nodejs runtime on its own Node.js)',
+          describe:
+            'Lambda runtime (the local stack runs nodejsN.x on its own Node.js and python3.N on a Python of that version; others are refused)',
         },
         timeout: { type: 'number', default: 30, describe: 'Function timeout, seconds (1–900)' },
         memory: { type: 'number', default: 256, describe: 'Function memory, MB (128–10240)' },
