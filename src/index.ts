@@ -10,6 +10,7 @@ export {
   type AdsbApiSourceOptions,
   type AdsbApiSourceStats,
   type AdsbProviderName,
+  type Circle,
   defaultAdsbApiSourceOptions,
 } from './adsb/index.ts';
 export {
@@ -26,11 +27,15 @@ export {
 } from './batch/index.ts';
 export {
   DeadLetterHeaders,
+  type FailedRecords,
+  type FailureReason,
   LambdaInvoker,
   type LambdaInvokerEvents,
   type LambdaInvokerOptions,
   type LambdaInvokerStats,
   MAX_INVOKE_PAYLOAD_BYTES,
+  type OnFailureDestination,
+  type StartingPosition,
 } from './bridge/index.ts';
 export {
   type DeployOptions,
@@ -50,6 +55,7 @@ export {
   type PackageFiles,
   type PolicyDocument,
   type PolicyStatement,
+  type RoleRelease,
   zipPackage,
 } from './deploy/index.ts';
 export { countryOfIcao24 } from './domain/country.ts';

@@ -19,3 +19,4 @@ export {
   ProcessingResult,
   splitBatches,
 } from './invoker.ts';
+export type { StartingPosition } from './options.ts';

@@ -170,7 +170,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   /**
    * The outcome of the last Invoke, like an event source mapping's `LastProcessingResult`:
    * `'No records processed'` until the first, then `'OK'` or a `'PROBLEM: …'` (see
-   * {@link ProcessingResult}). The `result` event tells each change.
+   * `ProcessingResult`). The `result` event tells each change.
    */
   get lastProcessingResult(): string {
     return this.result;

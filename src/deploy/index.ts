@@ -28,5 +28,6 @@ export {
 } from './event-source-mapping.ts';
 export { CODE_TAG, CodeOrigin } from './function.ts';
 export { type InvokeOutcome, invokeFunction } from './invoke.ts';
+export type { RoleRelease } from './role.ts';
 export { type SampleEventOptions, sampleKafkaEvent } from './sample-event.ts';
 export { codeSha256, type PackageFiles, zipPackage } from './zip.ts';

@@ -69,7 +69,7 @@ export async function ensureRole(iam: IAMClient, topicArn: string): Promise<stri
   return arn;
 }
 
-/** What {@link releaseRole} did. */
+/** What `releaseRole` did. */
 export type RoleRelease = 'topic-removed' | 'deleted' | 'kept' | 'absent';
 
 /**

@@ -144,7 +144,7 @@ export function toEventRecord(
 
 /**
  * Build the self-managed Kafka event for `records` (any partitions; order within each is kept).
- * `options.timestampType` is for records that do not carry their batch's (see {@link toEventRecord}).
+ * `options.timestampType` is for records that do not carry their batch's (see `toEventRecord`).
  */
 export function buildKafkaEvent(
   records: readonly ConsumedRecord[],
