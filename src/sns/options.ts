@@ -7,6 +7,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { definedValues, requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
 import {
   type AttributeInput,
   type AttributeMapping,
@@ -107,15 +108,11 @@ export type ResolvedSnsPublisherOptions<T extends object> = SnsPublisherOptions<
     >
   >;
 
-const integer = (value: unknown, min: number): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveSnsPublisherOptions<T extends object>(
   options: SnsPublisherOptions<T>,
 ): ResolvedSnsPublisherOptions<T> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const given = definedValues(options);
   if (given.topicArn !== undefined && given.topicName !== undefined)
     throw new ConfigError('/options/topicName', 'must not be set together with /options/topicArn');
   const resolved = {
@@ -136,8 +133,7 @@ function validate<T extends object>(o: ResolvedSnsPublisherOptions<T>): void {
       `must be 1–256 characters of A-Z a-z 0-9 _ - (FIFO: ending in .fifo), got '${String(o.topicName)}'`,
     );
   }
-  if (typeof o.createIfMissing !== 'boolean')
-    throw new ConfigError('/options/createIfMissing', 'must be a boolean');
+  requireBoolean(o.createIfMissing, '/options/createIfMissing');
   if (!Array.isArray(o.attributes)) throw new ConfigError('/options/attributes', 'must be an array');
   const names = new Set<string>();
   for (const [i, mapping] of o.attributes.entries()) {
@@ -177,18 +173,15 @@ function validate<T extends object>(o: ResolvedSnsPublisherOptions<T>): void {
       `must name at most ${SNS_MAX_ATTRIBUTES} attributes together with staticAttributes (raw SQS delivery drops messages with more), got ${names.size}`,
     );
   }
-  for (const key of ['serialize', 'groupId', 'deduplicationId'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'function')
-      throw new ConfigError(`/options/${key}`, 'must be a function');
-  }
-  if (!integer(o.concurrency, 1)) throw new ConfigError('/options/concurrency', 'must be an integer ≥ 1');
+  for (const key of ['serialize', 'groupId', 'deduplicationId'] as const)
+    requireFunction(o[key], `/options/${key}`);
+  requireInteger(o.concurrency, '/options/concurrency', 1);
   if (o.transport !== undefined && o.transport !== 'query' && o.transport !== 'sdk') {
     throw new ConfigError('/options/transport', "must be 'query' or 'sdk'");
   }
-  if (!integer(o.maxRetries, 0)) throw new ConfigError('/options/maxRetries', 'must be an integer ≥ 0');
-  if (!integer(o.retryBaseMs, 0)) throw new ConfigError('/options/retryBaseMs', 'must be an integer ≥ 0');
-  if (!integer(o.retryMaxDelayMs, o.retryBaseMs))
-    throw new ConfigError('/options/retryMaxDelayMs', 'must be an integer ≥ retryBaseMs');
+  requireInteger(o.maxRetries, '/options/maxRetries', 0);
+  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 0);
+  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', o.retryBaseMs, { minName: 'retryBaseMs' });
   if (o.client !== undefined && typeof (o.client as { send?: unknown }).send !== 'function')
     throw new ConfigError('/options/client', 'must be an SNSClient (an object with send())');
   for (const key of ['region', 'endpoint'] as const) {
