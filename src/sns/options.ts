@@ -60,6 +60,13 @@ export interface SnsPublisherOptions<T extends object = object> {
   /** Longest retry delay, ms. @default 5000 */
   retryMaxDelayMs?: number;
   /**
+   * How long one PublishBatch request (and, on the default client, a topic lookup request)
+   * may take, ms: a request SNS has not answered by then is abandoned and retried like a
+   * network error, so one stalled connection cannot hold a publish (or a Lambda invocation)
+   * until something else times out. @default 10000
+   */
+  requestTimeoutMs?: number;
+  /**
    * The SNS client. Its own retries add to the publisher's.
    * @default `createSnsClient({ region, endpoint })`: env `AWS_REGION`, `AWS_ENDPOINT_URL`, SDK retries off
    */
@@ -91,6 +98,7 @@ export const defaultSnsPublisherOptions = {
   maxRetries: 5,
   retryBaseMs: 100,
   retryMaxDelayMs: 5_000,
+  requestTimeoutMs: 10_000,
 } as const satisfies Partial<SnsPublisherOptions>;
 
 /** Options after defaults. */
@@ -105,6 +113,7 @@ export type ResolvedSnsPublisherOptions<T extends object> = SnsPublisherOptions<
       | 'maxRetries'
       | 'retryBaseMs'
       | 'retryMaxDelayMs'
+      | 'requestTimeoutMs'
     >
   >;
 
@@ -182,6 +191,7 @@ function validate<T extends object>(o: ResolvedSnsPublisherOptions<T>): void {
   requireInteger(o.maxRetries, '/options/maxRetries', 0);
   requireInteger(o.retryBaseMs, '/options/retryBaseMs', 0);
   requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', o.retryBaseMs, { minName: 'retryBaseMs' });
+  requireInteger(o.requestTimeoutMs, '/options/requestTimeoutMs', 1);
   if (o.client !== undefined && typeof (o.client as { send?: unknown }).send !== 'function')
     throw new ConfigError('/options/client', 'must be an SNSClient (an object with send())');
   for (const key of ['region', 'endpoint'] as const) {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
+import type { StateVector } from '../../src/domain/types.ts';
 import { FullBatchFailureError } from '../../src/errors.ts';
 import { createFlightHandler } from '../../src/lambda/handler.ts';
 import { buildKafkaEvent, type ConsumedRecord, parseBatchResponse } from '../../src/lambda/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
+import { fakePublisher } from '../support/publishers.ts';
 import { stateVector as sv } from '../support/records.ts';
 
 const record = (offset: number, value: unknown, partition = 2): ConsumedRecord => ({
@@ -16,29 +17,8 @@ const record = (offset: number, value: unknown, partition = 2): ConsumedRecord =
   value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
 });
 
-/** A publisher that records the `traceparent` option it was given for each record. */
-const tracing = () => ({
-  carried: [] as Array<string | undefined>,
-  async publish(
-    records: readonly FlightRecord[],
-    options: { traceparent?: (record: FlightRecord, i: number) => string | undefined } = {},
-  ) {
-    this.carried.push(...records.map((record, i) => options.traceparent?.(record, i)));
-    return { published: records.length, failed: [] };
-  },
-});
-
-/** A publisher that fails the records of the given icao24s (pure logic: no SNS behaviour is under test here). */
-const failing = (...icao24s: string[]) => ({
-  published: [] as FlightRecord[][],
-  async publish(records: readonly FlightRecord[]) {
-    this.published.push([...records]);
-    const failed = records
-      .filter((r) => icao24s.includes(r.icao24))
-      .map((r) => ({ record: r, code: 'InternalError', message: 'x' }));
-    return { published: records.length - failed.length, failed };
-  },
-});
+const tracing = () => fakePublisher();
+const failing = (...icao24s: string[]) => fakePublisher(...icao24s);
 
 describe('Function: createFlightHandler', () => {
   it('publishes in-air records, counts filtered and malformed, and reports failed publishes for retry', async () => {
