@@ -295,17 +295,14 @@ describe('Class: OpenSkySource', () => {
         replies: [{ body: { access_token: 'token-cut', expires_in: 1800 }, truncateAt: 10 }],
       },
     });
-    const source = new OpenSkySource({
-      baseUrl: server.baseUrl,
-      intervalMs: 100,
-      retryBaseMs: 1,
-      // cross-fetch (node-fetch 2) notices a body cut short only when the request times out
-      requestTimeoutMs: 300,
-      maxSnapshots: 1,
-      credentials: { clientId: 'me', clientSecret: 's3cret', tokenUrl: server.tokenUrl },
-    });
-    const got: Snapshot[] = [];
-    for await (const s of source) got.push(s);
+    const { got, source } = await collect(
+      {
+        // cross-fetch (node-fetch 2) notices a body cut short only when the request times out
+        requestTimeoutMs: 300,
+        credentials: { clientId: 'me', clientSecret: 's3cret', tokenUrl: server.tokenUrl },
+      },
+      1,
+    );
     expect(got.map((s) => s.time)).toEqual([5]);
     expect(server.tokenRequests).toHaveLength(2);
     expect(source.stats.retries).toBe(1);
