@@ -97,6 +97,7 @@ export {
 } from './kafka/index.ts';
 export {
   createFlightHandler,
+  type FlightHandlerContext,
   type FlightHandlerOptions,
   type FlightHandlerResult,
   type FlightHandlerSummary,
@@ -175,7 +176,6 @@ export {
   type PublishItem,
   type PublishItemResult,
   type PublishOptions,
-  type PublishOutcome,
   type PublishResult,
   SNS_ATTRIBUTE_TYPES,
   SNS_MAX_ATTRIBUTES,

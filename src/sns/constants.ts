@@ -57,5 +57,5 @@ export const PublishOutcomes = {
   ABORTED: 'aborted',
 } as const;
 
-/** One of {@link PublishOutcomes}. */
+/** One of the `PublishOutcomes`: `published`, `failed`, `too-large` or `aborted`. */
 export type PublishOutcome = (typeof PublishOutcomes)[keyof typeof PublishOutcomes];
