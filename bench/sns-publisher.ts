@@ -35,6 +35,7 @@ const records = (generateSnapshot({ aircraft: Math.ceil(count * 1.25) + 50, seed
   .filter((r): r is FlightRecord => r !== null)
   .slice(0, count);
 if (records.length < count) throw new Error(`only ${records.length} in-air records generated`);
+const items = records.map((record) => ({ record }));
 const payloadBytes = records.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)), 0);
 console.log(
   `${fmt(count)} FlightRecords (${fmt(payloadBytes / count)} B JSON each) → ${endpoint}; SDK retries off`,
@@ -91,7 +92,7 @@ for (const transport of ['sdk', 'query'] as const) {
     const publisher = new SnsPublisher<FlightRecord>({ topicArn: arn, client, concurrency, transport });
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const result = await publisher.publish(records);
+    const result = await publisher.publish(items);
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     report(
@@ -123,7 +124,7 @@ for (const transport of ['sdk', 'query'] as const) {
     { signal: receiving.signal },
   );
   const started = performance.now();
-  const result = await publisher.publish(records);
+  const result = await publisher.publish(items);
   await drain;
   const seconds = (performance.now() - started) / 1000;
   await tail.close();

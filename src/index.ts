@@ -103,6 +103,7 @@ export {
 } from './kafka/index.ts';
 export {
   createFlightHandler,
+  type FlightHandlerContext,
   type FlightHandlerOptions,
   type FlightHandlerResult,
   type FlightHandlerSummary,
@@ -178,6 +179,8 @@ export {
   isValidTopicName,
   type PublishFailureCode,
   PublishFailureCodes,
+  type PublishItem,
+  type PublishItemResult,
   type PublishOptions,
   type PublishResult,
   SNS_ATTRIBUTE_TYPES,

@@ -34,6 +34,7 @@ export {
 } from './lambda/event.ts';
 export {
   createFlightHandler,
+  type FlightHandlerContext,
   type FlightHandlerOptions,
   type FlightHandlerResult,
   type FlightHandlerSummary,

@@ -9,9 +9,9 @@
 
 import type { FlightRecord, StateVector } from '../domain/types.ts';
 import { hasErrorCode } from '../errors.ts';
-import { PublishFailureCodes } from '../sns/constants.ts';
+import { PublishFailureCodes, PublishOutcomes } from '../sns/constants.ts';
 import type { SnsPublisher } from '../sns/publisher.ts';
-import type { PublishResult } from '../sns/types.ts';
+import type { PublishItem, PublishItemResult, PublishResult } from '../sns/types.ts';
 import { loadTracing, type SpanHandle, startSpan, tracingActive } from '../tracing/spans.ts';
 import { formatTraceparent, parseTraceparent } from '../tracing/traceparent.ts';
 import { tryTransformStateVector } from '../transform/transform.ts';
@@ -37,9 +37,9 @@ export type RecordOutcome = (typeof RecordOutcomes)[keyof typeof RecordOutcomes]
 export const TRANSFORM_ERROR = 'TransformError';
 
 /**
- * `reason` of a malformed record whose notification exceeds SNS's 256 KiB (a string field
- * hundreds of kilobytes long): no retry can publish it, and retrying it would publish the
- * records after it in its partition again each time.
+ * `reason` of a malformed record the publisher reports `too-large` (its notification exceeds
+ * SNS's 256 KiB: a string field hundreds of kilobytes long): no retry can publish it, and
+ * retrying it would publish the records after it in its partition again each time.
  */
 export const TOO_LARGE = 'too-large';
 
@@ -152,43 +152,31 @@ export async function processFlightBatch<Id, T extends object = {}>(
           attributes: { 'messaging.system': 'aws_sns', 'messaging.batch.message_count': toPublish.length },
         })
       : undefined;
-  const publish = await publishAccountingForAbort(
-    options.publisher,
-    toPublish.map((p) => p.record),
-    options.signal,
-    traced ? (_record, i) => carriedTraceparent(toPublish[i]?.traceparent, span) : undefined,
-  ).catch((error: unknown) => {
-    span?.end({ error });
-    throw error;
+  const publishItems: PublishItem<FlightRecord & T>[] = toPublish.map(({ record, traceparent }) => {
+    const carried = traced ? carriedTraceparent(traceparent, span) : undefined;
+    return carried ? { record, traceparent: carried } : { record };
   });
+  const publish = await publishByPosition(options.publisher, publishItems, options.signal).catch(
+    (error: unknown) => {
+      span?.end({ error });
+      throw error;
+    },
+  );
   span?.setAttributes({
     'opensky_stream.published': publish.published,
     'opensky_stream.failed': publish.failed.length,
   });
   span?.end(publish.failed.length > 0 ? { error: `${publish.failed.length} records not published` } : {});
-  // The publisher reports failures by record; match them back by position, so two records
-  // that a custom transform mapped to the same object are still told apart.
-  const positions = new Map<FlightRecord & T, number[]>();
-  for (const [i, { record }] of toPublish.entries()) {
-    const at = positions.get(record);
-    if (at) at.push(i);
-    else positions.set(record, [i]);
-  }
-  const failedAt = new Map<number, { code: string; message: string }>();
-  for (const failure of publish.failed) {
-    const i = positions.get(failure.record)?.shift();
-    if (i !== undefined) failedAt.set(i, failure);
-  }
   toPublish.forEach(({ result }, i) => {
-    const failure = failedAt.get(i);
-    if (failure?.code === PublishFailureCodes.MESSAGE_TOO_LARGE)
+    const outcome = publish.results[i]!;
+    if (outcome.outcome === PublishOutcomes.PUBLISHED) result.outcome = RecordOutcomes.PUBLISHED;
+    else if (outcome.outcome === PublishOutcomes.TOO_LARGE)
       Object.assign(result, {
         outcome: RecordOutcomes.MALFORMED,
         reason: TOO_LARGE,
-        message: failure.message,
+        message: outcome.message,
       });
-    else if (failure) Object.assign(result, { reason: failure.code, message: failure.message });
-    else result.outcome = RecordOutcomes.PUBLISHED;
+    else Object.assign(result, { reason: outcome.code, message: outcome.message });
   });
 
   const summary: BatchSummary = {
@@ -216,33 +204,62 @@ function carriedTraceparent(
 }
 
 /**
- * `publisher.publish`, but an abort resolves with the partial result its
- * AbortError carries (confirmed records published, the rest failed as
- * `Aborted`) instead of rejecting, so no record goes uncounted.
+ * `publisher.publish`, held to its contract: one result per item, by position. An answer
+ * that does not account for every item (a custom publisher's count mismatch, a result it
+ * left out, or a failure it reports that no result matches) fails the items it does not
+ * vouch for: a record is published only when its own result says so. A publisher that
+ * rejects because `signal` aborted leaves every item aborted.
  */
-async function publishAccountingForAbort<R extends FlightRecord>(
+async function publishByPosition<R extends FlightRecord>(
   publisher: Pick<SnsPublisher<R>, 'publish'>,
-  records: R[],
+  items: PublishItem<R>[],
   signal: AbortSignal | undefined,
-  traceparent: ((record: R, index: number) => string | undefined) | undefined,
 ): Promise<PublishResult<R>> {
+  let answer: PublishResult<R>;
   try {
-    return await publisher.publish(records, {
-      ...(signal ? { signal } : {}),
-      ...(traceparent ? { traceparent } : {}),
-    });
+    answer = await publisher.publish(items, signal ? { signal } : {});
   } catch (error) {
     if (!hasErrorCode(error, 'OSS_ABORTED')) throw error;
-    const partial = error.details.result as PublishResult<R> | undefined;
-    return (
-      partial ?? {
-        published: 0,
-        failed: records.map((record) => ({
-          record,
-          code: PublishFailureCodes.ABORTED,
-          message: 'stopped before the records were sent',
-        })),
-      }
-    );
+    return settled(items, () => ({
+      outcome: PublishOutcomes.ABORTED,
+      code: PublishFailureCodes.ABORTED,
+      message: 'stopped before the records were sent',
+    }));
   }
+  const results: unknown = answer?.results;
+  const failedCount = Array.isArray(answer?.failed) ? answer.failed.length : -1;
+  const consistent =
+    Array.isArray(results) &&
+    results.length === items.length &&
+    results.every(isItemResult) &&
+    failedCount === results.filter((r) => r.outcome !== PublishOutcomes.PUBLISHED).length &&
+    answer.published === items.length - failedCount;
+  if (consistent) return answer;
+  const message = `the publisher did not account for each of the ${items.length} records by position`;
+  const vouched = Array.isArray(results) && results.length === items.length ? results : [];
+  return settled(items, (i) => {
+    const result: unknown = vouched[i];
+    // Only a failure is taken at its word here: "published" from an inconsistent answer is not.
+    return isItemResult(result) && result.outcome !== PublishOutcomes.PUBLISHED
+      ? result
+      : { outcome: PublishOutcomes.FAILED, code: PublishFailureCodes.NO_RESULT, message };
+  });
+}
+
+function isItemResult(value: unknown): value is PublishItemResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const { outcome, code } = value as { outcome?: unknown; code?: unknown };
+  if (outcome === PublishOutcomes.PUBLISHED) return true;
+  return Object.values(PublishOutcomes).includes(outcome as never) && typeof code === 'string';
+}
+
+/** A result in which item `i` ended as `resultOf(i)`. */
+function settled<R>(items: PublishItem<R>[], resultOf: (i: number) => PublishItemResult): PublishResult<R> {
+  const results = items.map((_, i) => resultOf(i));
+  const failed = results.flatMap((result, index) =>
+    result.outcome === PublishOutcomes.PUBLISHED
+      ? []
+      : [{ index, record: items[index]!.record, code: result.code, message: result.message }],
+  );
+  return { results, published: items.length - failed.length, failed };
 }

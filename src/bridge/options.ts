@@ -9,6 +9,13 @@ import { ConfigError } from '../errors.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
 import type { ConsumedRecord } from '../lambda/event.ts';
 import type { Logger } from '../logger.ts';
+import {
+  definedValues,
+  isIntegerIn,
+  requireBoolean,
+  requireFunction,
+  requireInteger,
+} from '../util/validate.ts';
 import type { OnFailureDestination } from './dead-letter.ts';
 
 /** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
@@ -167,14 +174,9 @@ export type ResolvedLambdaInvokerOptions = Omit<LambdaInvokerOptions, 'deadLette
     deadLetterTopic: string | null;
   };
 
-const integer = (value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveLambdaInvokerOptions(options: LambdaInvokerOptions): ResolvedLambdaInvokerOptions {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const merged = { ...defaultLambdaInvokerOptions, ...given } as LambdaInvokerOptions &
+  const merged = { ...defaultLambdaInvokerOptions, ...definedValues(options) } as LambdaInvokerOptions &
     typeof defaultLambdaInvokerOptions;
   const deadLetterTopic = merged.onFailure
     ? null
@@ -193,8 +195,7 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
     if (typeof o[key] !== 'string' || o[key] === '')
       throw new ConfigError(`/options/${key}`, 'must be a non-empty string');
   }
-  if (!integer(o.batchSize, 1, 10_000))
-    throw new ConfigError('/options/batchSize', 'must be an integer from 1 to 10000');
+  requireInteger(o.batchSize, '/options/batchSize', 1, { max: 10_000 });
   if (!(typeof o.batchingWindowMs === 'number' && o.batchingWindowMs >= 0 && o.batchingWindowMs <= 300_000))
     throw new ConfigError('/options/batchingWindowMs', 'must be from 0 to 300000');
   const position = o.startingPosition;
@@ -204,13 +205,11 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
     !(typeof position === 'object' && position !== null && Number.isFinite(position.timestamp))
   )
     throw new ConfigError('/options/startingPosition', "must be 'LATEST', 'TRIM_HORIZON' or { timestamp }");
-  if (!integer(o.maxRetryAttempts, -1))
+  if (!isIntegerIn(o.maxRetryAttempts, -1))
     throw new ConfigError('/options/maxRetryAttempts', 'must be -1 or an integer ≥ 0');
-  if (!integer(o.partitionConcurrency, 1))
-    throw new ConfigError('/options/partitionConcurrency', 'must be an integer ≥ 1');
-  if (!integer(o.retryBaseMs, 0)) throw new ConfigError('/options/retryBaseMs', 'must be an integer ≥ 0');
-  if (!integer(o.retryMaxDelayMs, 0))
-    throw new ConfigError('/options/retryMaxDelayMs', 'must be an integer ≥ 0');
+  requireInteger(o.partitionConcurrency, '/options/partitionConcurrency', 1);
+  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 0);
+  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', 0);
   if (
     !(
       o.maximumRecordAgeSeconds === -1 ||
@@ -220,26 +219,18 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
     throw new ConfigError('/options/maximumRecordAgeSeconds', 'must be -1 or a number ≥ 0');
   if (o.deadLetterTopic !== null && (typeof o.deadLetterTopic !== 'string' || o.deadLetterTopic === ''))
     throw new ConfigError('/options/deadLetterTopic', 'must be a non-empty string or null');
-  if (!integer(o.deadLetterMaxBytes, 1024))
-    throw new ConfigError('/options/deadLetterMaxBytes', 'must be an integer ≥ 1024');
+  requireInteger(o.deadLetterMaxBytes, '/options/deadLetterMaxBytes', 1024);
   if (o.onFailure !== undefined && typeof (o.onFailure as { deliver?: unknown }).deliver !== 'function')
     throw new ConfigError('/options/onFailure', 'must be an object with deliver()');
   if (o.whenExhausted !== 'retry' && o.whenExhausted !== 'drop')
     throw new ConfigError('/options/whenExhausted', "must be 'retry' or 'drop'");
-  if (typeof o.reportBatchItemFailures !== 'boolean')
-    throw new ConfigError('/options/reportBatchItemFailures', 'must be a boolean');
-  if (typeof o.bisectBatchOnFunctionError !== 'boolean')
-    throw new ConfigError('/options/bisectBatchOnFunctionError', 'must be a boolean');
-  if (o.filter !== undefined && typeof o.filter !== 'function')
-    throw new ConfigError('/options/filter', 'must be a function');
-  if (!integer(o.maxPayloadBytes, 1024))
-    throw new ConfigError('/options/maxPayloadBytes', 'must be an integer ≥ 1024');
-  if (o.invokeTimeoutMs !== undefined && !integer(o.invokeTimeoutMs, 1))
-    throw new ConfigError('/options/invokeTimeoutMs', 'must be an integer ≥ 1');
-  if (!integer(o.invokeTimeoutMarginMs, 0))
-    throw new ConfigError('/options/invokeTimeoutMarginMs', 'must be an integer ≥ 0');
-  if (!integer(o.restartBaseMs, 1)) throw new ConfigError('/options/restartBaseMs', 'must be an integer ≥ 1');
-  if (!integer(o.sessionTimeoutMs, 1000))
-    throw new ConfigError('/options/sessionTimeoutMs', 'must be an integer ≥ 1000');
-  if (!integer(o.stopTimeoutMs, 0)) throw new ConfigError('/options/stopTimeoutMs', 'must be an integer ≥ 0');
+  requireBoolean(o.reportBatchItemFailures, '/options/reportBatchItemFailures');
+  requireBoolean(o.bisectBatchOnFunctionError, '/options/bisectBatchOnFunctionError');
+  requireFunction(o.filter, '/options/filter');
+  requireInteger(o.maxPayloadBytes, '/options/maxPayloadBytes', 1024);
+  if (o.invokeTimeoutMs !== undefined) requireInteger(o.invokeTimeoutMs, '/options/invokeTimeoutMs', 1);
+  requireInteger(o.invokeTimeoutMarginMs, '/options/invokeTimeoutMarginMs', 0);
+  requireInteger(o.restartBaseMs, '/options/restartBaseMs', 1);
+  requireInteger(o.sessionTimeoutMs, '/options/sessionTimeoutMs', 1000);
+  requireInteger(o.stopTimeoutMs, '/options/stopTimeoutMs', 0);
 }

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { definedValues, requireInteger } from '../util/validate.ts';
 import type { KafkaConnectionOptions } from './client.ts';
 
 /** Options of `KafkaSink`. */
@@ -70,28 +71,19 @@ export const defaultKafkaSinkOptions = {
 export type ResolvedKafkaSinkOptions = KafkaSinkOptions &
   Required<Pick<KafkaSinkOptions, keyof typeof defaultKafkaSinkOptions>>;
 
-const integer = (value: unknown, min: number): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveKafkaSinkOptions(options: KafkaSinkOptions): ResolvedKafkaSinkOptions {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o = { ...defaultKafkaSinkOptions, ...given } as ResolvedKafkaSinkOptions;
+  const o = { ...defaultKafkaSinkOptions, ...definedValues(options) } as ResolvedKafkaSinkOptions;
   if (typeof o.topic !== 'string' || !o.topic || /[^A-Za-z0-9._-]/.test(o.topic) || o.topic.length > 249) {
     throw new ConfigError('/options/topic', `is not a valid Kafka topic name: '${String(o.topic)}'`);
   }
   if (!['gzip', 'none'].includes(o.compression))
     throw new ConfigError('/options/compression', "must be 'gzip' or 'none'");
-  if (!integer(o.maxInFlight, 1)) throw new ConfigError('/options/maxInFlight', 'must be an integer ≥ 1');
-  if (!integer(o.maxSendBytes, 1024))
-    throw new ConfigError('/options/maxSendBytes', 'must be an integer ≥ 1024');
-  if (!integer(o.maxBufferBytes, 1))
-    throw new ConfigError('/options/maxBufferBytes', 'must be an integer ≥ 1 (bytes)');
-  if (!integer(o.retryBaseMs, 1)) throw new ConfigError('/options/retryBaseMs', 'must be an integer ≥ 1');
-  if (!integer(o.retryMaxDelayMs, o.retryBaseMs))
-    throw new ConfigError('/options/retryMaxDelayMs', 'must be an integer ≥ retryBaseMs');
-  if (!integer(o.closeTimeoutMs, 0))
-    throw new ConfigError('/options/closeTimeoutMs', 'must be an integer ≥ 0');
+  requireInteger(o.maxInFlight, '/options/maxInFlight', 1);
+  requireInteger(o.maxSendBytes, '/options/maxSendBytes', 1024);
+  requireInteger(o.maxBufferBytes, '/options/maxBufferBytes', 1, { unit: 'bytes' });
+  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 1);
+  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', o.retryBaseMs, { minName: 'retryBaseMs' });
+  requireInteger(o.closeTimeoutMs, '/options/closeTimeoutMs', 0);
   return o;
 }

@@ -18,6 +18,7 @@ import { FullBatchFailureError } from '../errors.ts';
 import { createJsonLogger, type Logger } from '../logger.ts';
 import { SnsPublisher } from '../sns/publisher.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
+import { requireInteger } from '../util/validate.ts';
 import {
   decodeKafkaRecord,
   eventRecords,
@@ -59,6 +60,34 @@ export interface FlightHandlerOptions<T extends object = {}> {
    * (what `opensky-stream count` reads); `false` to skip. Defaults on when `SNS_TOPIC_ARN` is set.
    */
   metrics?: { client?: CloudWatchClient; topicArn: string } | false;
+  /**
+   * Stop publishing when this little of the invocation's time is left (Lambda's
+   * `context.getRemainingTimeInMillis()`), ms: the records SNS has not confirmed by then are
+   * reported as failed, so the event source mapping retries only those, instead of the
+   * function timing out and the whole batch being published again. It leaves room for the
+   * metric and the answer. @default 2000
+   */
+  timeoutMarginMs?: number;
+  /** How long the CloudWatch metric may take, ms (never more than half the time left). @default 1000 */
+  metricsTimeoutMs?: number;
+}
+
+/** Defaults of the handler's timing options. */
+export const defaultFlightHandlerOptions = {
+  timeoutMarginMs: 2_000,
+  metricsTimeoutMs: 1_000,
+} as const satisfies Partial<FlightHandlerOptions>;
+
+/** What the handler reads of Lambda's context object. */
+export interface FlightHandlerContext {
+  /** Milliseconds left before the invocation times out. */
+  getRemainingTimeInMillis?(): number;
+}
+
+/** Milliseconds left in the invocation, or `undefined` outside Lambda (no context). */
+function remainingMs(context: FlightHandlerContext | undefined): number | undefined {
+  const left = context?.getRemainingTimeInMillis?.();
+  return typeof left === 'number' && Number.isFinite(left) ? left : undefined;
 }
 
 function publisherFromEnv<R extends FlightRecord>(env: NodeJS.ProcessEnv): SnsPublisher<R> {
@@ -80,6 +109,10 @@ function publisherFromEnv<R extends FlightRecord>(env: NodeJS.ProcessEnv): SnsPu
  */
 // biome-ignore lint/complexity/noBannedTypes: `{}` adds no fields (see FlightHandlerOptions).
 export function createFlightHandler<T extends object = {}>(options: FlightHandlerOptions<T> = {}) {
+  const timeoutMarginMs = options.timeoutMarginMs ?? defaultFlightHandlerOptions.timeoutMarginMs;
+  const metricsTimeoutMs = options.metricsTimeoutMs ?? defaultFlightHandlerOptions.metricsTimeoutMs;
+  requireInteger(timeoutMarginMs, '/options/timeoutMarginMs', 0);
+  requireInteger(metricsTimeoutMs, '/options/metricsTimeoutMs', 1);
   const logger = options.logger ?? createJsonLogger({ base: { fn: process.env.AWS_LAMBDA_FUNCTION_NAME } });
   let publisher = options.publisher;
   const topicArn = process.env.SNS_TOPIC_ARN;
@@ -88,8 +121,11 @@ export function createFlightHandler<T extends object = {}>(options: FlightHandle
       ? undefined
       : (options.metrics ?? (topicArn && !options.publisher ? { topicArn } : undefined));
   let cloudwatch: CloudWatchClient | undefined;
-  return async (event: KafkaEvent): Promise<FlightHandlerResult> => {
+  return async (event: KafkaEvent, context?: FlightHandlerContext): Promise<FlightHandlerResult> => {
     publisher ??= publisherFromEnv<FlightRecord & T>(process.env);
+    const left = remainingMs(context);
+    const deadline =
+      left === undefined ? undefined : AbortSignal.timeout(Math.max(0, left - timeoutMarginMs));
     const items = eventRecords(event).map((raw) => {
       const decoded = decodeKafkaRecord<StateVector>(raw);
       const traceparent = decoded.headers[TRACEPARENT];
@@ -102,7 +138,16 @@ export function createFlightHandler<T extends object = {}>(options: FlightHandle
     const { results, summary } = await processFlightBatch(items, {
       publisher,
       ...(options.transform ? { transform: options.transform } : {}),
+      ...(deadline ? { signal: deadline } : {}),
     });
+    if (deadline?.aborted) {
+      logger.warn(
+        "stopped publishing before the function's timeout; the unconfirmed records are reported for retry",
+        {
+          remainingMs: remainingMs(context),
+        },
+      );
+    }
     const failed = results.filter((r) => r.outcome === RecordOutcomes.FAILED);
     for (const result of results) {
       if (result.outcome === RecordOutcomes.MALFORMED)
@@ -112,9 +157,23 @@ export function createFlightHandler<T extends object = {}>(options: FlightHandle
     }
     if (failed.length) logger.error('records failed', { count: failed.length, reason: failed[0]?.reason });
     if (metrics && summary.published > 0) {
-      cloudwatch ??= metrics.client ?? new CloudWatchClient({});
+      cloudwatch ??=
+        metrics.client ??
+        new CloudWatchClient({
+          requestHandler: {
+            requestTimeout: metricsTimeoutMs,
+            connectionTimeout: metricsTimeoutMs,
+            throwOnRequestTimeout: true,
+          },
+        });
+      // Bounded by the time left, so a stalled connection cannot time the invocation out after
+      // the records were published (which would publish the whole batch again).
+      const now = remainingMs(context);
+      const budget = now === undefined ? metricsTimeoutMs : Math.min(metricsTimeoutMs, Math.floor(now / 2));
       // A metric is not worth failing (and retrying) a batch for: log and go on.
-      await recordPublished(cloudwatch, metrics.topicArn, summary.published).catch((error: unknown) =>
+      await recordPublished(cloudwatch, metrics.topicArn, summary.published, {
+        signal: AbortSignal.timeout(Math.max(1, budget)),
+      }).catch((error: unknown) =>
         logger.warn('could not record the published-notifications metric', {
           error: (error as Error).message,
         }),

@@ -29,11 +29,12 @@ export const SNS_MESSAGES_PUBLISHED = 'NumberOfMessagesPublished';
 /** Topic name from an ARN (the metric's `TopicName` dimension). */
 export const topicNameOf = (topicArn: string): string => topicArn.split(':').pop() ?? topicArn;
 
-/** Add `count` to the topic's published-notifications metric. */
+/** Add `count` to the topic's published-notifications metric; `signal` bounds the request. */
 export async function recordPublished(
   client: CloudWatchClient,
   topicArn: string,
   count: number,
+  options: { signal?: AbortSignal } = {},
 ): Promise<void> {
   if (count <= 0) return;
   await client.send(
@@ -49,6 +50,7 @@ export async function recordPublished(
         },
       ],
     }),
+    options.signal ? { abortSignal: options.signal } : {},
   );
 }
 

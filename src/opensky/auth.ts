@@ -8,10 +8,14 @@
 import { readFileSync } from 'node:fs';
 import crossFetch from 'cross-fetch';
 import { AuthError, ConfigError } from '../errors.ts';
+import { type BodyText, readBodyText } from '../util/read-body.ts';
 
 /** OpenSky's token endpoint. */
 export const OPENSKY_TOKEN_URL =
   'https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token';
+
+/** Largest token response read: a token response is a few kilobytes. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 /** OAuth2 client credentials of an OpenSky API client. */
 export interface OpenSkyCredentials {
@@ -136,7 +140,17 @@ export class TokenProvider {
         retryable: true,
       });
     }
-    const text = await response.text();
+    let read: BodyText;
+    try {
+      read = await readBodyText(response, MAX_TOKEN_RESPONSE_BYTES);
+    } catch (error) {
+      // A transfer cut short is a network failure like a dropped connection: worth a retry.
+      throw new AuthError(`the token response from ${url} was cut short: ${(error as Error).message}`, {
+        cause: error,
+        retryable: true,
+      });
+    }
+    const text = read.ok ? read.text : '';
     if (!response.ok) {
       throw new AuthError(
         `token request for client '${this.credentials.clientId}' failed with HTTP ${response.status}` +
@@ -145,6 +159,7 @@ export class TokenProvider {
         { retryable: response.status >= 500 || response.status === 429 || response.status === 408 },
       );
     }
+    if (!read.ok) throw new AuthError(`the token response is larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes`);
     let parsed: { access_token?: unknown; expires_in?: unknown };
     try {
       parsed = JSON.parse(text);

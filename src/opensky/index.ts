@@ -10,10 +10,15 @@ export {
   periodRemainingMs,
   validateBoundingBox,
 } from './credits.ts';
+export {
+  defaultOpenSkySourceOptions,
+  type OpenSkySourceOptions,
+  type ResolvedOpenSkySourceOptions,
+  resolveOpenSkySourceOptions,
+} from './options.ts';
 export { type ReplayOptions, type ReplayStats, recordingLine, replaySnapshots } from './replay.ts';
 export {
   OpenSkySource,
-  type OpenSkySourceOptions,
   type OpenSkySourceStats,
   type Snapshot,
 } from './source.ts';

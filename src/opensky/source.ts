@@ -7,29 +7,30 @@
 import crossFetch from 'cross-fetch';
 import { type ParsedStates, parseStatesResponse } from '../domain/state-vector.ts';
 import type { StateVector } from '../domain/types.ts';
-import {
-  AbortError,
-  AuthError,
-  ConfigError,
-  isOpenSkyStreamError,
-  OpenSkyHttpError,
-  ValidationError,
-} from '../errors.ts';
+import { AbortError, AuthError, isOpenSkyStreamError, OpenSkyHttpError, ValidationError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { loadTracing, startSpan } from '../tracing/spans.ts';
+import { type BodyText, readBodyText } from '../util/read-body.ts';
 import { backoffDelay, pause, sleep } from '../util/retry.ts';
-import { OPENSKY_TOKEN_URL, type OpenSkyCredentials, TokenProvider } from './auth.ts';
+import { OPENSKY_TOKEN_URL, TokenProvider } from './auth.ts';
+import { boundFields } from './bounds.ts';
 import {
-  type BoundingBox,
   budgetLastsMs,
   type CreditTier,
   CreditTiers,
   creditCost,
   pacedIntervalMs,
   periodRemainingMs,
-  validateBoundingBox,
 } from './credits.ts';
 import { dnsFailureCode, offlineMessage } from './offline.ts';
+import {
+  type OpenSkySourceOptions,
+  type ResolvedOpenSkySourceOptions,
+  resolveOpenSkySourceOptions,
+} from './options.ts';
+
+// Kept for modules that import it from here.
+export type { OpenSkySourceOptions } from './options.ts';
 
 /** One poll's result. */
 export interface Snapshot {
@@ -42,38 +43,6 @@ export interface Snapshot {
   skippedRows: number;
   /** The poll's span context (a `traceparent` value), when an OpenTelemetry tracer is registered. */
   traceparent?: string;
-}
-
-/** Options of {@link OpenSkySource}. */
-export interface OpenSkySourceOptions {
-  /** API base URL; point it at a mirror or a local replay server. @default 'https://opensky-network.org/api' */
-  baseUrl?: string;
-  /** Only aircraft inside this box (also lowers the credit cost). */
-  bbox?: BoundingBox;
-  /** Only these transponders (lower-case hex). */
-  icao24?: string[];
-  /** Ask for the 18th field, `category`. @default false */
-  extended?: boolean;
-  /** Polling interval. The data's resolution is 10 s anonymous, 5 s authenticated. @default 3000 */
-  intervalMs?: number;
-  /** Per-request timeout, of data and token requests alike. @default 15000 */
-  requestTimeoutMs?: number;
-  /** Retries within one tick on 5xx, timeouts and network errors (of the token request too). @default 3 */
-  maxRetries?: number;
-  /** First backoff delay (doubles, full jitter). @default 500 */
-  retryBaseMs?: number;
-  /** OAuth2 client credentials; anonymous when absent. */
-  credentials?: OpenSkyCredentials;
-  /** Account tier, for credit budgeting. @default 'standard' with credentials, else 'anonymous' */
-  tier?: CreditTier;
-  /** `warn`: warn at start when the interval would exhaust the credits early; `pace`: stretch the interval so they last the period. @default 'warn' */
-  budget?: 'off' | 'warn' | 'pace';
-  /** Stop after this many snapshots. */
-  maxSnapshots?: number;
-  signal?: AbortSignal;
-  /** The fetch implementation. @default cross-fetch */
-  fetch?: typeof fetch;
-  logger?: Logger;
 }
 
 /** Counters of an {@link OpenSkySource}. */
@@ -92,6 +61,10 @@ export interface OpenSkySourceStats {
   creditsRemaining: number | undefined;
   lastLatencyMs: number;
   lastStates: number;
+  /** Responses whose `time` lay more than `futureToleranceMs` ahead of this machine's clock: skipped. */
+  futureTime: number;
+  /** Responses larger than `maxResponseBytes`: abandoned unread. */
+  oversized: number;
   /** When the last valid response arrived, new or unchanged (ms since the epoch); for readiness checks. */
   lastSuccessAt: number | undefined;
 }
@@ -127,13 +100,15 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     creditsRemaining: undefined,
     lastLatencyMs: 0,
     lastStates: 0,
+    futureTime: 0,
+    oversized: 0,
     lastSuccessAt: undefined,
   };
   /** Credits one request costs. */
   readonly cost: number;
   /** The account tier the credits are budgeted for. */
   readonly tier: CreditTier;
-  private readonly options: OpenSkySourceOptions;
+  private readonly options: ResolvedOpenSkySourceOptions;
   private readonly logger: Logger;
   private readonly tokens: TokenProvider | undefined;
   private readonly stopper = new AbortController();
@@ -142,37 +117,22 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   /** The API's host did not resolve and that was said: quiet until a request goes through again. */
   private offline = false;
 
+  /** Throws `ConfigError` naming the option when `options` are invalid. */
   constructor(options: OpenSkySourceOptions = {}) {
-    const interval = options.intervalMs ?? 3000;
-    if (!Number.isFinite(interval) || interval < 100)
-      throw new ConfigError('/options/intervalMs', 'must be at least 100');
-    if (options.bbox) validateBoundingBox(options.bbox);
-    if (options.icao24?.some((id) => !/^[0-9a-f]{6}$/.test(id))) {
-      throw new ConfigError('/options/icao24', 'must list 6-digit lower-case hex addresses');
-    }
-    try {
-      new URL(options.baseUrl ?? 'https://opensky-network.org/api');
-    } catch {
-      throw new ConfigError('/options/baseUrl', `is not a URL: '${options.baseUrl}'`);
-    }
-    this.options = options;
-    this.logger = options.logger ?? silentLogger;
-    this.cost = creditCost(options.bbox);
-    this.tier = options.tier ?? (options.credentials ? 'standard' : 'anonymous');
-    this.tokens = options.credentials
-      ? new TokenProvider(options.credentials, {
-          fetch: options.fetch,
-          timeoutMs: options.requestTimeoutMs ?? 15_000,
-        })
+    this.options = resolveOpenSkySourceOptions(options);
+    const { bbox, credentials, fetch, logger, requestTimeoutMs, signal } = this.options;
+    this.logger = logger ?? silentLogger;
+    this.cost = creditCost(bbox);
+    this.tier = this.options.tier;
+    this.tokens = credentials
+      ? new TokenProvider(credentials, { ...(fetch ? { fetch } : {}), timeoutMs: requestTimeoutMs })
       : undefined;
-    this.signal = options.signal
-      ? AbortSignal.any([options.signal, this.stopper.signal])
-      : this.stopper.signal;
+    this.signal = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
   }
 
   /** The request URL, with the box, transponder filter and `extended`. */
   get url(): string {
-    const base = (this.options.baseUrl ?? 'https://opensky-network.org/api').replace(/\/+$/, '');
+    const base = this.options.baseUrl.replace(/\/+$/, '');
     const url = new URL(`${base}/states/all`);
     const { bbox, icao24, extended } = this.options;
     if (bbox) for (const [key, value] of Object.entries(bbox)) url.searchParams.set(key, String(value));
@@ -191,7 +151,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   }
 
   private warnAboutBudget(interval: number): void {
-    const budget = this.options.budget ?? 'warn';
+    const { budget } = this.options;
     if (budget === 'off') return;
     const lasts = budgetLastsMs(this.tier, interval, this.cost);
     const period = CreditTiers[this.tier].periodMs;
@@ -208,7 +168,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   }
 
   private currentInterval(): number {
-    const base = this.options.intervalMs ?? 3000;
+    const base = this.options.intervalMs;
     if (this.options.budget !== 'pace') return base;
     const remainingCredits =
       this.stats.creditsRemaining ?? CreditTiers[this.tier].credits - this.stats.creditsUsed;
@@ -222,7 +182,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<Snapshot> {
     await loadTracing();
-    this.warnAboutBudget(this.options.intervalMs ?? 3000);
+    this.warnAboutBudget(this.options.intervalMs);
     let due = Date.now();
     while (!this.signal.aborted) {
       if (this.options.maxSnapshots !== undefined && this.stats.snapshots >= this.options.maxSnapshots)
@@ -270,12 +230,12 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   }
 
   private async pollWithRetries(): Promise<PollResult> {
-    const maxRetries = this.options.maxRetries ?? 3;
+    const { maxRetries, retryBaseMs, retryMaxDelayMs } = this.options;
     let refreshed = false;
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
       if (attempt > 0) {
         this.stats.retries++;
-        const delay = backoffDelay(attempt, this.options.retryBaseMs ?? 500, 10_000);
+        const delay = backoffDelay(attempt, retryBaseMs, retryMaxDelayMs);
         if (!(await pause(delay, this.signal))) return { kind: 'skip' };
       }
       const outcome = await this.request();
@@ -328,7 +288,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
       headers.authorization = `Bearer ${token}`;
     }
     const started = performance.now();
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000);
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
     let response: Response;
     this.stats.requests++;
     try {
@@ -352,7 +312,7 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     if (response.status === 429) {
       this.stats.rateLimited++;
       const after = Number(response.headers.get('x-rate-limit-retry-after-seconds'));
-      const waitMs = Number.isFinite(after) && after > 0 ? after * 1000 : (this.options.intervalMs ?? 3000);
+      const waitMs = Number.isFinite(after) && after > 0 ? after * 1000 : this.options.intervalMs;
       this.logger.warn('rate limited by OpenSky (HTTP 429); waiting', { seconds: Math.round(waitMs / 1000) });
       await response.text().catch(() => undefined); // drain, so the connection is reused
       await sleep(waitMs, this.signal).catch(() => undefined);
@@ -373,17 +333,35 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
       throw new OpenSkyHttpError(`OpenSky answered HTTP ${response.status} for ${this.url}`, response.status);
     }
     this.stats.creditsUsed += this.cost;
+    let read: BodyText;
+    try {
+      read = await readBodyText(response, this.options.maxResponseBytes);
+    } catch (error) {
+      // The transfer broke off (a connection cut mid-body, the timeout): a network error.
+      if (this.signal.aborted) return { kind: 'skip' };
+      this.logger.warn('response cut short', {
+        error: timeout.aborted ? 'timeout' : (error as Error).message,
+      });
+      return 'retry';
+    }
+    if (!read.ok) {
+      this.stats.oversized++;
+      this.logger.warn('skipped a response larger than maxResponseBytes', {
+        bytes: read.bytes,
+        maxResponseBytes: this.options.maxResponseBytes,
+      });
+      return { kind: 'skip' };
+    }
     let body: unknown;
     try {
-      body = JSON.parse(await response.text());
+      body = JSON.parse(read.text);
     } catch (error) {
-      if (this.signal.aborted) return { kind: 'skip' };
       this.stats.malformed++;
       this.logger.warn('skipped a response that is not JSON', { error: (error as Error).message });
       return { kind: 'skip' };
     }
     try {
-      const parsedStates = parseStatesResponse(body);
+      const parsedStates = boundFields(parseStatesResponse(body), this.options.maxFieldLength);
       const { response: parsed, skipped } = parsedStates;
       this.stats.skippedRows += skipped.length;
       if (skipped.length)
@@ -391,6 +369,18 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
           count: skipped.length,
           first: skipped[0]?.reason,
         });
+      const aheadMs = parsed.time * 1000 - Date.now();
+      if (aheadMs > this.options.futureToleranceMs) {
+        // Taken as the newest, it would make every later snapshot look unchanged (and the
+        // source look healthy while it yields nothing): skipped, and not a success.
+        this.stats.futureTime++;
+        this.logger.warn("skipped a response whose time lies ahead of this machine's clock", {
+          time: parsed.time,
+          aheadSeconds: Math.round(aheadMs / 1000),
+          hint: 'check the clock (NTP) if every response is skipped',
+        });
+        return { kind: 'skip' };
+      }
       this.stats.lastSuccessAt = Date.now();
       if (parsed.time <= this.lastTime) {
         this.stats.unchanged++;

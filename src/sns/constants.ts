@@ -36,9 +36,26 @@ export const PublishFailureCodes = {
   MESSAGE_TOO_LARGE: 'MessageTooLarge',
   /** The publish was aborted before SNS confirmed the entry (it may or may not have been published). */
   ABORTED: 'Aborted',
-  /** SNS answered without listing the entry as successful or failed. */
+  /** SNS answered without listing the entry as successful or failed (or a custom publisher did not say). */
   NO_RESULT: 'NoResult',
+  /** SNS did not answer a PublishBatch request within the publisher's `requestTimeoutMs`. */
+  REQUEST_TIMEOUT: 'RequestTimeout',
 } as const;
 
 /** One of {@link PublishFailureCodes}. */
 export type PublishFailureCode = (typeof PublishFailureCodes)[keyof typeof PublishFailureCodes];
+
+/** What became of one item of a publish call (see `PublishItemResult`). */
+export const PublishOutcomes = {
+  /** SNS confirmed the message. */
+  PUBLISHED: 'published',
+  /** Not published; publishing it again later may succeed. */
+  FAILED: 'failed',
+  /** Message plus attributes exceed {@link SNS_MAX_BATCH_BYTES}: no retry can publish it. */
+  TOO_LARGE: 'too-large',
+  /** The call was aborted before SNS confirmed the message (it may or may not have been published). */
+  ABORTED: 'aborted',
+} as const;
+
+/** One of the `PublishOutcomes`: `published`, `failed`, `too-large` or `aborted`. */
+export type PublishOutcome = (typeof PublishOutcomes)[keyof typeof PublishOutcomes];

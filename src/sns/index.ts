@@ -20,6 +20,8 @@ export { createSnsClient, type SnsClientOptions } from './client.ts';
 export {
   type PublishFailureCode,
   PublishFailureCodes,
+  type PublishOutcome,
+  PublishOutcomes,
   SNS_MAX_ATTRIBUTES,
   SNS_MAX_BATCH_BYTES,
   SNS_MAX_BATCH_ENTRIES,
@@ -43,6 +45,8 @@ export {
 export type {
   ExtraAttributes,
   FailedPublish,
+  PublishItem,
+  PublishItemResult,
   PublishOptions,
   PublishResult,
   SnsPublisherStats,

@@ -7,6 +7,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { definedValues, requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
 import {
   type AttributeInput,
   type AttributeMapping,
@@ -59,6 +60,13 @@ export interface SnsPublisherOptions<T extends object = object> {
   /** Longest retry delay, ms. @default 5000 */
   retryMaxDelayMs?: number;
   /**
+   * How long one PublishBatch request (and, on the default client, a topic lookup request)
+   * may take, ms: a request SNS has not answered by then is abandoned and retried like a
+   * network error, so one stalled connection cannot hold a publish (or a Lambda invocation)
+   * until something else times out. @default 10000
+   */
+  requestTimeoutMs?: number;
+  /**
    * The SNS client. Its own retries add to the publisher's.
    * @default `createSnsClient({ region, endpoint })`: env `AWS_REGION`, `AWS_ENDPOINT_URL`, SDK retries off
    */
@@ -90,6 +98,7 @@ export const defaultSnsPublisherOptions = {
   maxRetries: 5,
   retryBaseMs: 100,
   retryMaxDelayMs: 5_000,
+  requestTimeoutMs: 10_000,
 } as const satisfies Partial<SnsPublisherOptions>;
 
 /** Options after defaults. */
@@ -104,18 +113,15 @@ export type ResolvedSnsPublisherOptions<T extends object> = SnsPublisherOptions<
       | 'maxRetries'
       | 'retryBaseMs'
       | 'retryMaxDelayMs'
+      | 'requestTimeoutMs'
     >
   >;
-
-const integer = (value: unknown, min: number): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
 
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveSnsPublisherOptions<T extends object>(
   options: SnsPublisherOptions<T>,
 ): ResolvedSnsPublisherOptions<T> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const given = definedValues(options);
   if (given.topicArn !== undefined && given.topicName !== undefined)
     throw new ConfigError('/options/topicName', 'must not be set together with /options/topicArn');
   const resolved = {
@@ -136,8 +142,7 @@ function validate<T extends object>(o: ResolvedSnsPublisherOptions<T>): void {
       `must be 1–256 characters of A-Z a-z 0-9 _ - (FIFO: ending in .fifo), got '${String(o.topicName)}'`,
     );
   }
-  if (typeof o.createIfMissing !== 'boolean')
-    throw new ConfigError('/options/createIfMissing', 'must be a boolean');
+  requireBoolean(o.createIfMissing, '/options/createIfMissing');
   if (!Array.isArray(o.attributes)) throw new ConfigError('/options/attributes', 'must be an array');
   const names = new Set<string>();
   for (const [i, mapping] of o.attributes.entries()) {
@@ -177,18 +182,16 @@ function validate<T extends object>(o: ResolvedSnsPublisherOptions<T>): void {
       `must name at most ${SNS_MAX_ATTRIBUTES} attributes together with staticAttributes (raw SQS delivery drops messages with more), got ${names.size}`,
     );
   }
-  for (const key of ['serialize', 'groupId', 'deduplicationId'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'function')
-      throw new ConfigError(`/options/${key}`, 'must be a function');
-  }
-  if (!integer(o.concurrency, 1)) throw new ConfigError('/options/concurrency', 'must be an integer ≥ 1');
+  for (const key of ['serialize', 'groupId', 'deduplicationId'] as const)
+    requireFunction(o[key], `/options/${key}`);
+  requireInteger(o.concurrency, '/options/concurrency', 1);
   if (o.transport !== undefined && o.transport !== 'query' && o.transport !== 'sdk') {
     throw new ConfigError('/options/transport', "must be 'query' or 'sdk'");
   }
-  if (!integer(o.maxRetries, 0)) throw new ConfigError('/options/maxRetries', 'must be an integer ≥ 0');
-  if (!integer(o.retryBaseMs, 0)) throw new ConfigError('/options/retryBaseMs', 'must be an integer ≥ 0');
-  if (!integer(o.retryMaxDelayMs, o.retryBaseMs))
-    throw new ConfigError('/options/retryMaxDelayMs', 'must be an integer ≥ retryBaseMs');
+  requireInteger(o.maxRetries, '/options/maxRetries', 0);
+  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 0);
+  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', o.retryBaseMs, { minName: 'retryBaseMs' });
+  requireInteger(o.requestTimeoutMs, '/options/requestTimeoutMs', 1);
   if (o.client !== undefined && typeof (o.client as { send?: unknown }).send !== 'function')
     throw new ConfigError('/options/client', 'must be an SNSClient (an object with send())');
   for (const key of ['region', 'endpoint'] as const) {

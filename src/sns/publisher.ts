@@ -6,15 +6,20 @@
  * @module
  */
 import type { MessageAttributeValue, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
-import { AbortError, ConfigError, SnsPublishError } from '../errors.ts';
+import { AbortError, SnsPublishError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
-import { backoffDelay, sleep } from '../util/retry.ts';
-import { type AttributeInput, isValidAttributeName, recordAttributes } from './attributes.ts';
+import { backoffDelay, pause } from '../util/retry.ts';
+import { isValidAttributeName, recordAttributes } from './attributes.ts';
 import { entrySize, packBatches } from './batch.ts';
 import { classifyError, isRetryableEntryFailure } from './classify.ts';
 import { createSnsClient } from './client.ts';
-import { PublishFailureCodes, SNS_MAX_ATTRIBUTES, SNS_MAX_BATCH_BYTES } from './constants.ts';
+import {
+  PublishFailureCodes,
+  PublishOutcomes,
+  SNS_MAX_ATTRIBUTES,
+  SNS_MAX_BATCH_BYTES,
+} from './constants.ts';
 import { defaultDeduplicationId, defaultGroupId, laneOf, toFifoId } from './fifo.ts';
 import { Limiter } from './limiter.ts';
 import {
@@ -30,8 +35,9 @@ import {
   sdkTransport,
 } from './transport.ts';
 import type {
-  ExtraAttributes,
   FailedPublish,
+  PublishItem,
+  PublishItemResult,
   PublishOptions,
   PublishResult,
   SnsPublisherStats,
@@ -41,21 +47,18 @@ import type {
 export type { SnsPublisherOptions } from './options.ts';
 export type { FailedPublish, PublishResult, SnsPublisherStats } from './types.ts';
 
-/** A record ready to send: its entry, its size, and where it came from. */
-interface Prepared<T> {
-  record: T;
+/** An item ready to send: its entry, its size, and its index in the call. */
+interface Prepared {
+  index: number;
   entry: PublishBatchRequestEntry;
   size: number;
 }
 
-/** What happened to one batch after all its attempts. */
-interface BatchOutcome<T> {
-  published: number;
-  failed: FailedPublish<T>[];
-  messageIds: string[];
-}
+/** An item that cannot be sent, and why. */
+type Refused = Extract<PublishItemResult, { code: string }>;
 
-type AttributeMap = Readonly<Record<string, AttributeInput | null | undefined>>;
+/** The results of one call, filled in by index as batches complete. */
+type Results = Array<PublishItemResult | undefined>;
 
 /**
  * Publishes records as JSON messages to one SNS topic.
@@ -64,7 +67,8 @@ type AttributeMap = Readonly<Record<string, AttributeInput | null | undefined>>;
  * - A PublishBatch answer may fail some entries: only those are retried (not
  *   the sender faults), with exponential backoff and full jitter; throttling,
  *   5xx and network errors of whole requests are retried the same way.
- * - Records that still fail are returned in `failed` and counted, never dropped.
+ * - Each item's result is reported at its index (published, failed, too large or
+ *   aborted) and counted, never dropped.
  * - FIFO topics (`.fifo`): group id and deduplication id per record; a message
  *   group always goes through the same lane, in order.
  *
@@ -75,7 +79,10 @@ type AttributeMap = Readonly<Record<string, AttributeInput | null | undefined>>;
  *   createIfMissing: true,
  *   attributes: [{ field: 'origin_country' }, { field: 'altitude_feet', type: 'Number' }],
  * });
- * const { published, failed } = await publisher.publish(records, { signal });
+ * const { results, published, failed } = await publisher.publish(
+ *   records.map((record) => ({ record })),
+ *   { signal },
+ * );
  * ```
  */
 export class SnsPublisher<T extends object = object> implements AsyncDisposable {
@@ -138,43 +145,39 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
   }
 
   /**
-   * Publish `records`, one message each. Resolves when every record was
-   * published or has failed after all retries: `published + failed.length ===
-   * records.length`. Rejects with `SnsPublishError` when the topic cannot be
-   * resolved or the publisher is closed, with `ConfigError` for invalid extra
-   * attribute names, and with `AbortError` when `signal` aborts (its
-   * `details.result` holds what was done, unconfirmed records failed as `Aborted`).
+   * Publish `items`, one message each. Resolves when every item was published
+   * or has failed after all retries, with `results[i]` for `items[i]`
+   * (`published + failed.length === items.length`). An abort of `signal` does
+   * not reject: the items SNS had not confirmed end `aborted`. Rejects with
+   * `SnsPublishError` when the topic cannot be resolved or the publisher is closed.
    */
-  publish(records: readonly T[], options: PublishOptions<T> = {}): Promise<PublishResult<T>> {
+  publish(items: readonly PublishItem<T>[], options: PublishOptions = {}): Promise<PublishResult<T>> {
     if (this.closing) return Promise.reject(new SnsPublishError('the publisher is closed'));
-    const run = this.run(records, options);
+    const run = this.run(items, options.signal);
     this.running.add(run);
     const forget = () => this.running.delete(run);
     run.then(forget, forget);
-    return run.then(({ published, failed }) => ({ published, failed }));
+    return run;
   }
 
   /**
    * Publish one record; resolves with its SNS message id. Throws
    * `SnsPublishError` (with the SNS code in `details.code`) if it failed
-   * after all retries.
+   * after all retries, `AbortError` if `signal` aborted first.
    */
-  async publishOne(record: T, options: PublishOptions<T> = {}): Promise<string> {
-    if (this.closing) throw new SnsPublishError('the publisher is closed');
-    const run = this.run([record], options);
-    this.running.add(run);
-    try {
-      const { failed, messageIds } = await run;
-      const failure = failed[0];
-      if (failure) {
-        throw new SnsPublishError(`publish failed: ${failure.code}: ${failure.message}`, {
-          details: { code: failure.code },
-        });
-      }
-      return messageIds[0] ?? '';
-    } finally {
-      this.running.delete(run);
-    }
+  async publishOne(
+    record: T,
+    options: PublishOptions & Omit<PublishItem<T>, 'record'> = {},
+  ): Promise<string> {
+    const { signal, ...item } = options;
+    const { results } = await this.publish([{ ...item, record }], { signal });
+    const result = results[0]!;
+    if (result.outcome === PublishOutcomes.PUBLISHED) return result.messageId;
+    if (result.outcome === PublishOutcomes.ABORTED)
+      throw new AbortError('publish aborted', { cause: signal?.reason });
+    throw new SnsPublishError(`publish failed: ${result.code}: ${result.message}`, {
+      details: { code: result.code },
+    });
   }
 
   /**
@@ -196,69 +199,78 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
   }
 
   private async run(
-    records: readonly T[],
-    options: PublishOptions<T>,
-  ): Promise<PublishResult<T> & { messageIds: string[] }> {
-    const { signal } = options;
-    const result: PublishResult<T> & { messageIds: string[] } = { published: 0, failed: [], messageIds: [] };
-    if (signal?.aborted) throw new AbortError('publish aborted', { cause: signal.reason });
-    if (records.length === 0) return result;
-    const extra = checkExtraAttributes(options.attributes);
-    const trace = options.traceparent;
-    const topicArn = await this.resolveTopic(signal ? { signal } : {});
+    items: readonly PublishItem<T>[],
+    signal: AbortSignal | undefined,
+  ): Promise<PublishResult<T>> {
+    const results: Results = new Array(items.length);
+    if (items.length === 0) return summarize(items, results);
+    let topicArn: string | undefined;
+    if (!signal?.aborted) {
+      try {
+        topicArn = await this.resolveTopic(signal ? { signal } : {});
+      } catch (error) {
+        if (!signal?.aborted) throw error;
+      }
+    }
+    if (topicArn === undefined) return this.finish(items, results, signal);
     const fifo = isFifoTopic(topicArn);
 
-    const ready: Prepared<T>[] = [];
-    for (const [index, record] of records.entries()) {
-      const prepared = this.prepare(record, index, fifo, extra, trace);
+    const ready: Prepared[] = [];
+    let refused = 0;
+    for (const [index, item] of items.entries()) {
+      const prepared = this.prepare(item, index, fifo);
       if ('entry' in prepared) ready.push(prepared);
-      else this.fail(result, [prepared]);
+      else {
+        results[index] = prepared;
+        refused++;
+      }
     }
-    if (result.failed.length > 0) {
-      this.logger.warn('SNS records rejected before sending', {
-        count: result.failed.length,
-        code: result.failed[0]?.code,
-      });
+    if (refused > 0) {
+      const first = results.find((r) => r !== undefined && r.outcome !== PublishOutcomes.PUBLISHED);
+      this.logger.warn('SNS records rejected before sending', { count: refused, code: first?.code });
     }
 
     // A lane is a sequence of batches sent one after another. Without FIFO every
     // batch is its own lane; with FIFO a message group always maps to the same
     // lane, so its messages reach SNS in order while other lanes run in parallel.
-    const lanes: Prepared<T>[][][] = fifo
+    const lanes: Prepared[][][] = fifo
       ? spreadByGroup(ready, this.options.concurrency).map((lane) => packBatches(lane))
       : packBatches(ready).map((batch) => [batch]);
     await Promise.all(
       lanes.map(async (lane) => {
-        for (const batch of lane) {
-          const outcome = await this.sendBatch(topicArn, batch, signal);
-          result.published += outcome.published;
-          result.messageIds.push(...outcome.messageIds);
-          this.fail(result, outcome.failed);
-        }
+        for (const batch of lane) await this.sendBatch(topicArn, batch, signal, results);
       }),
     );
-    if (signal?.aborted) {
-      const { messageIds: _, ...summary } = result;
-      throw new AbortError('publish aborted', { cause: signal.reason, details: { result: summary } });
+    return this.finish(items, results, signal);
+  }
+
+  /** Results for every item (what was never sent ends aborted), counted in `stats`. */
+  private finish(
+    items: readonly PublishItem<T>[],
+    results: Results,
+    signal: AbortSignal | undefined,
+  ): PublishResult<T> {
+    for (let i = 0; i < items.length; i++) {
+      results[i] ??= {
+        outcome: PublishOutcomes.ABORTED,
+        code: PublishFailureCodes.ABORTED,
+        message: signal?.aborted ? 'stopped before the record was sent' : 'not sent',
+      };
     }
+    const result = summarize(items, results);
+    this.stats.failed += result.failed.length;
     return result;
   }
 
-  private fail(result: PublishResult<T>, failed: FailedPublish<T>[]): void {
-    if (failed.length === 0) return;
-    result.failed.push(...failed);
-    this.stats.failed += failed.length;
-  }
-
-  /** Build the PublishBatch entry of one record, or say why it cannot be sent. */
-  private prepare(
-    record: T,
-    index: number,
-    fifo: boolean,
-    extra: AttributeMap | ((record: T, index: number) => AttributeMap | undefined),
-    trace: PublishOptions<T>['traceparent'],
-  ): Prepared<T> | FailedPublish<T> {
-    const failure = (code: string, message: string): FailedPublish<T> => ({ record, code, message });
+  /** Build the PublishBatch entry of one item, or say why it cannot be sent. */
+  private prepare(item: PublishItem<T>, index: number, fifo: boolean): Prepared | Refused {
+    const { record } = item;
+    const failure = (code: string, message: string): Refused => ({
+      outcome:
+        code === PublishFailureCodes.MESSAGE_TOO_LARGE ? PublishOutcomes.TOO_LARGE : PublishOutcomes.FAILED,
+      code,
+      message,
+    });
     let message: unknown;
     try {
       message = this.options.serialize ? this.options.serialize(record) : JSON.stringify(record);
@@ -270,29 +282,22 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
 
     let attributes: Record<string, MessageAttributeValue>;
     try {
-      const perRecord = typeof extra === 'function' ? (extra(record, index) ?? {}) : extra;
-      const invalid = Object.keys(perRecord).find((name) => !isValidAttributeName(name));
+      const extra = item.attributes ?? {};
+      const invalid = Object.keys(extra).find((name) => !isValidAttributeName(name));
       if (invalid !== undefined)
         return failure(PublishFailureCodes.INVALID_ATTRIBUTE, `invalid attribute name '${invalid}'`);
       attributes = recordAttributes(record, this.options.attributes, {
         ...this.options.staticAttributes,
-        ...perRecord,
+        ...extra,
       });
     } catch (error) {
       return failure(PublishFailureCodes.INVALID_ATTRIBUTE, `attribute function threw: ${String(error)}`);
     }
     let count = Object.keys(attributes).length;
-    if (trace && count < SNS_MAX_ATTRIBUTES && attributes[TRACEPARENT] === undefined) {
-      let traceparent: string | undefined;
-      try {
-        traceparent = trace(record, index);
-      } catch {
-        traceparent = undefined; // a trace context is never worth failing the message for
-      }
-      if (traceparent) {
-        attributes[TRACEPARENT] = { DataType: 'String', StringValue: traceparent };
-        count++;
-      }
+    // The trace context yields to the data's attributes: never worth failing a message for.
+    if (item.traceparent && count < SNS_MAX_ATTRIBUTES && attributes[TRACEPARENT] === undefined) {
+      attributes[TRACEPARENT] = { DataType: 'String', StringValue: item.traceparent };
+      count++;
     }
     if (count > SNS_MAX_ATTRIBUTES) {
       return failure(
@@ -316,21 +321,25 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
         `message and attributes are ${size} bytes, at most ${SNS_MAX_BATCH_BYTES} allowed`,
       );
     }
-    return { record, entry, size };
+    return { index, entry, size };
   }
 
-  /** Send one batch, retrying failed entries and failed requests within the budget. */
+  /**
+   * Send one batch, retrying failed entries and failed requests within the budget; each
+   * entry's result goes to `results` at its index.
+   */
   private async sendBatch(
     topicArn: string,
-    batch: Prepared<T>[],
+    batch: Prepared[],
     signal: AbortSignal | undefined,
-  ): Promise<BatchOutcome<T>> {
-    const outcome: BatchOutcome<T> = { published: 0, failed: [], messageIds: [] };
+    results: Results,
+  ): Promise<void> {
     let pending = batch;
+    let failedHere = 0;
     let last = { code: 'Unknown', message: 'not sent' };
-    const reportPending = (code: string, message: string) => {
-      outcome.failed.push(...pending.map(({ record }) => ({ record, code, message })));
-      pending = [];
+    const settle = (items: Prepared[], result: PublishItemResult) => {
+      for (const { index } of items) results[index] = result;
+      if (result.outcome !== PublishOutcomes.PUBLISHED) failedHere += items.length;
     };
 
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -344,11 +353,7 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
           delay,
           code: last.code,
         });
-        try {
-          await sleep(delay, signal);
-        } catch {
-          break;
-        }
+        if (!(await pause(delay, signal))) break;
       }
       let release: () => void;
       try {
@@ -358,20 +363,30 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
       }
       let answer: PublishBatchAnswer;
       const started = performance.now();
+      // A stalled connection must not hold the batch: each request has its own deadline.
+      const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
       try {
         this.stats.requests++;
         answer = await this.transport.publishBatch(
           topicArn,
           pending.map((p) => p.entry),
-          signal,
+          signal ? AbortSignal.any([signal, timeout]) : timeout,
         );
       } catch (error) {
         if (signal?.aborted) break;
-        const failure = classifyError(error);
+        const failure = timeout.aborted
+          ? {
+              code: PublishFailureCodes.REQUEST_TIMEOUT,
+              message: `SNS did not answer within ${this.options.requestTimeoutMs} ms`,
+              retryable: true,
+              throttled: false,
+            }
+          : classifyError(error);
         last = { code: failure.code, message: failure.message };
         if (failure.throttled) this.stats.throttled++;
         if (!failure.retryable) {
-          reportPending(failure.code, failure.message);
+          settle(pending, { outcome: PublishOutcomes.FAILED, ...last });
+          pending = [];
           break;
         }
         this.logger.warn('PublishBatch request failed', {
@@ -387,12 +402,11 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
 
       const succeeded = new Map((answer.Successful ?? []).map((s) => [s.Id, s.MessageId]));
       const failedById = new Map((answer.Failed ?? []).map((f) => [f.Id, f]));
-      const retry: Prepared<T>[] = [];
+      const retry: Prepared[] = [];
       for (const item of pending) {
         const id = item.entry.Id;
         if (succeeded.has(id)) {
-          outcome.published++;
-          outcome.messageIds.push(succeeded.get(id) ?? '');
+          settle([item], { outcome: PublishOutcomes.PUBLISHED, messageId: succeeded.get(id) ?? '' });
           this.stats.published++;
           this.stats.bytes += item.size;
           continue;
@@ -411,7 +425,7 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
           last = { code, message };
           retry.push(item);
         } else {
-          outcome.failed.push({ record: item.record, code, message });
+          settle([item], { outcome: PublishOutcomes.FAILED, code, message });
         }
       }
       pending = retry;
@@ -419,13 +433,16 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
 
     if (pending.length > 0) {
       if (signal?.aborted)
-        reportPending(PublishFailureCodes.ABORTED, 'aborted before SNS confirmed the message');
-      else reportPending(last.code, last.message);
+        settle(pending, {
+          outcome: PublishOutcomes.ABORTED,
+          code: PublishFailureCodes.ABORTED,
+          message: 'aborted before SNS confirmed the message',
+        });
+      else settle(pending, { outcome: PublishOutcomes.FAILED, ...last });
     }
-    if (outcome.failed.length > 0 && !signal?.aborted) {
-      this.logger.warn('SNS entries failed', { count: outcome.failed.length, code: outcome.failed[0]?.code });
+    if (failedHere > 0 && !signal?.aborted) {
+      this.logger.warn('SNS entries failed', { count: failedHere, code: last.code });
     }
-    return outcome;
   }
 }
 
@@ -448,22 +465,21 @@ function abortable<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
   });
 }
 
-/** Check a per-call attribute map once; a function is checked per record. */
-function checkExtraAttributes<T>(
-  extra: ExtraAttributes<T> | undefined,
-): AttributeMap | ((record: T, index: number) => AttributeMap | undefined) {
-  if (extra === undefined) return {};
-  if (typeof extra === 'function') return extra;
-  for (const name of Object.keys(extra)) {
-    if (!isValidAttributeName(name))
-      throw new ConfigError(`/publish/attributes/${name}`, 'is not a valid SNS attribute name');
-  }
-  return extra;
+/** The result of a call from its per-item results (every one set by now). */
+function summarize<T>(items: readonly PublishItem<T>[], results: Results): PublishResult<T> {
+  const settled = results as PublishItemResult[];
+  const failed: FailedPublish<T>[] = [];
+  let published = 0;
+  settled.forEach((result, index) => {
+    if (result.outcome === PublishOutcomes.PUBLISHED) published++;
+    else failed.push({ index, record: items[index]!.record, code: result.code, message: result.message });
+  });
+  return { results: settled, published, failed };
 }
 
 /** Distribute entries over `lanes` lanes by message group, keeping their order. */
-function spreadByGroup<T>(entries: readonly Prepared<T>[], lanes: number): Prepared<T>[][] {
-  const spread: Prepared<T>[][] = Array.from({ length: lanes }, () => []);
+function spreadByGroup(entries: readonly Prepared[], lanes: number): Prepared[][] {
+  const spread: Prepared[][] = Array.from({ length: lanes }, () => []);
   for (const entry of entries) spread[laneOf(entry.entry.MessageGroupId ?? '', lanes)]!.push(entry);
   return spread.filter((lane) => lane.length > 0);
 }

@@ -2,7 +2,7 @@ import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/clie
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlightRecord } from '../../src/domain/types.ts';
 import { SnsPublishError } from '../../src/errors.ts';
-import { SnsPublisher, type SnsPublisherOptions } from '../../src/sns/index.ts';
+import { type PublishResult, SnsPublisher, type SnsPublisherOptions } from '../../src/sns/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
@@ -59,6 +59,8 @@ describe('SnsPublisher on the local AWS endpoint', () => {
   };
 
   const body = (message: { Body?: string }) => JSON.parse(message.Body!) as FlightRecord;
+  const items = <R>(records: readonly R[]) => records.map((record) => ({ record }));
+  const summary = ({ published, failed }: PublishResult<unknown>) => ({ published, failed: failed.length });
 
   it('publishes 35 records in several PublishBatch calls; SQS receives each body and its attributes intact', async () => {
     // Arrange
@@ -69,11 +71,12 @@ describe('SnsPublisher on the local AWS endpoint', () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
     // Act
-    const result = await publisher.publish(records, { attributes: { traceparent } });
+    const result = await publisher.publish(records.map((record) => ({ record, traceparent })));
     const received = await queue.receive(35);
 
     // Assert
-    expect(result).toEqual({ published: 35, failed: [] });
+    expect(summary(result)).toEqual({ published: 35, failed: 0 });
+    expect(result.results.every((r) => r.outcome === 'published' && r.messageId !== '')).toBe(true);
     expect(publisher.stats).toMatchObject({ published: 35, failed: 0, requests: 4, retries: 0 });
     expect(publisher.stats.bytes).toBeGreaterThan(0);
     const byIcao = new Map(received.map((m) => [body(m).icao24, m]));
@@ -98,7 +101,7 @@ describe('SnsPublisher on the local AWS endpoint', () => {
     const country = records[0]!.origin_country;
     const { publisher, queue } = await setUp({ filterPolicy: { origin_country: [country] } });
 
-    expect(await publisher.publish(records)).toEqual({ published: 35, failed: [] });
+    expect(summary(await publisher.publish(items(records)))).toEqual({ published: 35, failed: 0 });
 
     const expected = records.filter((r) => r.origin_country === country).map((r) => r.icao24);
     expect(expected.length).toBeLessThan(35);
@@ -114,7 +117,7 @@ describe('SnsPublisher on the local AWS endpoint', () => {
       filterPolicy: { altitude_feet: [{ numeric: ['>=', 20_000, '<', 30_000] }] },
     });
 
-    expect(await publisher.publish(records)).toEqual({ published: 30, failed: [] });
+    expect(summary(await publisher.publish(items(records)))).toEqual({ published: 30, failed: 0 });
 
     const expected = records.filter((r) => r.altitude_feet >= 20_000 && r.altitude_feet < 30_000);
     expect(expected.length).toBeGreaterThan(0);
@@ -128,9 +131,9 @@ describe('SnsPublisher on the local AWS endpoint', () => {
     const { publisher, queue } = await setUp({ fifo: true });
     const records = flights(24, 31);
 
-    expect(await publisher.publish(records)).toEqual({ published: 24, failed: [] });
+    expect(summary(await publisher.publish(items(records)))).toEqual({ published: 24, failed: 0 });
     // The same positions again: SNS accepts them but deduplicates them.
-    expect(await publisher.publish(records.slice(0, 5))).toEqual({ published: 5, failed: [] });
+    expect(summary(await publisher.publish(items(records.slice(0, 5))))).toEqual({ published: 5, failed: 0 });
 
     const received = await queue.receive(24);
     expect(received.map((m) => body(m).icao24).sort()).toEqual(records.map((r) => r.icao24).sort());
@@ -161,7 +164,7 @@ describe('SnsPublisher on the local AWS endpoint', () => {
 
   it('fails clearly when the topic does not exist and creation is off', async () => {
     const publisher = new SnsPublisher({ topicName: uniqueName('missing'), client: sns });
-    const error = await publisher.publish([{ icao24: 'abc123' }]).catch((e: unknown) => e);
+    const error = await publisher.publish([{ record: { icao24: 'abc123' } }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnsPublishError);
     expect(String(error)).toMatch(/does not exist/);
   });
@@ -171,7 +174,7 @@ describe('SnsPublisher on the local AWS endpoint', () => {
     await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
     const records = flights(12, 41);
 
-    const result = await publisher.publish(records);
+    const result = await publisher.publish(items(records));
 
     expect(result.published).toBe(0);
     // Batches run concurrently, so failures come back in completion order.
@@ -191,8 +194,8 @@ describe('SnsPublisher on the local AWS endpoint', () => {
       const records = flights(25, 7).map((r, i) =>
         i === 0 ? { ...r, callsign: 'A&B <"x">', origin_country: "Côte d'Ivoire +*()!~ %20" } : r,
       );
-      const result = await publisher.publish(records);
-      expect(result).toMatchObject({ published: 25, failed: [] });
+      const result = await publisher.publish(items(records));
+      expect(summary(result)).toEqual({ published: 25, failed: 0 });
       const received = await queue.receive(25);
       const byIcao = (a: { icao24: string }, b: { icao24: string }) => a.icao24.localeCompare(b.icao24);
       expect(received.map(body).sort(byIcao)).toEqual([...records].sort(byIcao));
@@ -208,9 +211,9 @@ describe('SnsPublisher on the local AWS endpoint', () => {
   it('classifies a missing topic as a client fault through the query transport (no retries)', async () => {
     const { publisher, topicArn } = await setUp({ transport: 'query' });
     await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
-    const result = await publisher.publish(flights(3, 5));
+    const result = await publisher.publish(items(flights(3, 5)));
     expect(result.published).toBe(0);
-    expect(result.failed).toHaveLength(3);
+    expect(result.results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed']);
     expect(result.failed[0]!.code).toMatch(/NotFound/);
     expect(publisher.stats.retries).toBe(0);
   });

@@ -2,7 +2,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BatchItem, processFlightBatch } from '../../src/batch/index.ts';
 import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
-import { SnsPublisher } from '../../src/sns/index.ts';
+import { AbortError } from '../../src/errors.ts';
+import { type PublishItem, type PublishResult, SnsPublisher } from '../../src/sns/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
 import { stateVector } from '../support/records.ts';
 import { type SnsTestServer, startSnsServer } from '../support/sns-server.ts';
@@ -110,5 +111,100 @@ describe('Function: processFlightBatch', () => {
     expect(results).toEqual([]);
     expect(summary).toEqual({ records: 0, published: 0, filtered: 0, malformed: 0, failed: 0 });
     expect(sns!.requests).toEqual([]);
+  });
+});
+
+describe('Function: processFlightBatch with a custom publisher', () => {
+  const two = () => items(stateVector('aaaaaa'), stateVector('bbbbbb'));
+
+  it('counts a failure reported for a copy of the record as failed, never as published (regression: failures matched by identity)', async () => {
+    // Arrange: a publisher of the old shape that copies the records it is given (as one that
+    // serialises or enriches them would) and fails the second of two: no result by position.
+    const copying = {
+      async publish(published: readonly PublishItem<FlightRecord>[]) {
+        const copies = published.map(({ record }) => ({ ...record }));
+        return { published: 1, failed: [{ record: copies[1]!, code: 'InternalError', message: 'no' }] };
+      },
+    };
+    // Act
+    const { results, summary } = await processFlightBatch(two(), { publisher: copying as never });
+    // Assert: neither record is taken as published on an answer that does not say which
+    expect(results.map((r) => [r.outcome, r.reason])).toEqual([
+      ['failed', 'NoResult'],
+      ['failed', 'NoResult'],
+    ]);
+    expect(summary).toMatchObject({ published: 0, failed: 2 });
+  });
+
+  it("takes each record's outcome from its position, whatever the publisher does to the records", async () => {
+    const copying = {
+      async publish(published: readonly PublishItem<FlightRecord>[]): Promise<PublishResult<FlightRecord>> {
+        const copies = published.map(({ record }) => ({ ...record }));
+        return {
+          results: [
+            { outcome: 'published', messageId: 'm-1' },
+            { outcome: 'failed', code: 'InternalError', message: 'no' },
+          ],
+          published: 1,
+          failed: [{ index: 1, record: copies[1]!, code: 'InternalError', message: 'no' }],
+        };
+      },
+    };
+    const { results, summary } = await processFlightBatch(two(), { publisher: copying });
+    expect(results.map((r) => [r.outcome, r.reason])).toEqual([
+      ['published', undefined],
+      ['failed', 'InternalError'],
+    ]);
+    expect(summary).toMatchObject({ published: 1, failed: 1 });
+  });
+
+  it('fails the records of an answer whose counts do not match, keeping the failures it reports', async () => {
+    const answers: Array<PublishResult<FlightRecord>> = [
+      // one result for two records
+      { results: [{ outcome: 'published', messageId: 'm-1' }], published: 1, failed: [] },
+      // two results, but a failure listed that no result matches
+      {
+        results: [
+          { outcome: 'published', messageId: 'm-1' },
+          { outcome: 'published', messageId: 'm-2' },
+        ],
+        published: 2,
+        failed: [{ index: 1, record: {} as FlightRecord, code: 'InternalError', message: 'no' }],
+      },
+    ];
+    for (const answer of answers) {
+      const { summary } = await processFlightBatch(two(), { publisher: { publish: async () => answer } });
+      expect(summary).toMatchObject({ published: 0, failed: 2 });
+    }
+    const { results } = await processFlightBatch(two(), {
+      publisher: {
+        publish: async () => ({
+          results: [
+            { outcome: 'too-large', code: 'MessageTooLarge', message: 'big' },
+            { outcome: 'published', messageId: 'm-2' },
+          ],
+          published: 2,
+          failed: [],
+        }),
+      },
+    });
+    expect(results.map((r) => [r.outcome, r.reason])).toEqual([
+      ['malformed', 'too-large'],
+      ['failed', 'NoResult'],
+    ]);
+  });
+
+  it('counts every record aborted when the publisher rejects because the signal aborted', async () => {
+    const { results } = await processFlightBatch(two(), {
+      publisher: {
+        publish: async () => {
+          throw new AbortError('publish aborted');
+        },
+      },
+    });
+    expect(results.map((r) => [r.outcome, r.reason])).toEqual([
+      ['failed', 'Aborted'],
+      ['failed', 'Aborted'],
+    ]);
   });
 });

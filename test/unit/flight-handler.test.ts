@@ -1,11 +1,18 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
 import { FullBatchFailureError } from '../../src/errors.ts';
 import { createFlightHandler } from '../../src/lambda/handler.ts';
 import { buildKafkaEvent, type ConsumedRecord, parseBatchResponse } from '../../src/lambda/index.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { SnsPublisher } from '../../src/sns/index.ts';
 import { transformStateVector } from '../../src/transform/index.ts';
+import { fakePublisher } from '../support/publishers.ts';
 import { stateVector as sv } from '../support/records.ts';
+import { startSnsServer } from '../support/sns-server.ts';
 
 const record = (offset: number, value: unknown, partition = 2): ConsumedRecord => ({
   topic: 'aviation-data',
@@ -16,29 +23,8 @@ const record = (offset: number, value: unknown, partition = 2): ConsumedRecord =
   value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
 });
 
-/** A publisher that records the `traceparent` option it was given for each record. */
-const tracing = () => ({
-  carried: [] as Array<string | undefined>,
-  async publish(
-    records: readonly FlightRecord[],
-    options: { traceparent?: (record: FlightRecord, i: number) => string | undefined } = {},
-  ) {
-    this.carried.push(...records.map((record, i) => options.traceparent?.(record, i)));
-    return { published: records.length, failed: [] };
-  },
-});
-
-/** A publisher that fails the records of the given icao24s (pure logic: no SNS behaviour is under test here). */
-const failing = (...icao24s: string[]) => ({
-  published: [] as FlightRecord[][],
-  async publish(records: readonly FlightRecord[]) {
-    this.published.push([...records]);
-    const failed = records
-      .filter((r) => icao24s.includes(r.icao24))
-      .map((r) => ({ record: r, code: 'InternalError', message: 'x' }));
-    return { published: records.length - failed.length, failed };
-  },
-});
+const tracing = () => fakePublisher();
+const failing = (...icao24s: string[]) => fakePublisher(...icao24s);
 
 describe('Function: createFlightHandler', () => {
   it('publishes in-air records, counts filtered and malformed, and reports failed publishes for retry', async () => {
@@ -149,5 +135,76 @@ describe('Function: createFlightHandler', () => {
     );
     expect(result.batchItemFailures).toEqual([]);
     expect(result.summary).toMatchObject({ records: 2, malformed: 1, filtered: 1, failed: 0 });
+  });
+});
+
+describe('Function: createFlightHandler, near the function timeout', () => {
+  const TOPIC = 'arn:aws:sns:us-east-1:000000000000:FlightNotifications';
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  /** Lambda's context, with `ms` left when the invocation starts. */
+  const contextWith = (ms: number) => {
+    const end = Date.now() + ms;
+    return { getRemainingTimeInMillis: () => end - Date.now() };
+  };
+  const flights = (n: number) =>
+    Array.from({ length: n }, (_, i) => record(i, sv(`a${String(i).padStart(5, '0')}`)));
+
+  it('stops publishing before the remaining time runs out and reports the unconfirmed records as failed (regression: a stalled SNS connection held the invocation)', async () => {
+    // Arrange: SNS confirms the first PublishBatch and never answers the second.
+    const sns = await startSnsServer({ hold: (n) => n > 1 });
+    const publisher = new SnsPublisher<FlightRecord>({
+      topicArn: TOPIC,
+      client: new SNSClient({ endpoint: sns.endpoint, region: 'us-east-1', credentials }),
+      concurrency: 1,
+      requestTimeoutMs: 60_000,
+    });
+    const handler = createFlightHandler({
+      logger: silentLogger,
+      publisher,
+      metrics: false,
+      timeoutMarginMs: 1000,
+    });
+    try {
+      // Act: 1.5 s left, so publishing stops after about 0.5 s.
+      const result = await handler(buildKafkaEvent(flights(15), ['b:9092']), contextWith(1500));
+      // Assert
+      expect(result.summary).toEqual({ records: 15, published: 10, filtered: 0, malformed: 0, failed: 5 });
+      expect(result.batchItemFailures.map((f) => f.itemIdentifier.offset)).toEqual([10, 11, 12, 13, 14]);
+    } finally {
+      await publisher.close();
+      await sns.close();
+    }
+  });
+
+  it('bounds the CloudWatch call by the time left, so a stalled metric does not time the invocation out', async () => {
+    // Arrange: a CloudWatch endpoint that accepts connections and never answers.
+    const held: ServerResponse[] = [];
+    const cloudwatch = createServer((_req, res) => held.push(res));
+    await new Promise<void>((resolve) => cloudwatch.listen(0, '127.0.0.1', resolve));
+    const { port } = cloudwatch.address() as AddressInfo;
+    const warnings: string[] = [];
+    const handler = createFlightHandler({
+      logger: { ...silentLogger, warn: (message: string) => warnings.push(message) },
+      publisher: fakePublisher(),
+      metrics: {
+        client: new CloudWatchClient({
+          endpoint: `http://127.0.0.1:${port}`,
+          region: 'us-east-1',
+          credentials,
+        }),
+        topicArn: TOPIC,
+      },
+    });
+    try {
+      // Act
+      const result = await handler(buildKafkaEvent(flights(2), ['b:9092']), contextWith(3000));
+      // Assert: the records count as published; the metric's failure is only a warning.
+      expect(result.summary).toMatchObject({ published: 2, failed: 0 });
+      expect(warnings).toContain('could not record the published-notifications metric');
+    } finally {
+      for (const res of held) res.destroy();
+      cloudwatch.closeAllConnections();
+      await new Promise((resolve) => cloudwatch.close(resolve));
+    }
   });
 });

@@ -26,6 +26,8 @@ const sourceStats = (overrides: Partial<OpenSkySourceStats> = {}): OpenSkySource
   malformed: 0,
   skippedRows: 0,
   missedTicks: 0,
+  futureTime: 0,
+  oversized: 0,
   snapshots: 0,
   creditsUsed: 0,
   creditsRemaining: undefined,

@@ -266,6 +266,71 @@ describe('Class: OpenSkySource', () => {
     expect(count).toBe(2);
   });
 
+  it('skips a response whose time lies ahead of the clock, so it cannot silence the later ones (regression: one future time made every later snapshot "unchanged")', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const { got, source } = await collect(
+      { replies: [snapshot(now + 3600), snapshot(now - 20), snapshot(now - 10)] },
+      2,
+    );
+    expect(got.map((s) => s.time)).toEqual([now - 20, now - 10]);
+    expect(source.stats).toMatchObject({ futureTime: 1, unchanged: 0 });
+  });
+
+  it('does not count a response from the future as a success, so readiness turns red', async () => {
+    server = await startOpenSkyServer({ replies: [snapshot(Math.floor(Date.now() / 1000) + 3600)] });
+    const source = new OpenSkySource({ baseUrl: server.baseUrl, intervalMs: 100 });
+    const got: Snapshot[] = [];
+    setTimeout(() => source.stop(), 350);
+    for await (const s of source) got.push(s);
+    expect(got).toEqual([]);
+    expect(source.stats.futureTime).toBeGreaterThanOrEqual(2);
+    expect(source.stats.lastSuccessAt).toBeUndefined();
+  });
+
+  it('retries a token response cut short mid-body instead of ending (regression: the read was outside the retry)', async () => {
+    server = await startOpenSkyServer({
+      replies: [snapshot(5)],
+      token: {
+        value: (n) => `token-${n}`,
+        replies: [{ body: { access_token: 'token-cut', expires_in: 1800 }, truncateAt: 10 }],
+      },
+    });
+    const { got, source } = await collect(
+      {
+        // cross-fetch (node-fetch 2) notices a body cut short only when the request times out
+        requestTimeoutMs: 300,
+        credentials: { clientId: 'me', clientSecret: 's3cret', tokenUrl: server.tokenUrl },
+      },
+      1,
+    );
+    expect(got.map((s) => s.time)).toEqual([5]);
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(source.stats.retries).toBe(1);
+    expect(server.requests[0]!.authorization).toBe('Bearer token-2');
+  });
+
+  it('abandons a response larger than maxResponseBytes, counted, and goes on', async () => {
+    const { got, source } = await collect(
+      { maxResponseBytes: 4096, replies: [snapshot(10, 100), snapshot(20, 2)] },
+      1,
+    );
+    expect(got.map((s) => s.time)).toEqual([20]);
+    expect(source.stats.oversized).toBe(1);
+  });
+
+  it('skips a row with a string field longer than maxFieldLength, counted with its reason', async () => {
+    const good = generateSnapshot({ aircraft: 3, time: 40 });
+    const huge = [...good.states![0]!];
+    huge[1] = 'X'.repeat(300_000); // the callsign
+    const { got, source } = await collect(
+      { replies: [{ body: { time: 40, states: [...good.states!, huge] } }] },
+      1,
+    );
+    expect(got[0]!.states).toHaveLength(3);
+    expect(got[0]!.skippedRows).toBe(1);
+    expect(source.stats.skippedRows).toBe(1);
+  });
+
   it('validates its options, naming the option', () => {
     expect(() => new OpenSkySource({ intervalMs: 5 })).toThrow(/\/options\/intervalMs/);
     expect(() => new OpenSkySource({ bbox: { lamin: 50, lomin: 0, lamax: 40, lomax: 10 } })).toThrow(
@@ -275,6 +340,10 @@ describe('Class: OpenSkySource', () => {
       /±180/,
     );
     expect(() => new OpenSkySource({ icao24: ['XYZ'] })).toThrow(/\/options\/icao24/);
+    expect(() => new OpenSkySource({ maxResponseBytes: 10 })).toThrow(/\/options\/maxResponseBytes/);
+    expect(() => new OpenSkySource({ retryBaseMs: 500, retryMaxDelayMs: 100 })).toThrow(
+      /\/options\/retryMaxDelayMs must be an integer ≥ retryBaseMs/,
+    );
   });
 });
 

@@ -4,24 +4,20 @@ import {
   ListTopicsCommand,
   PublishBatchCommand,
   type PublishBatchRequestEntry,
-  type SNSClient,
+  SNSClient,
 } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import type { FlightRecord } from '../../src/domain/types.ts';
-import {
-  AbortError,
-  ConfigError,
-  hasErrorCode,
-  isOpenSkyStreamError,
-  SnsPublishError,
-} from '../../src/errors.ts';
+import { AbortError, isOpenSkyStreamError, SnsPublishError } from '../../src/errors.ts';
 import {
   entrySize,
   PublishFailureCodes,
+  type PublishResult,
   SNS_MAX_BATCH_BYTES,
   SNS_MAX_BATCH_ENTRIES,
   SnsPublisher,
 } from '../../src/sns/index.ts';
+import { startSnsServer } from '../support/sns-server.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:FlightNotifications';
 const FIFO_TOPIC = `${TOPIC}.fifo`;
@@ -133,6 +129,10 @@ const flight = (i: number, overrides: Partial<FlightRecord> = {}): FlightRecord 
   ...overrides,
 });
 const flights = (n: number) => Array.from({ length: n }, (_, i) => flight(i));
+/** The records as publish items (no trace context, no extra attributes). */
+const items = <R>(records: readonly R[]) => records.map((record) => ({ record }));
+/** The summary of a result: what most tests check. */
+const summary = ({ published, failed }: PublishResult<unknown>) => ({ published, failed: failed.length });
 
 const transient = { Code: 'InternalError', SenderFault: false } as const;
 const senderFault = { Code: 'InvalidParameter', SenderFault: true } as const;
@@ -150,10 +150,10 @@ describe('Class: SnsPublisher', () => {
       const records = flights(35);
 
       // Act
-      const result = await publisher.publish(records);
+      const result = await publisher.publish(items(records));
 
       // Assert
-      expect(result).toEqual({ published: 35, failed: [] });
+      expect(summary(result)).toEqual({ published: 35, failed: 0 });
       expect(sns.requests.map((r) => r.length)).toEqual([10, 10, 10, 5]);
       expect(sns.icaos().flat()).toEqual(records.map((r) => r.icao24));
       expect(publisher.stats).toMatchObject({ published: 35, failed: 0, requests: 4, retries: 0 });
@@ -168,7 +168,7 @@ describe('Class: SnsPublisher', () => {
       // ~60 KiB each: four fit by count, but only four fit by bytes (4 × 60 KiB + attributes < 256 KiB).
       const records = flights(9).map((r) => ({ ...r, pad: 'x'.repeat(60 * 1024) }));
 
-      const result = await publisher.publish(records);
+      const result = await publisher.publish(items(records));
 
       expect(result.published).toBe(9);
       expect(sns.requests.map((r) => r.length)).toEqual([4, 4, 1]);
@@ -190,7 +190,7 @@ describe('Class: SnsPublisher', () => {
       // Message ≈ 22 KiB, attribute ≈ 40 KiB: ten messages would be 220 KiB without attributes.
       const records = flights(10).map((r) => ({ ...r, pad: 'x'.repeat(22 * 1024), note: big }));
 
-      await publisher.publish(records);
+      await publisher.publish(items(records));
 
       expect(sns.requests.length).toBeGreaterThan(1);
       for (const request of sns.requests) {
@@ -203,7 +203,7 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client });
 
-      await publisher.publish(flights(57));
+      await publisher.publish(items(flights(57)));
 
       const ids = sns.requests.flat().map((e) => e.Id!);
       expect(new Set(ids).size).toBe(57);
@@ -215,7 +215,7 @@ describe('Class: SnsPublisher', () => {
       const publisher = new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client: sns.client });
       const record = flight(1, { callsign: null });
 
-      await publisher.publish([record]);
+      await publisher.publish(items([record]));
 
       const [entry] = sns.requests.flat();
       expect(JSON.parse(entry!.Message!)).toEqual(record);
@@ -228,7 +228,7 @@ describe('Class: SnsPublisher', () => {
     it('sends nothing for an empty list', async () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher({ topicName: 'Missing', client: sns.client });
-      expect(await publisher.publish([])).toEqual({ published: 0, failed: [] });
+      expect(summary(await publisher.publish(items([])))).toEqual({ published: 0, failed: 0 });
       expect(sns.requests).toEqual([]);
       expect(sns.other).toEqual([]);
     });
@@ -241,9 +241,9 @@ describe('Class: SnsPublisher', () => {
       });
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
 
-      const result = await publisher.publish(flights(5));
+      const result = await publisher.publish(items(flights(5)));
 
-      expect(result).toEqual({ published: 5, failed: [] });
+      expect(summary(result)).toEqual({ published: 5, failed: 0 });
       expect(sns.icaos()).toEqual([
         ['a00000', 'a00001', 'a00002', 'a00003', 'a00004'],
         ['a00003'],
@@ -264,7 +264,7 @@ describe('Class: SnsPublisher', () => {
         maxRetries: 3,
       });
 
-      const result = await publisher.publish(flights(4));
+      const result = await publisher.publish(items(flights(4)));
 
       expect(result.published).toBe(2);
       expect(result.failed.map((f) => [f.record.icao24, f.code]).sort()).toEqual([
@@ -282,7 +282,7 @@ describe('Class: SnsPublisher', () => {
       });
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
 
-      expect(await publisher.publish(flights(3))).toEqual({ published: 3, failed: [] });
+      expect(summary(await publisher.publish(items(flights(3))))).toEqual({ published: 3, failed: 0 });
       expect(publisher.stats.throttled).toBe(3);
     });
 
@@ -292,7 +292,7 @@ describe('Class: SnsPublisher', () => {
       });
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
 
-      expect(await publisher.publish(flights(2))).toEqual({ published: 2, failed: [] });
+      expect(summary(await publisher.publish(items(flights(2))))).toEqual({ published: 2, failed: 0 });
       expect(sns.icaos()).toEqual([['a00000', 'a00001'], ['a00000']]);
     });
 
@@ -318,7 +318,7 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns({ throwOn: (n) => (n === 1 ? error : undefined) });
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
 
-      expect(await publisher.publish(flights(12))).toEqual({ published: 12, failed: [] });
+      expect(summary(await publisher.publish(items(flights(12))))).toEqual({ published: 12, failed: 0 });
       expect(publisher.stats.retries).toBe(1);
       expect(sns.requests).toHaveLength(3);
     });
@@ -333,11 +333,16 @@ describe('Class: SnsPublisher', () => {
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
       const records = flights(3);
 
-      const result = await publisher.publish(records);
+      const result = await publisher.publish(items(records));
 
       expect(result.published).toBe(0);
       expect(result.failed).toEqual(
-        records.map((record) => ({ record, code: 'NotFoundException', message: 'Topic does not exist' })),
+        records.map((record, index) => ({
+          index,
+          record,
+          code: 'NotFoundException',
+          message: 'Topic does not exist',
+        })),
       );
       expect(sns.requests).toHaveLength(1);
     });
@@ -352,7 +357,7 @@ describe('Class: SnsPublisher', () => {
         maxRetries: 2,
       });
 
-      const result = await publisher.publish(flights(2));
+      const result = await publisher.publish(items(flights(2)));
 
       expect(result.published).toBe(0);
       expect(result.failed.map((f) => f.code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
@@ -366,7 +371,10 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, concurrency: 2 });
 
-      const results = await Promise.all([publisher.publish(flights(95)), publisher.publish(flights(41))]);
+      const results = await Promise.all([
+        publisher.publish(items(flights(95))),
+        publisher.publish(items(flights(41))),
+      ]);
 
       expect(results.map((r) => r.published)).toEqual([95, 41]);
       expect(sns.requests).toHaveLength(15);
@@ -379,7 +387,9 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher<FlightRecord>({ topicArn: FIFO_TOPIC, client: sns.client });
 
-      await publisher.publish([flight(1, { icao24: 'abc123', time_position: '2024-08-01T12:34:56Z' })]);
+      await publisher.publish(
+        items([flight(1, { icao24: 'abc123', time_position: '2024-08-01T12:34:56Z' })]),
+      );
 
       expect(sns.requests[0]![0]).toMatchObject({
         MessageGroupId: 'abc123',
@@ -396,7 +406,7 @@ describe('Class: SnsPublisher', () => {
         deduplicationId: (r, message) => (r.callsign === 'LONG' ? 'z'.repeat(200) : `${message.length}`),
       });
 
-      await publisher.publish([flight(1, { time_position: null }), flight(2, { callsign: 'LONG' })]);
+      await publisher.publish(items([flight(1, { time_position: null }), flight(2, { callsign: 'LONG' })]));
 
       const [first, second] = sns.requests.flat();
       const valid = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
@@ -410,7 +420,7 @@ describe('Class: SnsPublisher', () => {
 
       const defaults = fakeSns();
       await new SnsPublisher<FlightRecord>({ topicArn: FIFO_TOPIC, client: defaults.client }).publish([
-        flight(3, { time_position: null }),
+        { record: flight(3, { time_position: null }) },
       ]);
       expect(defaults.requests[0]![0]!.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
     });
@@ -425,7 +435,7 @@ describe('Class: SnsPublisher', () => {
       });
       const records = Array.from({ length: 120 }, (_, seq) => ({ icao24: `g${seq % 7}`, seq }));
 
-      expect((await publisher.publish(records)).published).toBe(120);
+      expect((await publisher.publish(items(records))).published).toBe(120);
 
       const sent = sns.requests.flat().map((e) => JSON.parse(e.Message!) as { icao24: string; seq: number });
       for (let g = 0; g < 7; g++) {
@@ -452,7 +462,7 @@ describe('Class: SnsPublisher', () => {
         staticAttributes: { source: 'opensky-stream' },
       });
 
-      await publisher.publish([flight(0, { callsign: null, altitude_feet: 35_000 })]);
+      await publisher.publish(items([flight(0, { callsign: null, altitude_feet: 35_000 })]));
 
       expect(sns.requests[0]![0]!.MessageAttributes).toEqual({
         origin_country: { DataType: 'String', StringValue: 'Spain' },
@@ -462,15 +472,17 @@ describe('Class: SnsPublisher', () => {
       });
     });
 
-    it('carries per-call attributes such as a W3C traceparent, as a map or per record', async () => {
+    it('carries per-item attributes such as a W3C traceparent', async () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client: sns.client });
       const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
-      await publisher.publish(flights(2), { attributes: { traceparent } });
-      await publisher.publish(flights(2), {
-        attributes: (_record, i) => (i === 0 ? { traceparent, hops: ['kafka', 'lambda'] } : undefined),
-      });
+      await publisher.publish(flights(2).map((record) => ({ record, attributes: { traceparent } })));
+      await publisher.publish(
+        flights(2).map((record, i) =>
+          i === 0 ? { record, attributes: { traceparent, hops: ['kafka', 'lambda'] } } : { record },
+        ),
+      );
 
       const attributes = sns.requests.flat().map((e) => e.MessageAttributes ?? {});
       expect(attributes[0]!.traceparent).toEqual({ DataType: 'String', StringValue: traceparent });
@@ -480,34 +492,26 @@ describe('Class: SnsPublisher', () => {
       expect(attributes[3]!.origin_country).toBeDefined();
     });
 
-    it('rejects an invalid per-call attribute name before sending', async () => {
-      const sns = fakeSns();
-      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client });
-
-      await expect(publisher.publish(flights(1), { attributes: { 'AWS.trace': 'x' } })).rejects.toThrow(
-        ConfigError,
-      );
-      expect(sns.requests).toEqual([]);
-    });
-
-    it('fails (without sending) records with more than 10 attributes or an invalid name from a function', async () => {
+    it('fails (without sending) items with more than 10 attributes or an invalid attribute name', async () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client: sns.client });
       const many = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`extra${i}`, `v${i}`]));
+      const attributes = [many, { 'bad..name': 'x' }, { fine: 'x' }];
 
-      const result = await publisher.publish(flights(3), {
-        attributes: (_r, i) => (i === 0 ? many : i === 1 ? { 'bad..name': 'x' } : { fine: 'x' }),
-      });
+      const result = await publisher.publish(
+        flights(3).map((record, i) => ({ record, attributes: attributes[i] })),
+      );
 
       expect(result.published).toBe(1);
-      expect(result.failed.map((f) => f.code)).toEqual([
-        PublishFailureCodes.TOO_MANY_ATTRIBUTES,
-        PublishFailureCodes.INVALID_ATTRIBUTE,
+      expect(result.results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'published']);
+      expect(result.failed.map((f) => [f.index, f.code])).toEqual([
+        [0, PublishFailureCodes.TOO_MANY_ATTRIBUTES],
+        [1, PublishFailureCodes.INVALID_ATTRIBUTE],
       ]);
       expect(sns.icaos()).toEqual([['a00002']]);
       expect(sns.requests[0]![0]!.MessageAttributes).toHaveProperty('fine');
     });
-    it('adds the traceparent option as an attribute only where the message has room for it', async () => {
+    it('adds the traceparent as an attribute only where the message has room for it', async () => {
       // Arrange: record 0 has 1 attribute (origin_country), record 1 already 10, record 2 9.
       const sns = fakeSns();
       const publisher = new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client: sns.client });
@@ -516,13 +520,13 @@ describe('Class: SnsPublisher', () => {
       const parents = ['a', 'b', 'c'].map((c) => `00-${c.repeat(32)}-${'1'.repeat(16)}-01`);
 
       // Act
-      const result = await publisher.publish(flights(3), {
-        attributes: (_r, i) => (i === 1 ? extras(9) : i === 2 ? extras(8) : undefined),
-        traceparent: (_r, i) => parents[i],
-      });
+      const extra = [undefined, extras(9), extras(8)];
+      const result = await publisher.publish(
+        flights(3).map((record, i) => ({ record, attributes: extra[i], traceparent: parents[i] })),
+      );
 
       // Assert: nothing failed; the trace context yields to the data's attributes at 10.
-      expect(result).toEqual({ published: 3, failed: [] });
+      expect(summary(result)).toEqual({ published: 3, failed: 0 });
       const attributes = sns.requests.flat().map((e) => e.MessageAttributes ?? {});
       expect(attributes[0]!.traceparent).toEqual({ DataType: 'String', StringValue: parents[0] });
       expect(Object.keys(attributes[1]!)).toHaveLength(10);
@@ -531,15 +535,18 @@ describe('Class: SnsPublisher', () => {
       expect(Object.keys(attributes[2]!)).toHaveLength(10);
     });
 
-    it('lets a traceparent given as an attribute win over the traceparent option', async () => {
+    it("lets a traceparent given as an attribute win over the item's traceparent", async () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client: sns.client });
       const given = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
 
-      await publisher.publish(flights(1), {
-        attributes: { traceparent: given },
-        traceparent: () => `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,
-      });
+      await publisher.publish([
+        {
+          record: flight(0),
+          attributes: { traceparent: given },
+          traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,
+        },
+      ]);
 
       expect(sns.requests[0]![0]!.MessageAttributes?.traceparent?.StringValue).toBe(given);
     });
@@ -556,49 +563,93 @@ describe('Class: SnsPublisher', () => {
         { icao24: 'ok0002', origin_country: 'Spain' },
       ];
 
-      const result = await publisher.publish(records);
+      const result = await publisher.publish(items(records));
 
       expect(result.published).toBe(2);
-      expect(result.failed.map((f) => [f.record.icao24, f.code])).toEqual([
-        ['big001', PublishFailureCodes.MESSAGE_TOO_LARGE],
-        ['bigint', PublishFailureCodes.SERIALIZATION],
+      expect(result.results.map((r) => r.outcome)).toEqual(['published', 'too-large', 'failed', 'published']);
+      expect(result.failed.map((f) => [f.index, f.record.icao24, f.code])).toEqual([
+        [1, 'big001', PublishFailureCodes.MESSAGE_TOO_LARGE],
+        [2, 'bigint', PublishFailureCodes.SERIALIZATION],
       ]);
       expect(sns.icaos()).toEqual([['ok0001', 'ok0002']]);
       expect(publisher.stats.failed).toBe(2);
     });
   });
 
+  describe('request timeout', () => {
+    it('abandons a request SNS does not answer within requestTimeoutMs and retries it (regression: a stalled connection held the publish)', async () => {
+      // Arrange: a real local SNS endpoint that never answers the first PublishBatch.
+      const server = await startSnsServer({ hold: (n) => n === 1 });
+      const client = new SNSClient({
+        endpoint: server.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      const publisher = new SnsPublisher<FlightRecord>({
+        topicArn: TOPIC,
+        client,
+        transport: 'query',
+        requestTimeoutMs: 200,
+        retryBaseMs: 0,
+      });
+      try {
+        // Act
+        const result = await publisher.publish(items(flights(3)));
+        // Assert
+        expect(summary(result)).toEqual({ published: 3, failed: 0 });
+        expect(server.requests).toHaveLength(2);
+        expect(publisher.stats.retries).toBe(1);
+      } finally {
+        await publisher.close();
+        await server.close();
+      }
+    });
+
+    it('fails the entries with RequestTimeout when no attempt is answered in time', async () => {
+      const sns = fakeSns({ hold: true });
+      const publisher = new SnsPublisher({
+        topicArn: TOPIC,
+        client: sns.client,
+        requestTimeoutMs: 50,
+        maxRetries: 1,
+        retryBaseMs: 0,
+      });
+      const result = await publisher.publish(items(flights(2)));
+      expect(result.results.map((r) => r.outcome)).toEqual(['failed', 'failed']);
+      expect(result.failed.map((f) => f.code)).toEqual(['RequestTimeout', 'RequestTimeout']);
+      expect(sns.requests).toHaveLength(2);
+    });
+  });
+
   describe('abort', () => {
-    it('rejects with AbortError carrying the result; unconfirmed records are failed as Aborted', async () => {
+    it('resolves on abort with every item accounted for: confirmed ones published, the rest aborted', async () => {
       const sns = fakeSns({ hold: true });
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, concurrency: 1 });
       const controller = new AbortController();
 
-      const publishing = publisher.publish(flights(25), { signal: controller.signal });
+      const publishing = publisher.publish(items(flights(25)), { signal: controller.signal });
       await new Promise((resolve) => setImmediate(resolve));
       sns.release(); // the first batch completes
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
       controller.abort(new Error('shutting down'));
 
-      const error = await publishing.catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(AbortError);
-      expect(hasErrorCode(error, 'OSS_ABORTED')).toBe(true);
-      const result = (error as AbortError).details.result as {
-        published: number;
-        failed: { code: string }[];
-      };
+      const result = await publishing;
       expect(result.published + result.failed.length).toBe(25);
       expect(result.published).toBe(10);
+      expect(result.results.map((r) => r.outcome)).toEqual([
+        ...Array(10).fill('published'),
+        ...Array(15).fill('aborted'),
+      ]);
       expect(new Set(result.failed.map((f) => f.code))).toEqual(new Set([PublishFailureCodes.ABORTED]));
     });
 
-    it('rejects at once when the signal is already aborted', async () => {
+    it('sends nothing when the signal is already aborted: every item aborted', async () => {
       const sns = fakeSns();
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client });
-      await expect(publisher.publish(flights(3), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
-        AbortError,
-      );
+      const result = await publisher.publish(items(flights(3)), { signal: AbortSignal.abort() });
+      expect(result.results.map((r) => r.outcome)).toEqual(['aborted', 'aborted', 'aborted']);
+      expect(summary(result)).toEqual({ published: 0, failed: 3 });
       expect(sns.requests).toEqual([]);
     });
   });
@@ -615,7 +666,7 @@ describe('Class: SnsPublisher', () => {
       const publisher = new SnsPublisher({ client: sns.client });
 
       expect(await publisher.resolveTopic()).toBe(wanted);
-      expect(await publisher.publish(flights(1))).toEqual({ published: 1, failed: [] });
+      expect(summary(await publisher.publish(items(flights(1))))).toEqual({ published: 1, failed: 0 });
       expect(sns.other).toHaveLength(2);
     });
 
@@ -635,7 +686,7 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns({ topics: [[]] });
       const publisher = new SnsPublisher({ topicName: 'Nowhere', client: sns.client });
 
-      const error = await publisher.publish(flights(1)).catch((e: unknown) => e);
+      const error = await publisher.publish(items(flights(1))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SnsPublishError);
       expect(isOpenSkyStreamError(error) && error.code).toBe('OSS_SNS');
       expect(String(error)).toMatch(/Nowhere.*does not exist/);
@@ -666,14 +717,16 @@ describe('Class: SnsPublisher', () => {
       const publisher = new SnsPublisher({ client: sns.client });
       const controller = new AbortController();
 
-      const aborted = publisher.publish(flights(1), { signal: controller.signal });
-      const patient = publisher.publish(flights(2));
+      const aborted = publisher.publish(items(flights(1)), { signal: controller.signal });
+      const patient = publisher.publish(items(flights(2)));
       await new Promise((resolve) => setImmediate(resolve));
       controller.abort();
       answer();
 
-      await expect(aborted).rejects.toBeInstanceOf(AbortError);
-      expect(await patient).toEqual({ published: 2, failed: [] });
+      expect((await aborted).results).toEqual([
+        { outcome: 'aborted', code: 'Aborted', message: 'stopped before the record was sent' },
+      ]);
+      expect(summary(await patient)).toEqual({ published: 2, failed: 0 });
       expect(sns.other).toHaveLength(1);
     });
   });
@@ -687,6 +740,9 @@ describe('Class: SnsPublisher', () => {
       const error = await publisher.publishOne(flight(1)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SnsPublishError);
       expect((error as SnsPublishError).details.code).toBe('InvalidParameter');
+      await expect(publisher.publishOne(flight(0), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+        AbortError,
+      );
     });
   });
 
@@ -696,17 +752,17 @@ describe('Class: SnsPublisher', () => {
       const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client });
       const stats = publisher.stats;
 
-      const publishing = publisher.publish(flights(3));
+      const publishing = publisher.publish(items(flights(3)));
       await new Promise((resolve) => setImmediate(resolve));
       const closing = publisher.close();
       expect(publisher.close()).toBe(closing);
       sns.release();
       await closing;
 
-      expect(await publishing).toEqual({ published: 3, failed: [] });
+      expect(summary(await publishing)).toEqual({ published: 3, failed: 0 });
       expect(publisher.stats).toBe(stats);
       expect(sns.state.destroyed).toBe(0);
-      await expect(publisher.publish(flights(1))).rejects.toThrow(/closed/);
+      await expect(publisher.publish(items(flights(1)))).rejects.toThrow(/closed/);
       await publisher[Symbol.asyncDispose]();
     });
   });

@@ -10,10 +10,8 @@ import type { EachBatchPayload } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processFlightBatch } from '../../src/batch/index.ts';
 import { LambdaInvoker } from '../../src/bridge/index.ts';
-import type { FlightRecord } from '../../src/domain/types.ts';
 import { decodeKafkaRecord, type KafkaEvent } from '../../src/lambda/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
-import type { PublishOptions } from '../../src/sns/index.ts';
 import {
   loadTracing,
   parseTraceparent,
@@ -22,24 +20,11 @@ import {
   tracingActive,
 } from '../../src/tracing/index.ts';
 import { batchOf, fakeKafka } from '../support/fake-kafka.ts';
+import { fakePublisher } from '../support/publishers.ts';
 import { stateVector } from '../support/records.ts';
 
 const PARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const OTHER = '00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbb-01';
-
-/** A publisher that records the trace context each record's message would carry. */
-function recordingPublisher() {
-  const carried: Array<string | undefined> = [];
-  return {
-    carried,
-    publish: async (records: readonly FlightRecord[], options: PublishOptions<FlightRecord> = {}) => {
-      records.forEach((record, i) => {
-        carried.push(options.traceparent?.(record, i));
-      });
-      return { published: records.length, failed: [] };
-    },
-  };
-}
 
 async function* snapshots(count: number, aircraft = 3) {
   for (let n = 0; n < count; n++)
@@ -94,7 +79,7 @@ describe('Tracing without a registered tracer', () => {
   });
 
   it('the batch core carries each valid record traceparent unchanged, and no malformed one', async () => {
-    const publisher = recordingPublisher();
+    const publisher = fakePublisher();
 
     await processFlightBatch(
       [
@@ -203,7 +188,7 @@ describe('Tracing with a registered OpenTelemetry tracer', () => {
 
   it('Lambda: publishes inside a child span, whose context the notifications carry', async () => {
     exporter.reset();
-    const publisher = recordingPublisher();
+    const publisher = fakePublisher();
 
     await processFlightBatch(
       [
@@ -226,7 +211,7 @@ describe('Tracing with a registered OpenTelemetry tracer', () => {
 
   it('Lambda: records of several traces keep their own trace ids under a linked span', async () => {
     exporter.reset();
-    const publisher = recordingPublisher();
+    const publisher = fakePublisher();
 
     await processFlightBatch(
       [

@@ -8,6 +8,7 @@ import { createFlightHandler } from '../../src/lambda/handler.ts';
 import { buildKafkaEvent, type ConsumedRecord } from '../../src/lambda/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { stateVectorFromArray, stateVectorToArray } from '../../src/transform/index.ts';
+import { fakePublisher } from '../support/publishers.ts';
 
 // The template imports the published package; here it gets this checkout's source (an alias in
 // vitest.config.ts, which holds whether or not dist/ is built).
@@ -59,17 +60,12 @@ describe('Template: lambda-template/project/handler.ts transform', () => {
 
   it('lets the rest of a batch through when one record has a time_position of 1e13', async () => {
     // Arrange: the template's transform in the library's handler, with a publisher that records.
-    const published: FlightRecord[] = [];
+    const publisher = fakePublisher();
     const handler = createFlightHandler({
       transform,
       logger: silentLogger,
       metrics: false,
-      publisher: {
-        publish: async (records: readonly FlightRecord[]) => {
-          published.push(...records);
-          return { published: records.length, failed: [] };
-        },
-      },
+      publisher,
     });
     const record = (offset: number, value: unknown): ConsumedRecord => ({
       topic: 'aviation-data',
@@ -92,7 +88,7 @@ describe('Template: lambda-template/project/handler.ts transform', () => {
       // Act
       const result = await handler(event);
       // Assert
-      expect(published.map((r) => r.icao24)).toEqual(['4b1816', 'cccccc']);
+      expect(publisher.published.flat().map((r) => r.icao24)).toEqual(['4b1816', 'cccccc']);
       expect(result.batchItemFailures).toEqual([]);
       expect(result.summary).toMatchObject({ records: 3, published: 2 });
     } finally {
