@@ -104,7 +104,7 @@ const emptyLeft = (): Record<SwitchReason, number> => ({
  * through their retries, frozen data), and the next one is opened (after the
  * last, the first again). While a fallback is active, the more preferred
  * candidates are probed in turn every `probeEveryMs`: a probe that yields a
- * fresh snapshot within `staleAfterMs` becomes the active source. Snapshots
+ * current snapshot within `staleAfterMs` becomes the active source. Snapshots
  * come out in time order: one not newer than the last yielded is dropped, so a
  * switch never sends the same moment twice. Each switch is logged, counted in
  * {@link FailoverSource.stats} and emitted as `switch`.
@@ -225,7 +225,9 @@ export class FailoverSource
         const { run } = step;
         run.pending = undefined;
         if (run === probe) {
-          if (step.kind === 'value' && step.value.time > lastYielded) {
+          // Current data from the preferred source (not as far behind the chain as would count as
+          // stale: sources tick at their own pace, so "newer than the last yielded" is too strict).
+          if (step.kind === 'value' && (lastYielded - step.value.time) * 1000 < staleAfterMs) {
             // The preferred source answers again: it becomes the active one, poller and all.
             const from = active.index;
             this.close(active);
@@ -237,6 +239,7 @@ export class FailoverSource
             active.lastFreshAt = now;
             active.lastTime = step.value.time;
             failedInRow = 0;
+            if (step.value.time <= lastYielded) continue;
             lastYielded = step.value.time;
             yield this.tag(active, step.value);
           } else if (step.kind !== 'value') {
