@@ -5,50 +5,10 @@
  * address) with the header `source: readsb`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateVectorMessage } from '../../src/domain/types.ts';
-import { createKafkaClient } from '../../src/kafka/client.ts';
 import { runCli } from '../support/cli.ts';
-import { cliEnv, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { cliEnv, uniqueName } from '../support/env.ts';
 import { aircraftRow, type ReadsbTestServer, startReadsbServer } from '../support/readsb-server.ts';
-
-interface ReadRecord {
-  key: string;
-  value: StateVectorMessage;
-  headers: Record<string, string>;
-}
-
-/** Every record of `topic` from the start, until `count` have arrived. */
-async function readTopic(topic: string, count: number): Promise<ReadRecord[]> {
-  // The library's client: kafkajs with the request-queue fix (no TimeoutNegativeWarning on Node 24).
-  const kafka = createKafkaClient({ brokers: kafkaBrokers() });
-  const consumer = kafka.consumer({ groupId: uniqueName('sources-reader') });
-  const out: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${out.length} of ${count} records`)), 60_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          out.push({
-            key: message.key!.toString('utf8'),
-            value: JSON.parse(message.value!.toString('utf8')),
-            headers: Object.fromEntries(
-              Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-            ),
-          });
-          if (out.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
+import { deleteTopics, readTopic } from '../support/topic-records.ts';
 
 describe('produce --source readsb: a local receiver → Kafka', () => {
   const topic = uniqueName('readsb-states');
@@ -74,10 +34,7 @@ describe('produce --source readsb: a local receiver → Kafka', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    const admin = createKafkaClient({ brokers: kafkaBrokers() }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics([topic]);
   });
 
   it('produces each aircraft of each update as an OpenSky state vector, with the header source: readsb', async () => {
