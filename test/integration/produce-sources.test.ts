@@ -102,6 +102,61 @@ describe('produce --source readsb: a local receiver → Kafka', () => {
     expect(records.some((r) => r.key.startsWith('~'))).toBe(false);
   });
 
+  it('fails over: a chain readsb,adsbfi whose receiver is down produces from adsb.fi, with its header', async () => {
+    // Arrange: a receiver that is not there (connection refused) and an adsb.fi stand-in.
+    const gone = await startReadsbServer(() => ({ body: {} }));
+    const dead = `${gone.url}/data/aircraft.json`;
+    await gone.close();
+    const api = await startReadsbServer(() => ({
+      body: {
+        now: Math.floor(Date.now() / 1000) + 0.5,
+        ac: [aircraftRow('4b1805', { lat: 47.4, lon: 8.5 })],
+      },
+    }));
+    const chainTopic = uniqueName('failover-states');
+    try {
+      // Act
+      const produce = await runCli(
+        [
+          'produce',
+          '--source',
+          'readsb,adsbfi',
+          '--source-url',
+          `readsb=${dead}`,
+          '--source-url',
+          `adsbfi=${api.url}`,
+          '--point',
+          '47.45,8.56,60',
+          '--interval',
+          '300ms',
+          '--stale-after',
+          '1s',
+          '--max-snapshots',
+          '2',
+          '--topic',
+          chainTopic,
+          '--log-level',
+          'warn',
+        ],
+        env,
+        90_000,
+      );
+      // Assert
+      expect(produce.code, produce.stderr).toBe(0);
+      expect(produce.stderr).toContain('"switched source"');
+      expect(produce.stderr).toContain('"reason":"blocked"');
+      expect(api.requests[0]!.path).toBe('/api/v2/lat/47.45/lon/8.56/dist/60');
+      const records = await readTopic(chainTopic, 2);
+      for (const record of records) {
+        expect(record.headers.source).toBe('adsb.fi');
+        expect(record.value).toMatchObject({ icao24: '4b1805', origin_country: 'Switzerland' });
+      }
+    } finally {
+      await api.close();
+      await deleteTopics([chainTopic]);
+    }
+  });
+
   it('refuses --source readsb without --readsb-url, and a network source without --bbox (exit 2)', async () => {
     const noUrl = await runCli(['produce', '--source', 'readsb', '--topic', topic], env);
     expect(noUrl.code).toBe(2);
