@@ -54,6 +54,8 @@ describe('package entries', () => {
       'OpenSkySource',
       'ReadsbSource',
       'AdsbApiSource',
+      'FailoverSource',
+      'StandbySource',
       'countryOfIcao24',
       'KafkaSink',
       'LambdaInvoker',
