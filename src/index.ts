@@ -195,6 +195,20 @@ export {
   type SnsPublisherStats,
 } from './sns/index.ts';
 export {
+  defaultFailoverSourceOptions,
+  defaultStandbySourceOptions,
+  type FailoverCandidate,
+  FailoverSource,
+  type FailoverSourceOptions,
+  type FailoverSourceStats,
+  type FailoverSwitch,
+  type SourcedSnapshot,
+  StandbySource,
+  type StandbySourceOptions,
+  type StandbySourceStats,
+  type SwitchReason,
+} from './sources/index.ts';
+export {
   generateSnapshot,
   generateTraffic,
   type RawStatesBody,

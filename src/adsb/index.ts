@@ -7,4 +7,11 @@ export {
   type AdsbProviderName,
 } from './providers.ts';
 export { AdsbApiSource, type AdsbApiSourceStats } from './source.ts';
-export { type Circle, coverBoundingBox, distanceNm } from './tiling.ts';
+export {
+  boxAroundPoint,
+  type Circle,
+  coverBoundingBox,
+  coverPoint,
+  distanceNm,
+  type PointArea,
+} from './tiling.ts';

@@ -1,13 +1,13 @@
 /**
  * Merging the answers of overlapping radius queries into one snapshot: one
  * state vector per aircraft (the newest position wins), only those inside the
- * bounding box (the circles reach beyond it; OpenSky's box is exact).
+ * bounding box (the circles reach beyond it; OpenSky's box is exact) or radius.
  *
  * @module
  */
 import type { StateVector } from '../domain/types.ts';
 import type { BoundingBox } from '../opensky/credits.ts';
-import { inBoundingBox } from './tiling.ts';
+import { inBoundingBox, inPointArea, type PointArea } from './tiling.ts';
 
 /** The merged vectors, and what was left out. */
 export interface MergedStates {
@@ -25,14 +25,21 @@ function newer(a: StateVector, b: StateVector): boolean {
   return pa !== pb ? pa > pb : a.last_contact > b.last_contact;
 }
 
-/** Merge the vectors of several queries: deduplicated by `icao24`, filtered to `bbox`. */
-export function mergeStates(lists: readonly (readonly StateVector[])[], bbox: BoundingBox): MergedStates {
+/** Merge the vectors of several queries: deduplicated by `icao24`, filtered to the area (a box or a radius). */
+export function mergeStates(
+  lists: readonly (readonly StateVector[])[],
+  area: BoundingBox | PointArea,
+): MergedStates {
+  const inside =
+    'radiusNm' in area
+      ? (lat: number, lon: number) => inPointArea(area, lat, lon)
+      : (lat: number, lon: number) => inBoundingBox(area, lat, lon);
   const byAircraft = new Map<string, StateVector>();
   let duplicates = 0;
   let outside = 0;
   for (const list of lists) {
     for (const sv of list) {
-      if (sv.latitude === null || sv.longitude === null || !inBoundingBox(bbox, sv.latitude, sv.longitude)) {
+      if (sv.latitude === null || sv.longitude === null || !inside(sv.latitude, sv.longitude)) {
         outside++;
         continue;
       }

@@ -15,17 +15,25 @@ import {
   type AdsbProviderName,
   DEFAULT_REQUEST_SPACING_MS,
 } from './providers.ts';
+import type { PointArea } from './tiling.ts';
 
 /** Options of `AdsbApiSource`. */
 export interface AdsbApiSourceOptions {
   /** Which network: `adsb.lol`, `airplanes.live`, `adsb.fi` or `adsbexchange`. */
   provider: AdsbProviderName;
   /**
-   * The area: covered by as few radius queries (≤ 250 nm each) as fit it, and
+   * The area, as a box: covered by as few radius queries (≤ 250 nm each) as fit it, and
    * the merged answer cut back to it.
    * @example { lamin: 45.8, lomin: 5.9, lamax: 47.8, lomax: 10.5 } // Switzerland: one query
    */
-  bbox: BoundingBox;
+  bbox?: BoundingBox;
+  /**
+   * Or a radius around a point, where a box is not wanted: one query when the
+   * radius is within the network's 250 nm, else the circles covering it; the
+   * merged answer cut back to the radius. Give `bbox` or `point`, not both.
+   * @example { lat: 47.45, lon: 8.56, radiusNm: 60 } // 60 nm around Zürich airport
+   */
+  point?: PointArea;
   /** API base URL (a mirror or a local test server). @default the provider's */
   baseUrl?: string;
   /**
@@ -100,12 +108,15 @@ export function resolveAdsbApiSourceOptions(options: AdsbApiSourceOptions): Reso
     baseUrl: api.baseUrl,
     ...given,
   } as ResolvedAdsbApiSourceOptions;
-  if (typeof o.bbox !== 'object' || o.bbox === null)
+  if (o.bbox !== undefined && o.point !== undefined)
+    throw new ConfigError('/options/point', 'cannot be given with bbox: choose one area');
+  if (o.point !== undefined) validatePoint(o.point);
+  else if (typeof o.bbox !== 'object' || o.bbox === null)
     throw new ConfigError(
       '/options/bbox',
-      'is required: the APIs answer radius queries, not the whole world',
+      'is required (or point): the APIs answer radius queries, not the whole world',
     );
-  validateBoundingBox(o.bbox);
+  else validateBoundingBox(o.bbox);
   if (typeof o.baseUrl !== 'string' || !/^https?:\/\//i.test(o.baseUrl) || !URL.canParse(o.baseUrl))
     throw new ConfigError('/options/baseUrl', `must be an http(s) URL, got '${String(o.baseUrl)}'`);
   if (o.apiKey !== undefined && (typeof o.apiKey !== 'string' || o.apiKey === ''))
@@ -131,4 +142,17 @@ export function resolveAdsbApiSourceOptions(options: AdsbApiSourceOptions): Reso
     throw new ConfigError('/options/fetch', 'must be a function');
   const retry = resolveRetryOptions(options.retry, defaultAdsbApiSourceOptions.retry, '/options/retry');
   return { ...o, retry, api };
+}
+
+/** Throws {@link ConfigError} naming the bad field of a point area. */
+export function validatePoint(point: PointArea, path = '/options/point'): void {
+  if (typeof point !== 'object' || point === null)
+    throw new ConfigError(path, 'must be { lat, lon, radiusNm }');
+  const { lat, lon, radiusNm } = point;
+  if (typeof lat !== 'number' || !(lat >= -90 && lat <= 90))
+    throw new ConfigError(`${path}/lat`, 'must be a latitude from -90 to 90');
+  if (typeof lon !== 'number' || !(lon >= -180 && lon <= 180))
+    throw new ConfigError(`${path}/lon`, 'must be a longitude from -180 to 180');
+  if (typeof radiusNm !== 'number' || !(radiusNm > 0 && radiusNm <= 5400))
+    throw new ConfigError(`${path}/radiusNm`, 'must be a radius above 0 and up to 5400 nm');
 }

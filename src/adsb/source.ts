@@ -19,7 +19,7 @@ import {
   type ResolvedAdsbApiSourceOptions,
   resolveAdsbApiSourceOptions,
 } from './options.ts';
-import { type Circle, coverBoundingBox } from './tiling.ts';
+import { type Circle, coverBoundingBox, coverPoint } from './tiling.ts';
 
 /** Counters of an {@link AdsbApiSource}. */
 export interface AdsbApiSourceStats extends ReadsbSourceStats {
@@ -76,7 +76,8 @@ export class AdsbApiSource implements AsyncIterable<Snapshot> {
   constructor(options: AdsbApiSourceOptions) {
     this.options = resolveAdsbApiSourceOptions(options);
     this.name = this.options.api.name;
-    this.circles = coverBoundingBox(this.options.bbox, this.options.api.maxRadiusNm);
+    const { point, bbox, api } = this.options;
+    this.circles = point ? coverPoint(point, api.maxRadiusNm) : coverBoundingBox(bbox!, api.maxRadiusNm);
     this.logger = options.logger ?? silentLogger;
     this.signal = options.signal
       ? AbortSignal.any([options.signal, this.stopper.signal])
@@ -182,7 +183,7 @@ export class AdsbApiSource implements AsyncIterable<Snapshot> {
       return undefined;
     }
     this.lastTime = time;
-    const merged = mergeStates(lists, this.options.bbox);
+    const merged = mergeStates(lists, this.options.point ?? this.options.bbox!);
     this.stats.duplicates += merged.duplicates;
     this.stats.outside += merged.outside;
     this.stats.snapshots++;

@@ -96,3 +96,38 @@ export function coverBoundingBox(bbox: BoundingBox, maxRadiusNm = 250): Circle[]
 /** True when (lat, lon) lies inside the box, edges included. */
 export const inBoundingBox = (bbox: BoundingBox, lat: number, lon: number): boolean =>
   lat >= bbox.lamin && lat <= bbox.lamax && lon >= bbox.lomin && lon <= bbox.lomax;
+
+/** A radius around a point: `--point LAT,LON,RADIUS_NM`. */
+export interface PointArea {
+  lat: number;
+  lon: number;
+  /** Nautical miles. */
+  radiusNm: number;
+}
+
+/** The smallest latitude/longitude box around a circle (clamped at the poles and the antimeridian). */
+export function boxAroundPoint(point: PointArea): BoundingBox {
+  const dLat = point.radiusNm / 60;
+  const cos = Math.cos(rad(Math.min(89.9, Math.abs(point.lat) + dLat)));
+  const dLon = Math.min(180, point.radiusNm / (60 * Math.max(cos, 1e-6)));
+  return {
+    lamin: Math.max(-90, point.lat - dLat),
+    lomin: Math.max(-180, point.lon - dLon),
+    lamax: Math.min(90, point.lat + dLat),
+    lomax: Math.min(180, point.lon + dLon),
+  };
+}
+
+/**
+ * The radius queries of a point area: the point itself when its radius is within the
+ * provider's limit (whole miles, rounded up), else the circles that cover its box.
+ */
+export function coverPoint(point: PointArea, maxRadiusNm = 250): Circle[] {
+  if (point.radiusNm <= maxRadiusNm)
+    return [{ lat: point.lat, lon: point.lon, radiusNm: Math.max(1, Math.ceil(point.radiusNm)) }];
+  return coverBoundingBox(boxAroundPoint(point), maxRadiusNm);
+}
+
+/** True when (lat, lon) lies within the point's radius. */
+export const inPointArea = (point: PointArea, lat: number, lon: number): boolean =>
+  distanceNm(point.lat, point.lon, lat, lon) <= point.radiusNm;

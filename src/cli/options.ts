@@ -3,7 +3,6 @@
  * environment; `--help` shows the variable and the default for each.
  */
 import type { Options } from 'yargs';
-import { ADSB_PROVIDER_NAMES } from '../adsb/providers.ts';
 import { ConfigError } from '../errors.ts';
 
 type Env = NodeJS.ProcessEnv;
@@ -137,6 +136,8 @@ export const FLAG_CHECKS: Readonly<Record<string, (value: unknown, flag: string)
   'request-timeout': checkPositiveDuration,
   duration: checkPositiveDuration,
   since: checkPositiveDuration,
+  'stale-after': checkPositiveDuration,
+  'probe-every': checkPositiveDuration,
 };
 
 /**
@@ -187,14 +188,38 @@ export function parseSize(value: string | number | undefined, flag: string): num
 export const sourceOptions = (env: Env) => ({
   source: envOption(env, 'OPENSKY_STREAM_SOURCE', {
     type: 'string',
-    describe: 'Where aircraft come from: OpenSky, a readsb receiver, or an ADS-B network over --bbox',
-    choices: ['opensky', 'readsb', ...ADSB_PROVIDER_NAMES],
+    describe:
+      'Where aircraft come from: opensky, readsb, adsblol, airplaneslive, adsbfi or adsbx (adsb.lol, airplanes.live, adsb.fi, adsbexchange also work); a comma-separated list is a failover chain, most preferred first',
     default: 'opensky',
     group: 'Source:',
   }),
-  'readsb-url': envOption(env, 'READSB_URL', {
+  // READSB_URL, the variable of --readsb-url before --source-url, still works.
+  'source-url': envOption(
+    env.OPENSKY_STREAM_SOURCE_URL ? env : { ...env, OPENSKY_STREAM_SOURCE_URL: env.READSB_URL },
+    'OPENSKY_STREAM_SOURCE_URL',
+    {
+      type: 'string',
+      alias: 'readsb-url',
+      describe:
+        "readsb: the receiver's aircraft.json (http://host/data/aircraft.json or a path); the others: a base URL (a mirror or a test server). In a chain, NAME=URL; repeat the flag for several",
+      group: 'Source:',
+    },
+  ),
+  point: envOption(env, 'OPENSKY_STREAM_POINT', {
     type: 'string',
-    describe: "--source readsb: the receiver's aircraft.json, http://host/data/aircraft.json or a path",
+    describe:
+      'LAT,LON,RADIUS_NM: a radius instead of --bbox (one query up to 250 nm for the ADS-B networks; OpenSky gets the box around it)',
+    group: 'Source:',
+  }),
+  'stale-after': envOption(env, 'OPENSKY_STREAM_STALE_AFTER', {
+    type: 'string',
+    describe:
+      'A chain leaves its source after this long without newer data (default: 3 intervals, or 3 snapshots of a network over many circles)',
+    group: 'Source:',
+  }),
+  'probe-every': envOption(env, 'OPENSKY_STREAM_PROBE_EVERY', {
+    type: 'string',
+    describe: 'On a fallback, try the more preferred sources this often (default: 20 intervals, at least 1m)',
     group: 'Source:',
   }),
   'base-url': envOption(env, 'OPENSKY_BASE_URL', {
@@ -213,7 +238,7 @@ export const sourceOptions = (env: Env) => ({
   bbox: envOption(env, 'OPENSKY_BBOX', {
     type: 'string',
     describe:
-      'Bounding box lamin,lomin,lamax,lomax (degrees); smaller boxes cost fewer credits. Required by the ADS-B network sources',
+      'Bounding box lamin,lomin,lamax,lomax (degrees); smaller boxes cost fewer credits. The ADS-B networks need it or --point',
     group: 'OpenSky:',
   }),
   icao24: envOption(env, 'OPENSKY_ICAO24', {

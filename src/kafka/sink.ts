@@ -228,13 +228,14 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
    * buffering anything), and with `AbortError` when `signal` aborts the wait.
    */
   async write(
-    snapshot: Pick<StatesResponse, 'time' | 'states'>,
+    snapshot: Pick<StatesResponse, 'time' | 'states'> & { source?: string },
     options: { traceparent?: string; signal?: AbortSignal } = {},
   ): Promise<void> {
     this.throwIfFailed();
     if (this.closed) throw new KafkaError('the sink is closed');
     const messages = snapshotMessages(snapshot, {
-      source: this.options.source,
+      // A failover chain's snapshot names its own source; else the sink's.
+      source: snapshot.source ?? this.options.source,
       traceparent: options.traceparent,
     });
     // A send becomes one record batch per partition, and the broker refuses a batch over

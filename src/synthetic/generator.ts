@@ -3,7 +3,9 @@
  * recordings (padded and empty callsigns, aircraft on the ground without
  * altitude, null positions, negative barometric altitude, integers where
  * floats are expected, stale `time_position`), deterministic by seed. For
- * demos without network access, tests and benchmarks.
+ * demos without network access, tests and benchmarks. Identities are
+ * consistent: the ICAO address is from the country's block, the callsign from
+ * one of its airlines, the position on a route between airports.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { parseStatesResponse } from '../domain/state-vector.ts';
 import type { StateVector } from '../domain/types.ts';
 import { snapshotOf } from '../opensky/source.ts';
 import { pause } from '../util/retry.ts';
+import { drawIdentity } from './identities.ts';
 
 /** Options of {@link generateSnapshot} and {@link generateTraffic}. */
 export interface SyntheticOptions {
@@ -32,75 +35,6 @@ export interface RawStatesBody {
   time: number;
   states: unknown[][] | null;
 }
-
-const COUNTRIES = [
-  'United States',
-  'United States',
-  'United States',
-  'United States',
-  'Germany',
-  'United Kingdom',
-  'France',
-  'Switzerland',
-  'Spain',
-  'Italy',
-  'Netherlands',
-  'Ireland',
-  'Canada',
-  'Brazil',
-  'Mexico',
-  'China',
-  'Japan',
-  'Republic of Korea',
-  'India',
-  'Australia',
-  'New Zealand',
-  'Turkey',
-  'United Arab Emirates',
-  'Qatar',
-  'Singapore',
-  'Austria',
-  'Belgium',
-  'Denmark',
-  'Norway',
-  'Sweden',
-  'Finland',
-  'Poland',
-  'Portugal',
-  'Czech Republic',
-  'Hungary',
-  'Greece',
-  'Russian Federation',
-  'Ukraine',
-  'South Africa',
-  'Egypt',
-  'Argentina',
-  'Chile',
-  'Colombia',
-  'Thailand',
-  'Malaysia',
-  'Indonesia',
-  'Philippines',
-  'Viet Nam',
-  'Saudi Arabia',
-  'Israel',
-];
-const AIRLINES = [
-  'UAL',
-  'DAL',
-  'AAL',
-  'SWA',
-  'DLH',
-  'BAW',
-  'AFR',
-  'SWR',
-  'KLM',
-  'RYR',
-  'EZY',
-  'UAE',
-  'QTR',
-  'ANA',
-];
 
 /** mulberry32: a small, fast, seedable PRNG (deterministic across platforms). */
 function prng(seed: number): () => number {
@@ -132,27 +66,26 @@ interface Aircraft {
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-function makeFleet(count: number, random: () => number, onGroundShare: number): Aircraft[] {
-  const used = new Set<string>();
+function makeFleet(
+  count: number,
+  random: () => number,
+  onGroundShare: number,
+  used = new Set<string>(),
+): Aircraft[] {
   const fleet: Aircraft[] = [];
   while (fleet.length < count) {
-    const icao24 = Math.floor(random() * 0xffffff)
-      .toString(16)
-      .padStart(6, '0');
-    if (used.has(icao24)) continue;
-    used.add(icao24);
     const onGround = random() < onGroundShare;
-    const airline = AIRLINES[Math.floor(random() * AIRLINES.length)]!;
-    const callsign = random() < 0.02 ? '' : `${airline}${Math.floor(random() * 9000) + 100}`.padEnd(8, ' ');
+    // Address, country, callsign, position and heading that belong together (see identities.ts).
+    const { icao24, callsign, country, lat, lon, track } = drawIdentity(random, onGround, used);
     fleet.push({
       icao24,
       callsign,
-      country: COUNTRIES[Math.floor(random() * COUNTRIES.length)]!,
-      lon: random() * 360 - 180,
-      lat: random() * 140 - 70,
+      country,
+      lon,
+      lat,
       altitude: onGround ? 0 : 300 + random() * 12_000,
       velocity: onGround ? random() * 15 : 90 + random() * 180,
-      track: random() * 360,
+      track,
       onGround,
       squawk: random() < 0.6 ? null : String(Math.floor(random() * 7777)).padStart(4, '0'),
       category: Math.floor(random() * 8),
@@ -232,11 +165,9 @@ export function* generateTraffic(
     advance(fleet, step);
     // ~1% turnover per step.
     const leaving = Math.floor(count * 0.01);
-    const known = new Set(fleet.map((a) => a.icao24));
-    const arrivals = makeFleet(leaving * 2, random, share)
-      .filter((a) => !known.has(a.icao24))
-      .slice(0, leaving);
-    fleet = [...fleet.slice(leaving), ...arrivals];
+    const staying = fleet.slice(leaving);
+    const arrivals = makeFleet(leaving, random, share, new Set(staying.map((a) => a.icao24)));
+    fleet = [...staying, ...arrivals];
     time += step;
   }
 }

@@ -5,50 +5,10 @@
  * address) with the header `source: readsb`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateVectorMessage } from '../../src/domain/types.ts';
-import { createKafkaClient } from '../../src/kafka/client.ts';
 import { runCli } from '../support/cli.ts';
-import { cliEnv, kafkaBrokers, uniqueName } from '../support/env.ts';
+import { cliEnv, uniqueName } from '../support/env.ts';
 import { aircraftRow, type ReadsbTestServer, startReadsbServer } from '../support/readsb-server.ts';
-
-interface ReadRecord {
-  key: string;
-  value: StateVectorMessage;
-  headers: Record<string, string>;
-}
-
-/** Every record of `topic` from the start, until `count` have arrived. */
-async function readTopic(topic: string, count: number): Promise<ReadRecord[]> {
-  // The library's client: kafkajs with the request-queue fix (no TimeoutNegativeWarning on Node 24).
-  const kafka = createKafkaClient({ brokers: kafkaBrokers() });
-  const consumer = kafka.consumer({ groupId: uniqueName('sources-reader') });
-  const out: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${out.length} of ${count} records`)), 60_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          out.push({
-            key: message.key!.toString('utf8'),
-            value: JSON.parse(message.value!.toString('utf8')),
-            headers: Object.fromEntries(
-              Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-            ),
-          });
-          if (out.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
+import { deleteTopics, readTopic } from '../support/topic-records.ts';
 
 describe('produce --source readsb: a local receiver → Kafka', () => {
   const topic = uniqueName('readsb-states');
@@ -74,10 +34,7 @@ describe('produce --source readsb: a local receiver → Kafka', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    const admin = createKafkaClient({ brokers: kafkaBrokers() }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics([topic]);
   });
 
   it('produces each aircraft of each update as an OpenSky state vector, with the header source: readsb', async () => {
@@ -143,6 +100,61 @@ describe('produce --source readsb: a local receiver → Kafka', () => {
       last_contact: now - 1,
     });
     expect(records.some((r) => r.key.startsWith('~'))).toBe(false);
+  });
+
+  it('fails over: a chain readsb,adsbfi whose receiver is down produces from adsb.fi, with its header', async () => {
+    // Arrange: a receiver that is not there (connection refused) and an adsb.fi stand-in.
+    const gone = await startReadsbServer(() => ({ body: {} }));
+    const dead = `${gone.url}/data/aircraft.json`;
+    await gone.close();
+    const api = await startReadsbServer(() => ({
+      body: {
+        now: Math.floor(Date.now() / 1000) + 0.5,
+        ac: [aircraftRow('4b1805', { lat: 47.4, lon: 8.5 })],
+      },
+    }));
+    const chainTopic = uniqueName('failover-states');
+    try {
+      // Act
+      const produce = await runCli(
+        [
+          'produce',
+          '--source',
+          'readsb,adsbfi',
+          '--source-url',
+          `readsb=${dead}`,
+          '--source-url',
+          `adsbfi=${api.url}`,
+          '--point',
+          '47.45,8.56,60',
+          '--interval',
+          '300ms',
+          '--stale-after',
+          '1s',
+          '--max-snapshots',
+          '2',
+          '--topic',
+          chainTopic,
+          '--log-level',
+          'warn',
+        ],
+        env,
+        90_000,
+      );
+      // Assert
+      expect(produce.code, produce.stderr).toBe(0);
+      expect(produce.stderr).toContain('"switched source"');
+      expect(produce.stderr).toContain('"reason":"blocked"');
+      expect(api.requests[0]!.path).toBe('/api/v2/lat/47.45/lon/8.56/dist/60');
+      const records = await readTopic(chainTopic, 2);
+      for (const record of records) {
+        expect(record.headers.source).toBe('adsb.fi');
+        expect(record.value).toMatchObject({ icao24: '4b1805', origin_country: 'Switzerland' });
+      }
+    } finally {
+      await api.close();
+      await deleteTopics([chainTopic]);
+    }
   });
 
   it('refuses --source readsb without --readsb-url, and a network source without --bbox (exit 2)', async () => {

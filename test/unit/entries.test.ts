@@ -54,6 +54,8 @@ describe('package entries', () => {
       'OpenSkySource',
       'ReadsbSource',
       'AdsbApiSource',
+      'FailoverSource',
+      'StandbySource',
       'countryOfIcao24',
       'KafkaSink',
       'LambdaInvoker',
@@ -81,7 +83,7 @@ describe('package entries', () => {
     ]) {
       expect(names).not.toContain(internal);
     }
-    expect(names).toHaveLength(95);
+    expect(names).toHaveLength(99);
   });
 
   it('bundles opensky-stream/lambda without kafkajs, IAM, yargs, the CLI or the stack', async () => {

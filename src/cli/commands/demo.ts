@@ -113,7 +113,7 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
         argv.synthetic = DEMO_SYNTHETIC_AIRCRAFT;
       }
     }
-    const { source, describe } = resolveSource(argv, env, logger, signal);
+    const { source, describe, active } = resolveSource(argv, env, logger, signal);
     const tail = await openTail(clients, deployed.topicArn);
     // From here on the queue and its subscription exist: whatever fails, close() removes them.
     let failed: Error | undefined;
@@ -172,6 +172,8 @@ export const demoCommand: CommandFactory = (env, exit): CommandModule => ({
         const invoked =
           mapping.lag === undefined ? undefined : Math.max(0, produced + startLag - mapping.lag);
         page?.setHealth({
+          // The source being polled (a failover chain's active one).
+          source: active(),
           snapshots: produce.stats.snapshots,
           produced,
           invoked,

@@ -1,12 +1,14 @@
 import type { CommandModule } from 'yargs';
 import type { LogLevel } from '../../logger.ts';
+import type { Snapshot } from '../../opensky/source.ts';
 import { createPipeline } from '../../pipeline/create-pipeline.ts';
+import { StandbySource } from '../../sources/standby.ts';
 import type { CommandFactory } from '../command.ts';
 import { kafkaFromArgv } from '../config.ts';
 import { metricsOptions, serveMetricsFromArgv } from '../metrics.ts';
 import { envOption, kafkaOptions, logOptions, parseDuration, parseSize, sourceOptions } from '../options.ts';
 import { cliLogger, ExitCode, rateMeter, shutdownSignal, startProgress } from '../runtime.ts';
-import { resolveSource } from '../sources.ts';
+import { type ResolvedSource, resolveSource } from '../sources.ts';
 
 export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
   command: 'produce',
@@ -36,6 +38,19 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
           default: '64MiB',
           group: 'Kafka:',
         }),
+        ha: envOption(env, 'PRODUCE_HA', {
+          type: 'boolean',
+          describe:
+            'Standby mode: run this on several hosts; they elect one poller through a Kafka consumer group (control topic <topic>-producers), and a standby takes over when it dies',
+          default: false,
+          group: 'Standby:',
+        }),
+        'standby-group': envOption(env, 'PRODUCE_STANDBY_GROUP', {
+          type: 'string',
+          describe:
+            'With --ha: the group and control topic of the feed (implies --ha) [default: <topic>-producers]',
+          group: 'Standby:',
+        }),
         'flush-timeout': envOption(env, 'PRODUCE_FLUSH_TIMEOUT', {
           type: 'string',
           describe: 'On stop, how long to keep trying to send what is buffered',
@@ -47,13 +62,19 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
       .example('$0 produce --bbox 45.8,5.9,47.8,10.5 --interval 10s', 'Switzerland only (1 credit per call)')
       .example('$0 produce --replay flights.ndjson --interval 1s', 'replay a recording made with `record`')
       .example(
-        '$0 produce --source readsb --readsb-url http://raspberrypi.local/tar1090/data/aircraft.json --interval 1s',
+        '$0 produce --source readsb --source-url http://raspberrypi.local/tar1090/data/aircraft.json --interval 1s',
         'your own receiver, every second',
       )
       .example(
-        '$0 produce --source adsb.fi --bbox 45.8,5.9,47.8,10.5',
+        '$0 produce --source adsbfi --bbox 45.8,5.9,47.8,10.5',
         'Switzerland from adsb.fi (non-commercial)',
       )
+      .example('$0 produce --source adsblol --point 47.45,8.56,60', '60 nm around Zürich airport, one query')
+      .example(
+        '$0 produce --source opensky,adsblol --bbox 45.8,5.9,47.8,10.5 --interval 10s',
+        'OpenSky, adsb.lol when OpenSky is exhausted or blocked, back when it recovers',
+      )
+      .example('$0 produce --ha --interval 10s', 'on two hosts: one polls, the other takes over if it dies')
       .example('$0 produce --metrics-port 9464', 'with Prometheus metrics on http://127.0.0.1:9464/metrics'),
   handler: async (argv) => {
     const logger = cliLogger(argv['log-level'] as LogLevel, 'produce');
@@ -62,7 +83,25 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
     const maxBufferBytes = parseSize(argv['buffer-size'] as string, 'buffer-size');
     const closeTimeoutMs = parseDuration(argv['flush-timeout'] as string, 'flush-timeout');
     const timer = duration ? setTimeout(() => pipelineStop(), duration) : undefined;
-    const { source, live, network, name, describe } = resolveSource(argv, env, logger, signal);
+    const standbyGroup = argv['standby-group'] ? String(argv['standby-group']) : undefined;
+    const ha = Boolean(argv.ha) || standbyGroup !== undefined;
+    // With --ha the source is opened anew each time this producer is elected: `current` is the latest.
+    let current: ResolvedSource = resolveSource(argv, env, logger, signal);
+    const { name, describe } = current;
+    const standby = ha
+      ? new StandbySource({
+          ...kafkaFromArgv(argv, env),
+          topic: String(argv.topic),
+          ...(standbyGroup ? { group: standbyGroup } : {}),
+          open: (tenure) => {
+            current = resolveSource(argv, env, logger, tenure);
+            return current.source as AsyncIterable<Snapshot>;
+          },
+          signal,
+          logger,
+        })
+      : undefined;
+    const source = standby ?? current.source;
     const pipeline = createPipeline({
       mode: 'produce',
       source,
@@ -94,18 +133,36 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
       dispose();
       throw error;
     }
-    logger.info('producing', { from: describe, topic: argv.topic, brokers: argv.brokers });
+    if (served && (current.failover || standby)) {
+      const { registerSourceMetrics } = await import('../../sources/metrics.ts');
+      registerSourceMetrics(served.metrics.registry, {
+        ...(current.failover ? { failover: () => current.failover?.stats } : {}),
+        ...(standby ? { standby: () => standby.stats } : {}),
+      });
+    }
+    logger.info('producing', {
+      from: describe,
+      topic: argv.topic,
+      brokers: argv.brokers,
+      ...(standby ? { standbyGroup: standby.group } : {}),
+    });
     const rate = rateMeter();
     const progress = startProgress(
       () => ({
         snapshots: pipeline.stats.snapshots,
         messages: pipeline.stats.sink?.messages ?? 0,
         'msg/s': rate(pipeline.stats.sink?.messages ?? 0),
-        errors: (pipeline.stats.sink?.errors ?? 0) + (live?.stats.failures ?? network?.stats.failures ?? 0),
+        errors:
+          (pipeline.stats.sink?.errors ?? 0) +
+          (current.live?.stats.failures ?? current.network?.stats.failures ?? 0),
+        ...(current.failover ? { source: current.active(), switches: current.failover.stats.switches } : {}),
+        ...(standby ? { role: standby.stats.role } : {}),
         buffered: pipeline.stats.sink?.bufferedSnapshots ?? 0,
         dropped: pipeline.stats.sink?.droppedSnapshots ?? 0,
         retries: pipeline.stats.sink?.sendRetries ?? 0,
-        ...(live ? { credits: live.stats.creditsRemaining ?? `~${live.stats.creditsUsed} used` } : {}),
+        ...(current.live
+          ? { credits: current.live.stats.creditsRemaining ?? `~${current.live.stats.creditsUsed} used` }
+          : {}),
       }),
       { logger },
     );
@@ -127,7 +184,8 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
         sendRetries: sink?.sendRetries ?? 0,
         droppedSnapshots: sink?.droppedSnapshots ?? 0,
         unsentSnapshots: sink?.unsentSnapshots ?? 0,
-        source: live?.stats ?? network?.stats,
+        source: current.failover?.stats ?? current.live?.stats ?? current.network?.stats,
+        ...(standby ? { standby: standby.stats } : {}),
       });
     }
   },
