@@ -1,7 +1,8 @@
 /**
  * The seed workshop's flow, run unchanged against the local stack with the
  * seed's own tools: `awslocal` creates the SNS topic, an SQS queue subscribed
- * to it and the function (with the seed's role ARN, a role nobody created);
+ * to it and the seed's Python function (`event_processor.lambda_handler`,
+ * python3.12, with the seed's role ARN, a role nobody created);
  * kafka-python produces OpenSky state vectors to a topic that does not exist
  * yet; an event source mapping (`awslocal lambda create-event-source-mapping
  * --self-managed-event-source`) feeds the function; boto3 reads the
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaPackage } from '../../src/deploy/bundle.ts';
+import { zipPackage } from '../../src/deploy/zip.ts';
 import { awsEndpoint, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { type PythonTools, pythonTools } from '../support/python-tools.ts';
 
@@ -111,6 +112,32 @@ while len(bodies) < int(sys.argv[2]) and time.time() < deadline:
 print(json.dumps(bodies))
 `;
 
+// The seed's function, as its users write it: Python, boto3, one Publish per aircraft in the air,
+// origin_country as a message attribute (a user's function: the product's own rules live in
+// transformStateVector, which the reference function runs).
+const eventProcessor = `
+import base64, json, os
+import boto3
+
+sns = boto3.client('sns')
+
+def lambda_handler(event, context):
+    published = 0
+    for records in event['records'].values():
+        for record in records:
+            state = json.loads(base64.b64decode(record['value']))
+            altitude, on_ground = state[7], state[8]
+            if on_ground or not altitude or altitude <= 0:
+                continue
+            flight = {'icao24': state[0], 'callsign': (state[1] or '').strip(), 'origin_country': state[2],
+                      'altitude_feet': round(altitude * 3.28084, 1)}
+            sns.publish(TopicArn=os.environ['SNS_TOPIC_ARN'], Message=json.dumps(flight),
+                        MessageAttributes={'origin_country': {'DataType': 'String', 'StringValue': state[2]}})
+            published += 1
+    print('published', published)
+    return {'published': published}
+`;
+
 describe("the seed's flow with awslocal, kafka-python and boto3", () => {
   const id = uniqueName('seed');
   const names = {
@@ -195,19 +222,19 @@ describe("the seed's flow with awslocal, kafka-python and boto3", () => {
     expect(String(subscribed?.SubscriptionArn)).toContain(names.snsTopic);
   }, 120_000);
 
-  it("creates the function with the seed's role, which does not exist (accepted, as LocalStack does)", async () => {
+  it("creates the seed's Python function with the seed's role, which does not exist (accepted, as LocalStack does)", async () => {
     await expect(awslocal(['iam', 'get-role', '--role-name', 'lambda-role'])).rejects.toThrow(/NoSuchEntity/);
     const zip = join(dir, 'function.zip');
-    writeFileSync(zip, await lambdaPackage());
+    writeFileSync(zip, zipPackage({ 'event_processor.py': eventProcessor }));
     const fn = await awslocal([
       'lambda',
       'create-function',
       '--function-name',
       names.fn,
       '--runtime',
-      'nodejs22.x',
+      'python3.12',
       '--handler',
-      'index.handler',
+      'event_processor.lambda_handler',
       '--role',
       SEED_ROLE,
       '--timeout',
@@ -259,7 +286,8 @@ describe("the seed's flow with awslocal, kafka-python and boto3", () => {
     expect(notifications).toHaveLength(IN_AIR.length);
     for (const notification of notifications) {
       expect(notification).toMatchObject({ Type: 'Notification', TopicArn: created.topicArn });
-      const body = JSON.parse(notification.Message) as { origin_country: string };
+      const body = JSON.parse(notification.Message) as { origin_country: string; altitude_feet: number };
+      expect(body.altitude_feet).toBeGreaterThan(0);
       expect(notification.MessageAttributes?.origin_country).toEqual({
         Type: 'String',
         Value: body.origin_country,
