@@ -12,6 +12,7 @@ export {
   type AdsbProviderName,
   type Circle,
   defaultAdsbApiSourceOptions,
+  type PointArea,
 } from './adsb/index.ts';
 export {
   type BatchItem,
@@ -195,15 +196,21 @@ export {
   type SnsPublisherStats,
 } from './sns/index.ts';
 export {
+  type CandidateHealthStats,
+  type CandidatePoller,
+  type CandidateStats,
   defaultFailoverSourceOptions,
   defaultStandbySourceOptions,
   type FailoverCandidate,
   FailoverSource,
+  type FailoverSourceEvents,
   type FailoverSourceOptions,
   type FailoverSourceStats,
   type FailoverSwitch,
   type SourcedSnapshot,
+  type StandbyRole,
   StandbySource,
+  type StandbySourceEvents,
   type StandbySourceOptions,
   type StandbySourceStats,
   type SwitchReason,

@@ -4,7 +4,6 @@
  * @module
  */
 import type { AttributeInput } from './attributes.ts';
-import type { PublishOutcomes } from './constants.ts';
 
 /** One record to publish, and what its message carries besides the record. */
 export interface PublishItem<T> {
@@ -35,12 +34,9 @@ export type ExtraAttributes = Readonly<Record<string, AttributeInput | null | un
  * - `aborted`: the call's signal aborted before SNS confirmed it (it may have been delivered).
  */
 export type PublishItemResult =
-  | { outcome: typeof PublishOutcomes.PUBLISHED; messageId: string }
+  | { outcome: 'published'; messageId: string }
   | {
-      outcome:
-        | typeof PublishOutcomes.FAILED
-        | typeof PublishOutcomes.TOO_LARGE
-        | typeof PublishOutcomes.ABORTED;
+      outcome: 'failed' | 'too-large' | 'aborted';
       /** SNS's error code (e.g. `InternalError`, `ThrottledException`), or one of `PublishFailureCodes`. */
       code: string;
       message: string;

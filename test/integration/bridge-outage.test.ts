@@ -10,22 +10,12 @@ import { createPipeline } from '../../src/pipeline/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
-import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
+import { deployTestFunction, slowRecordingHandler, type TestFunction } from '../support/lambda-fixtures.ts';
 import { type OwnBroker, startOwnBroker, watchRun } from '../support/own-broker.ts';
 import { waitFor } from '../support/wait.ts';
 
-// A counting function on the local stack: it appends `partition/offset` of every record it
-// is invoked with to a file the test reads, and takes DELAY_MS per invocation so the broker
-// can be killed while the bridge is mid-way through the topic.
-const countingHandler = `
-import { appendFileSync } from 'node:fs';
-export const handler = async (event) => {
-  const ids = Object.values(event.records).flat().map((r) => r.partition + '/' + r.offset);
-  appendFileSync(process.env.LOG_FILE, ids.join('\\n') + '\\n');
-  await new Promise((resolve) => setTimeout(resolve, Number(process.env.DELAY_MS)));
-  return { ok: true };
-};`;
-
+// The function (slowRecordingHandler) records every record it is invoked with in a file the test
+// reads and takes DELAY_MS per invocation, so the broker can be killed while the bridge is mid-way.
 describe('bridge through a broker outage (a broker of its own, SIGKILLed and restarted)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-outage-'));
   const logFile = join(dir, 'invoked.txt');
@@ -34,7 +24,7 @@ describe('bridge through a broker outage (a broker of its own, SIGKILLed and res
   beforeAll(async () => {
     [broker, fn] = await Promise.all([
       startOwnBroker(),
-      deployTestFunction(uniqueName('outage-fn'), countingHandler, {
+      deployTestFunction(uniqueName('outage-fn'), slowRecordingHandler, {
         env: { LOG_FILE: logFile, DELAY_MS: '100' },
       }),
     ]);

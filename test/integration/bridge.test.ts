@@ -12,6 +12,7 @@ import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction } from '../support/lambda-fixtures.ts';
+import { deleteTopics } from '../support/topic-records.ts';
 import { committedTotal, waitFor } from '../support/wait.ts';
 
 // The test function runs on this machine (in AWS's Runtime Interface Emulator), so it can
@@ -63,10 +64,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
     for (const file of Object.values(files)) rmSync(file, { force: true });
   });
   afterAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics(topics);
     rmSync(dir, { recursive: true, force: true });
   });
 

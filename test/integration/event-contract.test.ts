@@ -22,6 +22,7 @@ import {
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
 import { type PythonTools, pythonTools } from '../support/python-tools.ts';
+import { deleteTopics } from '../support/topic-records.ts';
 import { committedTotal, waitFor } from '../support/wait.ts';
 
 // Writes each event it gets to LOG_FILE, one JSON line each, and reports no failure.
@@ -148,10 +149,7 @@ describe('The Kafka event for records of other clients (confluent-kafka, kafka-p
   });
   afterAll(async () => {
     for (const fn of functions) await fn.dispose();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics(topics);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -8,20 +8,11 @@ import { LambdaInvoker, type LambdaInvokerOptions } from '../../src/bridge/index
 import { KafkaSink } from '../../src/kafka/index.ts';
 import { createJsonLogger } from '../../src/logger.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
-import { deployTestFunction } from '../support/lambda-fixtures.ts';
+import { deployTestFunction, slowRecordingHandler } from '../support/lambda-fixtures.ts';
+import { deleteTopics } from '../support/topic-records.ts';
 import { waitFor } from '../support/wait.ts';
 
-// A function that appends `partition/offset` of each record it gets to LOG_FILE, then
-// takes DELAY_MS: longer than the consumer's session in the heartbeat cases.
-const slowHandler = `
-import { appendFileSync } from 'node:fs';
-export const handler = async (event) => {
-  const ids = Object.values(event.records).flat().map((r) => r.partition + '/' + r.offset);
-  appendFileSync(process.env.LOG_FILE, ids.join('\\n') + '\\n');
-  await new Promise((resolve) => setTimeout(resolve, Number(process.env.DELAY_MS)));
-  return { ok: true };
-};`;
-
+// The function (slowRecordingHandler) takes DELAY_MS: longer than the consumer's session in the heartbeat cases.
 const kafka = new Kafka({ clientId: 'poller-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
 
 async function committed(groupId: string, topic: string): Promise<number[]> {
@@ -44,10 +35,7 @@ describe('LambdaInvoker: Kafka session and group offsets, on the real broker and
     while (cleanups.length) await cleanups.pop()!();
   });
   afterAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics(topics);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -65,7 +53,7 @@ describe('LambdaInvoker: Kafka session and group offsets, on the real broker and
     await sink.close();
     await produce(topic, count);
     const logFile = join(dir, `${topic}.log`);
-    const fn = await deployTestFunction(uniqueName('poller-fn'), slowHandler, {
+    const fn = await deployTestFunction(uniqueName('poller-fn'), slowRecordingHandler, {
       env: { LOG_FILE: logFile, DELAY_MS: String(delayMs) },
       timeout: functionTimeout,
     });

@@ -19,6 +19,7 @@ import { parseStatesResponse } from '../../src/transform/index.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { type BundleOptions, deployTestFunction } from '../support/lambda-fixtures.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';
+import { deleteTopics } from '../support/topic-records.ts';
 
 // A function written with Powertools for AWS Lambda, as one would deploy it on AWS: the
 // parser's KafkaSelfManagedEventSchema checks the event, the Kafka utility's kafkaConsumer
@@ -186,10 +187,7 @@ describe('Powertools for AWS Lambda fed by the bridge and by an event source map
     while (cleanups.length) await cleanups.pop()!();
   });
   afterAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics(topics);
   });
 
   /** A topic holding `aircraft` state vectors, a Powertools function bundled as `bundle`, and a bridge between them. */

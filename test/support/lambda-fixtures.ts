@@ -247,3 +247,16 @@ export async function invokeJson(
     ...(output.LogResult ? { log: Buffer.from(output.LogResult, 'base64').toString('utf8') } : {}),
   };
 }
+
+/**
+ * A handler that appends `partition/offset` of each record it gets to LOG_FILE, then takes
+ * DELAY_MS: for tests that need an invocation in flight (a slow function, a broker killed mid-way).
+ */
+export const slowRecordingHandler = `
+import { appendFileSync } from 'node:fs';
+export const handler = async (event) => {
+  const ids = Object.values(event.records).flat().map((r) => r.partition + '/' + r.offset);
+  appendFileSync(process.env.LOG_FILE, ids.join('\\n') + '\\n');
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.DELAY_MS)));
+  return { ok: true };
+};`;
