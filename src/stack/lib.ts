@@ -181,9 +181,23 @@ export function readPid(cfg: StackConfig, name: string): number | undefined {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A process that exited but was not reaped yet (a zombie) still answers signal 0. Its parent may
+  // be blocked (npm test starts the stack, then waits for vitest synchronously), so it can stay a
+  // zombie for the whole run: it is gone for us, and waiting for it would wait for ever.
+  return !isZombie(pid);
+}
+
+/** True when `pid` is a zombie (Linux: state `Z` in /proc/<pid>/stat); false where /proc is not there. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may itself hold spaces or ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -147,3 +147,25 @@ describe('stack: Kafka auto-creates topics', () => {
     expect(() => autoCreateTopics({ KAFKA_AUTO_CREATE_TOPICS: 'maybe' })).toThrow(/true or false/);
   });
 });
+
+describe('stack: a stopped service that was not reaped yet', () => {
+  it('counts a zombie as gone (its parent may be blocked for the whole test run), a live process as alive', async () => {
+    const { isAlive } = await import('../../src/stack/lib.ts');
+    const { spawn } = await import('node:child_process');
+    // `sleep 0` exits at once, and its parent (sh, turned into `sleep 5` by exec) never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const pid = Number(
+        await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d)))),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(() => process.kill(pid, 0)).not.toThrow(); // signal 0 still reaches the zombie
+      expect(isAlive(pid)).toBe(false);
+      expect(isAlive(parent.pid!)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});
