@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { type BoundingBox, validateBoundingBox } from '../opensky/credits.ts';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../readsb/retry.ts';
+import { isIntegerIn } from '../util/validate.ts';
 import {
   ADSB_PROVIDER_NAMES,
   ADSB_PROVIDERS,
@@ -92,9 +93,6 @@ export type ResolvedAdsbApiSourceOptions = Omit<AdsbApiSourceOptions, 'retry'> &
     >
   > & { retry: ResolvedRetryOptions; api: AdsbProvider };
 
-const integer = (value: unknown, min: number): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveAdsbApiSourceOptions(options: AdsbApiSourceOptions): ResolvedAdsbApiSourceOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
@@ -126,17 +124,18 @@ export function resolveAdsbApiSourceOptions(options: AdsbApiSourceOptions): Reso
       '/options/apiKey',
       `is required by ${api.name} (the CLI reads it from ${api.keyEnv})`,
     );
-  if (!integer(o.intervalMs, 100)) throw new ConfigError('/options/intervalMs', 'must be an integer ≥ 100');
-  if (!integer(o.requestSpacingMs, api.minRequestSpacingMs)) {
+  if (!isIntegerIn(o.intervalMs, 100))
+    throw new ConfigError('/options/intervalMs', 'must be an integer ≥ 100');
+  if (!isIntegerIn(o.requestSpacingMs, api.minRequestSpacingMs)) {
     throw new ConfigError(
       '/options/requestSpacingMs',
       `must be an integer ≥ ${api.minRequestSpacingMs} (${api.name}'s limit)`,
     );
   }
-  if (!integer(o.requestTimeoutMs, 1))
+  if (!isIntegerIn(o.requestTimeoutMs, 1))
     throw new ConfigError('/options/requestTimeoutMs', 'must be an integer ≥ 1');
   if (typeof o.keepNonIcao !== 'boolean') throw new ConfigError('/options/keepNonIcao', 'must be a boolean');
-  if (o.maxSnapshots !== undefined && !integer(o.maxSnapshots, 1))
+  if (o.maxSnapshots !== undefined && !isIntegerIn(o.maxSnapshots, 1))
     throw new ConfigError('/options/maxSnapshots', 'must be an integer ≥ 1');
   if (o.fetch !== undefined && typeof o.fetch !== 'function')
     throw new ConfigError('/options/fetch', 'must be a function');

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { isIntegerIn } from '../util/validate.ts';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
 
 /** Options of `ReadsbSource`. */
@@ -60,9 +61,6 @@ export type ResolvedReadsbSourceOptions = Omit<ReadsbSourceOptions, 'retry'> &
     retry: ResolvedRetryOptions;
   };
 
-const integer = (value: unknown, min: number): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveReadsbSourceOptions(options: ReadsbSourceOptions): ResolvedReadsbSourceOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
@@ -75,13 +73,14 @@ export function resolveReadsbSourceOptions(options: ReadsbSourceOptions): Resolv
     throw new ConfigError('/options/url', `must be an http(s) or file URL, or a path, got '${o.url}'`);
   if (/^(https?|file):\/\//i.test(o.url) && !URL.canParse(o.url))
     throw new ConfigError('/options/url', `is not a URL: '${o.url}'`);
-  if (!integer(o.intervalMs, 100)) throw new ConfigError('/options/intervalMs', 'must be an integer ≥ 100');
-  if (!integer(o.requestTimeoutMs, 1))
+  if (!isIntegerIn(o.intervalMs, 100))
+    throw new ConfigError('/options/intervalMs', 'must be an integer ≥ 100');
+  if (!isIntegerIn(o.requestTimeoutMs, 1))
     throw new ConfigError('/options/requestTimeoutMs', 'must be an integer ≥ 1');
   if (typeof o.keepNonIcao !== 'boolean') throw new ConfigError('/options/keepNonIcao', 'must be a boolean');
   if (typeof o.name !== 'string' || o.name === '' || o.name.length > 64)
     throw new ConfigError('/options/name', 'must be a string of 1–64 characters');
-  if (o.maxSnapshots !== undefined && !integer(o.maxSnapshots, 1))
+  if (o.maxSnapshots !== undefined && !isIntegerIn(o.maxSnapshots, 1))
     throw new ConfigError('/options/maxSnapshots', 'must be an integer ≥ 1');
   if (o.fetch !== undefined && typeof o.fetch !== 'function')
     throw new ConfigError('/options/fetch', 'must be a function');

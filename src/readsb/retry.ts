@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigError } from '../errors.ts';
+import { isIntegerIn } from '../util/validate.ts';
 
 /** How a failed request is retried within one tick (5xx, 408, timeouts, network errors). */
 export interface RetryOptions {
@@ -17,9 +18,6 @@ export interface RetryOptions {
 
 /** {@link RetryOptions} with every value set. */
 export type ResolvedRetryOptions = Required<RetryOptions>;
-
-const integer = (value: unknown, min: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
 
 /**
  * `retry` → full options: a number is the `limit`; an object is overlaid on
@@ -36,9 +34,9 @@ export function resolveRetryOptions(
     throw new ConfigError(path, 'must be a number of retries or { limit, baseMs, maxDelayMs }');
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   const resolved = { ...defaults, ...defined } as ResolvedRetryOptions;
-  if (!integer(resolved.limit, 0)) throw new ConfigError(`${path}/limit`, 'must be an integer ≥ 0');
-  if (!integer(resolved.baseMs, 0)) throw new ConfigError(`${path}/baseMs`, 'must be an integer ≥ 0');
-  if (!integer(resolved.maxDelayMs, resolved.baseMs))
+  if (!isIntegerIn(resolved.limit, 0)) throw new ConfigError(`${path}/limit`, 'must be an integer ≥ 0');
+  if (!isIntegerIn(resolved.baseMs, 0)) throw new ConfigError(`${path}/baseMs`, 'must be an integer ≥ 0');
+  if (!isIntegerIn(resolved.maxDelayMs, resolved.baseMs))
     throw new ConfigError(`${path}/maxDelayMs`, 'must be an integer ≥ baseMs');
   return resolved;
 }

@@ -7,6 +7,7 @@
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Snapshot } from '../opensky/source.ts';
+import { isIntegerIn } from '../util/validate.ts';
 
 /**
  * The counters a candidate's poller may expose (OpenSkySource, ReadsbSource and
@@ -84,9 +85,6 @@ export interface ResolvedFailoverSourceOptions {
   maxSnapshots: number | undefined;
 }
 
-const integer = (value: unknown, min: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveFailoverSourceOptions(options: FailoverSourceOptions): ResolvedFailoverSourceOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
@@ -105,13 +103,13 @@ export function resolveFailoverSourceOptions(options: FailoverSourceOptions): Re
       throw new ConfigError(`/options/candidates/${i}/open`, 'must be a function');
   });
   const intervalMs = options.intervalMs ?? d.intervalMs;
-  if (!integer(intervalMs, 1)) throw new ConfigError('/options/intervalMs', 'must be an integer ≥ 1');
+  if (!isIntegerIn(intervalMs, 1)) throw new ConfigError('/options/intervalMs', 'must be an integer ≥ 1');
   const staleAfterMs = options.staleAfterMs ?? d.staleIntervals * intervalMs;
-  if (!integer(staleAfterMs, intervalMs))
+  if (!isIntegerIn(staleAfterMs, intervalMs))
     throw new ConfigError('/options/staleAfterMs', `must be an integer ≥ intervalMs (${intervalMs})`);
   const probeEveryMs = options.probeEveryMs ?? Math.max(d.minProbeEveryMs, d.probeIntervals * intervalMs);
-  if (!integer(probeEveryMs, 1)) throw new ConfigError('/options/probeEveryMs', 'must be an integer ≥ 1');
-  if (options.maxSnapshots !== undefined && !integer(options.maxSnapshots, 1))
+  if (!isIntegerIn(probeEveryMs, 1)) throw new ConfigError('/options/probeEveryMs', 'must be an integer ≥ 1');
+  if (options.maxSnapshots !== undefined && !isIntegerIn(options.maxSnapshots, 1))
     throw new ConfigError('/options/maxSnapshots', 'must be an integer ≥ 1');
   return { candidates, intervalMs, staleAfterMs, probeEveryMs, maxSnapshots: options.maxSnapshots };
 }

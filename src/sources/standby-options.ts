@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Snapshot } from '../opensky/source.ts';
+import { isIntegerIn } from '../util/validate.ts';
 
 /** Options of `StandbySource`. */
 export interface StandbySourceOptions extends KafkaConnectionOptions {
@@ -48,9 +49,6 @@ export type ResolvedStandbySourceOptions = StandbySourceOptions &
     Pick<StandbySourceOptions, 'group' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'readBackTimeoutMs'>
   >;
 
-const integer = (value: unknown, min: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveStandbySourceOptions(options: StandbySourceOptions): ResolvedStandbySourceOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
@@ -62,14 +60,14 @@ export function resolveStandbySourceOptions(options: StandbySourceOptions): Reso
   if (typeof group !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(group))
     throw new ConfigError('/options/group', 'must be a valid topic name: letters, digits, ".", "_", "-"');
   if (typeof o.open !== 'function') throw new ConfigError('/options/open', 'must be a function');
-  if (!integer(o.sessionTimeoutMs, 1000))
+  if (!isIntegerIn(o.sessionTimeoutMs, 1000))
     throw new ConfigError('/options/sessionTimeoutMs', 'must be an integer ≥ 1000');
-  if (!integer(o.heartbeatIntervalMs, 100) || o.heartbeatIntervalMs * 3 > o.sessionTimeoutMs)
+  if (!isIntegerIn(o.heartbeatIntervalMs, 100) || o.heartbeatIntervalMs * 3 > o.sessionTimeoutMs)
     throw new ConfigError(
       '/options/heartbeatIntervalMs',
       'must be an integer ≥ 100 and at most a third of sessionTimeoutMs',
     );
-  if (!integer(o.readBackTimeoutMs, 1))
+  if (!isIntegerIn(o.readBackTimeoutMs, 1))
     throw new ConfigError('/options/readBackTimeoutMs', 'must be an integer ≥ 1');
   return { ...o, group };
 }

@@ -7,6 +7,7 @@
 import { ConfigError } from '../errors.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
 import type { Logger } from '../logger.ts';
+import { isIntegerIn } from '../util/validate.ts';
 
 /** Options of {@link createKafkaInspector}. */
 export interface KafkaViewOptions extends KafkaConnectionOptions {
@@ -48,20 +49,17 @@ export const defaultKafkaViewOptions = {
 export type ResolvedKafkaViewOptions = KafkaViewOptions &
   Required<Pick<KafkaViewOptions, keyof typeof defaultKafkaViewOptions>>;
 
-const integer = (value: unknown, min: number): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveKafkaViewOptions(options: KafkaViewOptions = {}): ResolvedKafkaViewOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('/options', 'must be an object');
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o = { ...defaultKafkaViewOptions, ...given } as ResolvedKafkaViewOptions;
   for (const key of ['timeoutMs', 'messages', 'maxMessages', 'maxTopics', 'maxGroups', 'idleMs'] as const)
-    if (!integer(o[key], 1)) throw new ConfigError(`/options/${key}`, 'must be an integer ≥ 1');
+    if (!isIntegerIn(o[key], 1)) throw new ConfigError(`/options/${key}`, 'must be an integer ≥ 1');
   if (o.messages > o.maxMessages)
     throw new ConfigError('/options/messages', `must be at most maxMessages (${o.maxMessages})`);
   // Below this a JSON value could not show a single nested line.
-  if (!integer(o.maxValueBytes, 64))
+  if (!isIntegerIn(o.maxValueBytes, 64))
     throw new ConfigError('/options/maxValueBytes', 'must be an integer ≥ 64');
   if (o.defaultTopic !== undefined && (typeof o.defaultTopic !== 'string' || o.defaultTopic === ''))
     throw new ConfigError('/options/defaultTopic', 'must be a non-empty string');
