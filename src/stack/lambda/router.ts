@@ -898,8 +898,11 @@ const server = createServer((req, res) => {
   const invoke = invokePath.exec(path);
   const fn = functionPath.exec(path);
   const nameOf = (segment: string | undefined) => parseFunctionRef(segment ?? '').name;
-  // A CloudWatch call sees every SNS message published before it: pending SNS metrics go first.
-  if (service === 'monitoring' && snsMetrics) work = snsMetrics.flush().then(() => forward(req, res));
+  // A CloudWatch read sees every SNS message published before it: pending SNS metrics go first. A
+  // write (a function's PutMetricData, on its hot path) needs no flush and does not wait for one.
+  const metricsWrite = String(req.headers['x-amz-target'] ?? '').endsWith('.PutMetricData');
+  if (service === 'monitoring' && snsMetrics && !metricsWrite)
+    work = snsMetrics.flush().then(() => forward(req, res));
   else if (invoke && req.method === 'POST') work = handleInvoke(req, res, invoke[1] ?? '', url.searchParams);
   else if (/^\/2015-03-31\/functions\/?$/.test(path) && req.method === 'POST')
     work = handleControlPlane(req, res, 'create');
