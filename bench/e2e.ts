@@ -89,6 +89,8 @@ const key = (r: { icao24: string; time_position: string | null }) => `${r.icao24
 const served = new Map<string, number[]>();
 let expected = 0;
 let snapshotsServed = 0;
+/** Serve time → snapshot number, to split latency per snapshot (where a slow tail comes from). */
+const snapshotAt = new Map<number, number>();
 let polling = true;
 const traffic = generateTraffic({
   aircraft: AIRCRAFT,
@@ -114,6 +116,7 @@ const opensky = createServer((req, res) => {
     else served.set(k, [now]);
   }
   snapshotsServed++;
+  snapshotAt.set(now, snapshotsServed);
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 });
 await new Promise<void>((resolve) => opensky.listen(0, '127.0.0.1', resolve));
@@ -166,6 +169,7 @@ const tail = await openTail({ sns, sqs }, TopicArn!);
 
 // --- receivers ---
 const latencies: number[] = [];
+const perSnapshot = new Map<number, number[]>();
 let delivered = 0;
 let duplicates = 0;
 let unknown = 0;
@@ -188,6 +192,10 @@ const draining = tail.drain(
         continue;
       }
       latencies.push(now - (at || started));
+      const n = snapshotAt.get(at) ?? 0;
+      const list = perSnapshot.get(n);
+      if (list) list.push(now - (at || started));
+      else perSnapshot.set(n, [now - (at || started)]);
     }
   },
   { signal: receiving.signal, receivers: RECEIVERS, onError: (error) => console.error(`receive: ${error}`) },
@@ -310,6 +318,12 @@ console.log(
 console.log(
   `latency ${recording ? "from the replay's start" : 'snapshot fetched'} → notification received: p50 ${fmt(percentile(latencies, 50), 0)} ms, p99 ${fmt(percentile(latencies, 99), 0)} ms, max ${fmt(maxLatency, 0)} ms`,
 );
+if (!recording) {
+  const rows = [...perSnapshot.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([n, list]) => `#${n} ${fmt(percentile(list, 50), 0)}/${fmt(Math.max(...list), 0)}`);
+  console.log(`latency per snapshot (p50/max ms): ${rows.join(', ')}`);
+}
 console.log(
   `throughput: ${fmt(deliveredWhilePolling / windowS, 0)} notifications/s while polling (${fmt(delivered / busyS, 0)}/s first to last received); feed rate ${fmt(expected / windowS, 0)}/s`,
 );
