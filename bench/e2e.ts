@@ -51,7 +51,7 @@ const cliEnv = {
   AWS_REGION: aws.region,
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
-  OPENSKY_STREAM_LOG_LEVEL: 'warn',
+  OPENSKY_STREAM_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
 };
 const cli = join(packageRoot(), 'bin', 'opensky-stream.js');
 
@@ -60,6 +60,32 @@ function run(args: string[]): ChildProcess {
   const child = spawn(cli, args, { env: cliEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${args[0]}] ${chunk}`));
   return child;
+}
+
+/** A port nobody listens on now (the bridge's metrics server, to see when it is consuming). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Wait until `url` answers 200 (the bridge's /readyz: consuming in its group). */
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`bridge exited early (${child.exitCode})`);
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready after 120 s`);
 }
 
 function runToEnd(args: string[]): Promise<void> {
@@ -239,18 +265,12 @@ const cpuOf = (): Record<string, number> => ({
     process.cpuUsage(),
   ),
 });
-const cpuBefore = cpuOf();
-const started = Date.now();
-const produce = run([
-  'produce',
-  ...(recording ? ['--replay', recording] : ['--base-url', baseUrl, '--budget', 'off']),
-  '--interval',
-  INTERVAL,
-  '--topic',
-  topic,
-]);
-// `produce` creates the topic; `bridge` wants it to exist.
-while (!(await admin.listTopics()).includes(topic)) await new Promise((r) => setTimeout(r, 100));
+// As a deployment runs: the topic exists (deploy --kafka-bootstrap-servers creates it) and the
+// poller is consuming before the feed starts, so the figures are the pipeline's, not the poller's
+// start-up (printed on its own line).
+await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+const bridgeMetricsPort = await freePort();
+const bridgeStarted = Date.now();
 const bridge = run([
   'bridge',
   '--function-name',
@@ -261,7 +281,21 @@ const bridge = run([
   groupId,
   '--starting-position',
   'TRIM_HORIZON',
+  '--metrics-port',
+  String(bridgeMetricsPort),
   ...extraBridgeArgs,
+]);
+await waitReady(`http://127.0.0.1:${bridgeMetricsPort}/readyz`, bridge);
+const bridgeReadyMs = Date.now() - bridgeStarted;
+const cpuBefore = cpuOf();
+const started = Date.now();
+const produce = run([
+  'produce',
+  ...(recording ? ['--replay', recording] : ['--base-url', baseUrl, '--budget', 'off']),
+  '--interval',
+  INTERVAL,
+  '--topic',
+  topic,
 ]);
 /** Peak RSS and CPU of produce and bridge, sampled while they run (a replaying produce exits by itself). */
 const processes = { produce: { rss: 0, cpu: 0 }, bridge: { rss: 0, cpu: 0 } };
@@ -328,6 +362,9 @@ console.log(
   `throughput: ${fmt(deliveredWhilePolling / windowS, 0)} notifications/s while polling (${fmt(delivered / busyS, 0)}/s first to last received); feed rate ${fmt(expected / windowS, 0)}/s`,
 );
 console.log(`max consumer lag: ${fmt(maxLag)} records`);
+console.log(
+  `bridge start-up: consuming ${fmt(bridgeReadyMs, 0)} ms after it was started (before the feed began)`,
+);
 const perNotification = (seconds: number) => fmt((seconds * 1e6) / Math.max(1, delivered), 0);
 let cpuTotal = 0;
 const cpuRows = Object.entries(cpuAfter).map(([name, after]) => {

@@ -263,16 +263,21 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     });
     await consumer.connect();
     const position = this.options.startingPosition;
-    // Resolved once per group and committed before this consumer joins (it finds no running
-    // member then), so its first fetch starts there and a restart never re-resolves LATEST.
-    await commitStartingPosition(
-      this.kafka,
-      this.groupId,
-      this.topic,
-      position,
-      this.logger,
-      this.abort.signal,
-    );
+    // LATEST and AT_TIMESTAMP are resolved once per group and committed before this consumer
+    // joins (it finds no running member then), so a restart never re-resolves them. TRIM_HORIZON
+    // needs no commit: a partition without a committed offset starts at the earliest record,
+    // today or after any restart, which is what committing it would pin. Skipping it saves the
+    // ~5 s kafkajs's setOffsets spends joining the group, on every start of the default.
+    if (position !== 'TRIM_HORIZON') {
+      await commitStartingPosition(
+        this.kafka,
+        this.groupId,
+        this.topic,
+        position,
+        this.logger,
+        this.abort.signal,
+      );
+    }
     if (this.abort.signal.aborted) return;
     await consumer.subscribe({ topic: this.topic, fromBeginning: position === 'TRIM_HORIZON' });
     await consumer.run({

@@ -44,6 +44,8 @@ export interface FakeConsumer {
   /** Emit kafkajs's CRASH instrumentation event. */
   crash(error: Error, restart?: boolean): void;
   commits: Array<{ topic: string; partition: number; offset: string }>;
+  /** Every `subscribe` call, in order. */
+  subscriptions: Array<{ topic: string; fromBeginning?: boolean }>;
 }
 
 export interface FakeKafka {
@@ -129,6 +131,7 @@ export function fakeKafka(options: { topics?: string[] } = {}): FakeKafka {
       emitter,
       connected: false,
       commits: [],
+      subscriptions: [],
       crash(error, restart = false) {
         state.connected = false;
         emitter.emit(CRASH, { type: CRASH, payload: { error, groupId, restart } });
@@ -148,7 +151,9 @@ export function fakeKafka(options: { topics?: string[] } = {}): FakeKafka {
       disconnect: async () => {
         state.connected = false;
       },
-      subscribe: async () => undefined,
+      subscribe: async (subscription: { topic: string; fromBeginning?: boolean }) => {
+        state.subscriptions.push(subscription);
+      },
       run: async ({ eachBatch }: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
         state.eachBatch = eachBatch;
       },

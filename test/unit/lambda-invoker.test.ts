@@ -417,9 +417,9 @@ describe('Class: LambdaInvoker, start', () => {
     await invoker.stop();
   });
 
-  it('commits TRIM_HORIZON as the low offset, and nothing once every partition has a committed offset', async () => {
+  it('resolves LATEST once: a restart after a crash commits nothing more', async () => {
     // Arrange
-    const { kafka, invoker } = setup(() => ({}), { startingPosition: 'TRIM_HORIZON' });
+    const { kafka, invoker } = setup(() => ({}), { startingPosition: 'LATEST' });
     kafka.partitions = [{ partition: 0, committed: '-1', low: '3', high: '42' }];
 
     // Act: start, then a restart of the consumer after a crash
@@ -428,7 +428,26 @@ describe('Class: LambdaInvoker, start', () => {
     await vi.waitFor(() => expect(invoker.stats.restarts).toBe(1));
 
     // Assert: resolved once
-    expect(kafka.setOffsets.map((call) => call.partitions)).toEqual([[{ partition: 0, offset: '3' }]]);
+    expect(kafka.setOffsets.map((call) => call.partitions)).toEqual([[{ partition: 0, offset: '42' }]]);
+    await invoker.stop();
+  });
+
+  it('starts TRIM_HORIZON from the earliest record without committing (no group join before consuming)', async () => {
+    // Arrange: a partition the group never committed
+    const { kafka, invoker } = setup(() => ({}), { startingPosition: 'TRIM_HORIZON' });
+    kafka.partitions = [{ partition: 0, committed: '-1', low: '3', high: '42' }];
+
+    // Act: start, then a restart of the consumer after a crash
+    await invoker.start();
+    kafka.consumers[0]!.crash(connectionRefused(), false);
+    await vi.waitFor(() => expect(invoker.stats.restarts).toBe(1));
+
+    // Assert: both consumers read uncommitted partitions from the earliest offset; nothing set
+    expect(kafka.setOffsets).toEqual([]);
+    expect(kafka.consumers.map((c) => c.subscriptions)).toEqual([
+      [{ topic: 'aviation-data', fromBeginning: true }],
+      [{ topic: 'aviation-data', fromBeginning: true }],
+    ]);
     await invoker.stop();
   });
 
