@@ -19,5 +19,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 
 const source = new URL('../src/cli/main.ts', import.meta.url);
 const built = new URL('../dist/cli.js', import.meta.url);
-const { main } = await import(existsSync(source) ? source.href : built.href);
+// OPENSKY_STREAM_CLI=built runs dist/ in a checkout too: what an installed package runs (bench/ measures that).
+const useSource = process.env.OPENSKY_STREAM_CLI !== 'built' && existsSync(source);
+const { main } = await import(useSource ? source.href : built.href);
 process.exit(await main(process.argv.slice(2)));
