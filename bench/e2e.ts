@@ -41,6 +41,7 @@ const DRAIN_MS = Number(process.env.BENCH_DRAIN_S ?? 120) * 1000;
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 4);
 /** `fixture`: the recorded response in ../shared/fixtures, twice; or a path to a recording (NDJSON). */
 const REPLAY = process.env.BENCH_REPLAY;
+const RSS_EVERY_S = Number(process.env.BENCH_RSS_EVERY_S ?? 0);
 const extraBridgeArgs = (process.env.BENCH_BRIDGE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const { brokers, aws } = await localStack();
@@ -94,11 +95,11 @@ function runToEnd(args: string[]): Promise<void> {
   });
 }
 
-/** Peak resident memory (VmHWM) of a live process, in MiB. */
-function peakRssMiB(child: ChildProcess): number {
+/** Resident memory of a live process in MiB: its peak (VmHWM) or now (VmRSS). */
+function rssMiB(child: ChildProcess, which: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   if (child.exitCode !== null) throw new Error(`the process exited early (${child.exitCode})`);
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+  return Number(new RegExp(`^${which}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) / 1024;
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -232,6 +233,9 @@ const groupId = unique('bench-e2e-group');
 const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
 let maxLag = 0;
+let lastLag = 0;
+/** The largest lag since the previous RSS row (bench/soak). */
+let lagMark = 0;
 const sampleLag = async () => {
   try {
     const ends = await admin.fetchTopicOffsets(topic);
@@ -243,6 +247,8 @@ const sampleLag = async () => {
       lag += Number(end.offset) - (at < 0 ? Number(end.low) : at);
     }
     maxLag = Math.max(maxLag, lag);
+    lastLag = lag;
+    lagMark = Math.max(lagMark, lag);
   } catch {
     // the topic or group is not there yet
   }
@@ -306,7 +312,7 @@ const sampleProcesses = () => {
   ] as const) {
     if (child.exitCode !== null) continue;
     try {
-      processes[name].rss = Math.max(processes[name].rss, peakRssMiB(child));
+      processes[name].rss = Math.max(processes[name].rss, rssMiB(child));
       processes[name].cpu = treeCpuSeconds(child.pid!);
     } catch {
       // exited meanwhile
@@ -317,6 +323,31 @@ const lagTimer = setInterval(() => {
   sampleProcesses();
   void sampleLag();
 }, 1000);
+/** RSS now, every BENCH_RSS_EVERY_S seconds (bench/soak sets it): flat, or growing? */
+const rssRows: Array<{ at: number; produce: number; bridge: number }> = [];
+const rssTimer = RSS_EVERY_S
+  ? setInterval(() => {
+      try {
+        const row = {
+          at: (Date.now() - started) / 1000,
+          produce: rssMiB(produce, 'VmRSS'),
+          bridge: rssMiB(bridge, 'VmRSS'),
+        };
+        rssRows.push(row);
+        console.log(
+          `RSS at ${fmt(row.at, 0)} s: produce ${fmt(row.produce, 0)} MiB, bridge ${fmt(row.bridge, 0)} MiB (lag ${fmt(maxLagSince())} records)`,
+        );
+      } catch {
+        // a process exited: reported at the end
+      }
+    }, RSS_EVERY_S * 1000)
+  : undefined;
+/** The largest lag since the previous RSS row. */
+function maxLagSince(): number {
+  const seen = Math.max(lagMark, lastLag);
+  lagMark = 0;
+  return seen;
+}
 if (recording) await new Promise((resolve) => produce.once('exit', resolve));
 else await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
 polling = false;
@@ -325,6 +356,7 @@ const deliveredWhilePolling = delivered;
 const drainUntil = Date.now() + DRAIN_MS;
 while (latencies.length < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 200));
 clearInterval(lagTimer);
+if (rssTimer) clearInterval(rssTimer);
 sampleProcesses();
 for (const [name, child] of [
   ['produce', produce],
@@ -378,6 +410,17 @@ console.log(
   `CPU used (${fmt(cpuTotal, 1)} s, ${perNotification(cpuTotal)} µs/notification in all):\n${cpuRows.join('\n')}`,
 );
 console.log(`peak RSS: produce ${fmt(rss.produce, 0)} MiB, bridge ${fmt(rss.bridge, 0)} MiB`);
+if (rssRows.length >= 2) {
+  // Flat means: the second half of the run holds no more than the first half's peak, give or take 10 %.
+  const half = Math.floor(rssRows.length / 2);
+  for (const name of ['produce', 'bridge'] as const) {
+    const early = Math.max(...rssRows.slice(0, half).map((r) => r[name]));
+    const late = Math.max(...rssRows.slice(half).map((r) => r[name]));
+    console.log(
+      `RSS ${name}: first half peak ${fmt(early, 0)} MiB, second half peak ${fmt(late, 0)} MiB: ${late <= early * 1.1 ? 'flat' : 'GROWING'}`,
+    );
+  }
+}
 
 await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => undefined);
 await admin.disconnect();
