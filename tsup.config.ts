@@ -8,8 +8,8 @@ export default defineConfig([
     // those who use it). ESM + CJS with declarations for each.
     entry: {
       index: 'src/index.ts',
-      lambda: 'src/lambda-handler.ts',
-      testing: 'src/testing.ts',
+      lambda: 'src/entries/lambda.ts',
+      testing: 'src/entries/testing.ts',
       metrics: 'src/metrics/index.ts',
     },
     format: ['esm', 'cjs'],

@@ -87,28 +87,12 @@ export {
   ValidationError,
 } from './errors.ts';
 export {
-  createKafkaClient,
-  defaultKafkaSinkOptions,
-  type EnsureTopicOptions,
-  ensureTopic,
-  type KafkaConnectionOptions,
-  type KafkaLike,
-  type KafkaSaslOptions,
-  KafkaSink,
-  type KafkaSinkCloseReport,
-  type KafkaSinkEvents,
-  type KafkaSinkOptions,
-  type KafkaSinkStats,
-  kafkaConfigFromEnv,
-  SinkHeaders,
-} from './kafka/index.ts';
-export {
   createFlightHandler,
   type FlightHandlerContext,
   type FlightHandlerOptions,
   type FlightHandlerResult,
   type FlightHandlerSummary,
-} from './lambda/handler.ts';
+} from './handler/handler.ts';
 export {
   type BatchResponseVerdict,
   buildKafkaEvent,
@@ -125,7 +109,23 @@ export {
   parseBatchResponse,
   recordPublished,
   topicNameOf,
-} from './lambda/index.ts';
+} from './handler/index.ts';
+export {
+  createKafkaClient,
+  defaultKafkaSinkOptions,
+  type EnsureTopicOptions,
+  ensureTopic,
+  type KafkaConnectionOptions,
+  type KafkaLike,
+  type KafkaSaslOptions,
+  KafkaSink,
+  type KafkaSinkCloseReport,
+  type KafkaSinkEvents,
+  type KafkaSinkOptions,
+  type KafkaSinkStats,
+  kafkaConfigFromEnv,
+  SinkHeaders,
+} from './kafka/index.ts';
 export { createJsonLogger, type Logger, type LogLevel, silentLogger } from './logger.ts';
 export {
   type BoundingBox,

@@ -11,7 +11,7 @@ const exportsOf = async (path: string) => Object.keys(await import(path)).sort()
 
 describe('package entries', () => {
   it('opensky-stream/lambda: handler, batch core, transform and the Kafka event codec', async () => {
-    expect(await exportsOf('../../src/lambda-handler.ts')).toEqual([
+    expect(await exportsOf('../../src/entries/lambda.ts')).toEqual([
       'FullBatchFailureError',
       'RecordOutcomes',
       'SnsPublisher',
@@ -31,7 +31,7 @@ describe('package entries', () => {
   });
 
   it('opensky-stream/testing: the local stack for your own tests', async () => {
-    expect(await exportsOf('../../src/testing.ts')).toEqual([
+    expect(await exportsOf('../../src/entries/testing.ts')).toEqual([
       'defaultRunDir',
       'localStackStatus',
       'startLocalStack',
@@ -88,7 +88,7 @@ describe('package entries', () => {
 
   it('bundles opensky-stream/lambda without kafkajs, IAM, yargs, the CLI or the stack', async () => {
     const result = await build({
-      entryPoints: ['src/lambda-handler.ts'],
+      entryPoints: ['src/entries/lambda.ts'],
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -16,8 +16,8 @@
  *
  * @module
  */
-import { defaultRunDir, type Log, type StackConfig, stackConfig, stopService } from './stack/lib.ts';
-import { type ServiceStatus, stackDown, stackStatus, stackUp } from './stack/stack.ts';
+import { defaultRunDir, type Log, type StackConfig, stackConfig, stopService } from '../stack/lib.ts';
+import { type ServiceStatus, stackDown, stackStatus, stackUp } from '../stack/stack.ts';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
