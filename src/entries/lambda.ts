@@ -24,6 +24,7 @@ export {
 export type { FlightRecord, StateVector } from '../domain/types.ts';
 export { FullBatchFailureError, isOpenSkyStreamError, ValidationError } from '../errors.ts';
 export {
+  type DecodedKafkaRecord,
   decodeKafkaRecord,
   eventRecords,
   type KafkaBatchResponse,
