@@ -2,18 +2,22 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // The library by runtime: `opensky-stream` (everything), `opensky-stream/lambda` (what runs
-    // in the function: no kafkajs, IAM or yargs), `opensky-stream/testing` (the local stack for
-    // your integration tests), `opensky-stream/metrics` (Prometheus: prom-client is loaded only by
-    // those who use it). ESM + CJS with declarations for each.
+    // The library by purpose: `opensky-stream` (what pipelines are built with), `opensky-stream/lambda`
+    // (what runs in the function: no kafkajs, IAM or yargs), `opensky-stream/deploy` (the AWS
+    // resources from code), `opensky-stream/sns` (SNS's limits and naming rules),
+    // `opensky-stream/testing` (the local stack and Kafka events for your tests),
+    // `opensky-stream/metrics` (Prometheus: prom-client is loaded only by those who use it).
+    // ESM + CJS with declarations for each.
     entry: {
       index: 'src/index.ts',
-      lambda: 'src/lambda-handler.ts',
-      testing: 'src/testing.ts',
+      lambda: 'src/entries/lambda.ts',
+      testing: 'src/entries/testing.ts',
+      deploy: 'src/entries/deploy.ts',
+      sns: 'src/entries/sns.ts',
       metrics: 'src/metrics/index.ts',
     },
     format: ['esm', 'cjs'],
-    // import.meta.url (packageRoot: deploy, bundle, init) has no CommonJS equivalent: shim it.
+    // import.meta.url (packageRoot: deploy's bundle, init, the stack, the UI) has no CommonJS equivalent: shim it.
     shims: true,
     // An optional devDependency, imported only to bundle the Lambda from sources: never inlined
     // (its API finds its binary relative to its own files).

@@ -17,7 +17,7 @@ export default defineConfig({
             },
             {
               find: /^opensky-stream\/lambda$/,
-              replacement: fileURLToPath(new URL('./src/lambda-handler.ts', import.meta.url)),
+              replacement: fileURLToPath(new URL('./src/entries/lambda.ts', import.meta.url)),
             },
           ],
         },

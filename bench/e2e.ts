@@ -27,11 +27,11 @@ import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/clie
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
 import { openTail } from '../src/cli/tail.ts';
-import { packageRoot } from '../src/deploy/bundle.ts';
 import { runningPid, stackConfig } from '../src/stack/lib.ts';
 import { treeCpuSeconds } from '../src/stack/stack.ts';
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
+import { packageRoot } from '../src/util/package-root.ts';
 import { fmt, localStack, percentile, realOrGenerated, unique } from './_util.ts';
 
 const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);

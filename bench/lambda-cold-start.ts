@@ -8,7 +8,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { deployPipelineResources, lambdaPackage } from '../src/deploy/index.ts';
-import { buildKafkaEvent } from '../src/lambda/index.ts';
+import { buildKafkaEvent } from '../src/handler/index.ts';
 import { generateSnapshot } from '../src/synthetic/index.ts';
 import { parseStatesResponse } from '../src/transform/index.ts';
 import { fmt, localStack, percentile, unique } from './_util.ts';

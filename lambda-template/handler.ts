@@ -7,6 +7,6 @@
  * dist/lambda/index.mjs (handler `index.handler`); `opensky-stream deploy`
  * zips and deploys it.
  */
-import { createFlightHandler } from '../src/lambda/handler.ts';
+import { createFlightHandler } from '../src/handler/handler.ts';
 
 export const handler = createFlightHandler();

@@ -135,6 +135,12 @@ async function main(): Promise<number> {
       'dist/index.js',
       'dist/index.cjs',
       'dist/index.d.ts',
+      'dist/deploy.js',
+      'dist/deploy.cjs',
+      'dist/deploy.d.ts',
+      'dist/sns.js',
+      'dist/sns.cjs',
+      'dist/sns.d.ts',
       'dist/cli.js',
       'dist/stack/router.js',
       'dist/stack/runtime.js',
@@ -262,7 +268,9 @@ async function main(): Promise<number> {
         ],
       ],
       ['opensky-stream/lambda', ['createFlightHandler', 'tryTransformStateVector', 'decodeKafkaRecord']],
-      ['opensky-stream/testing', ['startLocalStack', 'localStackStatus']],
+      ['opensky-stream/testing', ['startLocalStack', 'localStackStatus', 'buildKafkaEvent']],
+      ['opensky-stream/deploy', ['deployPipelineResources', 'zipPackage', 'lambdaPackage']],
+      ['opensky-stream/sns', ['isValidTopicName', 'isValidAttributeName']],
       ['opensky-stream/metrics', ['servePipelineMetrics']],
     ];
     for (const [entry, names] of entries) {

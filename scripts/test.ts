@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LocalStack, startLocalStack } from '../src/testing.ts';
+import { type LocalStack, startLocalStack } from '../src/entries/testing.ts';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 

@@ -2,6 +2,14 @@
  * opensky-stream: real-time flight-data pipelines, OpenSky Network → Kafka →
  * AWS Lambda → SNS, as composable primitives.
  *
+ * This entry holds what pipelines are built with: the sources, the sink, the
+ * bridge, the transform, the publisher, the handler, `createPipeline`, their
+ * options, defaults and stats, and the errors. The rest by purpose:
+ * `opensky-stream/lambda` (what runs in the function), `opensky-stream/deploy`
+ * (the AWS resources from code), `opensky-stream/sns` (SNS's limits and
+ * naming rules), `opensky-stream/testing` (the local stack and Kafka events
+ * for your tests), `opensky-stream/metrics` (Prometheus).
+ *
  * @packageDocumentation
  */
 
@@ -38,27 +46,6 @@ export {
   type OnFailureDestination,
   type StartingPosition,
 } from './bridge/index.ts';
-export {
-  type DeployOptions,
-  type DeployResult,
-  type DestroyOptions,
-  type DestroyResult,
-  deployPipelineResources,
-  destroyPipelineResources,
-  ensureKafkaEventSourceMapping,
-  functionPolicy,
-  type KafkaTriggerOptions,
-  type KafkaTriggerResult,
-  LAMBDA_HANDLER,
-  LAMBDA_TRUST_POLICY,
-  lambdaPackage,
-  mergeFunctionPolicy,
-  type PackageFiles,
-  type PolicyDocument,
-  type PolicyStatement,
-  type RoleRelease,
-  zipPackage,
-} from './deploy/index.ts';
 export { countryOfIcao24 } from './domain/country.ts';
 export {
   type FlightRecord,
@@ -87,6 +74,19 @@ export {
   ValidationError,
 } from './errors.ts';
 export {
+  createFlightHandler,
+  type FlightHandlerContext,
+  type FlightHandlerOptions,
+  type FlightHandlerResult,
+  type FlightHandlerSummary,
+} from './handler/handler.ts';
+export type {
+  ConsumedRecord,
+  KafkaBatchResponse,
+  KafkaEvent,
+  KafkaEventRecord,
+} from './handler/index.ts';
+export {
   createKafkaClient,
   defaultKafkaSinkOptions,
   type EnsureTopicOptions,
@@ -102,34 +102,9 @@ export {
   kafkaConfigFromEnv,
   SinkHeaders,
 } from './kafka/index.ts';
-export {
-  createFlightHandler,
-  type FlightHandlerContext,
-  type FlightHandlerOptions,
-  type FlightHandlerResult,
-  type FlightHandlerSummary,
-} from './lambda/handler.ts';
-export {
-  type BatchResponseVerdict,
-  buildKafkaEvent,
-  type ConsumedRecord,
-  countPublished,
-  type DecodedKafkaRecord,
-  decodeKafkaRecord,
-  eventRecords,
-  type KafkaBatchResponse,
-  type KafkaEvent,
-  type KafkaEventRecord,
-  METRIC_NAMESPACE,
-  METRIC_PUBLISHED,
-  parseBatchResponse,
-  recordPublished,
-  topicNameOf,
-} from './lambda/index.ts';
 export { createJsonLogger, type Logger, type LogLevel, silentLogger } from './logger.ts';
 export {
   type BoundingBox,
-  boxArea,
   type CreditTier,
   CreditTiers,
   creditCost,
@@ -170,26 +145,15 @@ export {
   type AttributeInput,
   type AttributeMapping,
   createSnsClient,
-  defaultGroupId,
   defaultSnsPublisherOptions,
   type ExtraAttributes,
   type FailedPublish,
-  isFifoTopic,
-  isTopicArn,
-  isValidAttributeName,
-  isValidTopicName,
   type PublishFailureCode,
   PublishFailureCodes,
   type PublishItem,
   type PublishItemResult,
   type PublishOptions,
   type PublishResult,
-  SNS_ATTRIBUTE_TYPES,
-  SNS_MAX_ATTRIBUTES,
-  SNS_MAX_BATCH_BYTES,
-  SNS_MAX_BATCH_ENTRIES,
-  SNS_MAX_FIFO_ID_LENGTH,
-  type SnsAttributeType,
   type SnsClientOptions,
   SnsPublisher,
   type SnsPublisherOptions,
@@ -216,8 +180,6 @@ export {
   type SwitchReason,
 } from './sources/index.ts';
 export {
-  generateSnapshot,
-  generateTraffic,
   type RawStatesBody,
   type SyntheticOptions,
   syntheticSnapshots,
@@ -231,7 +193,6 @@ export {
   type TraceContext,
 } from './tracing/index.ts';
 export {
-  altitudeMetres,
   type Checked,
   checkStateVector,
   type InvalidReason,
@@ -239,9 +200,7 @@ export {
   parseStatesResponse,
   type SkippedRow,
   stateVectorFromArray,
-  stateVectorToArray,
   type TransformResult,
-  toIsoSeconds,
   toStateVectorMessage,
   transformStateVector,
   tryTransformStateVector,

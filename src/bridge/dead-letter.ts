@@ -7,7 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { CompressionTypes, type Message, type Producer } from 'kafkajs';
-import type { ConsumedRecord } from '../lambda/event.ts';
+import type { ConsumedRecord } from '../handler/event.ts';
 
 /** Headers added to records sent to the dead-letter topic. */
 export const DeadLetterHeaders = {

@@ -8,7 +8,7 @@
  * @module
  */
 import { AbortError, LambdaInvokeError } from '../errors.ts';
-import type { ConsumedRecord } from '../lambda/event.ts';
+import type { ConsumedRecord } from '../handler/event.ts';
 import type { Logger } from '../logger.ts';
 import { backoffDelay, sleep } from '../util/retry.ts';
 import type { FailedRecords, FailureReason, KafkaDeadLetter } from './dead-letter.ts';

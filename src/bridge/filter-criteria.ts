@@ -21,7 +21,7 @@
  * @module
  */
 import { ConfigError } from '../errors.ts';
-import type { ConsumedRecord } from '../lambda/event.ts';
+import type { ConsumedRecord } from '../handler/event.ts';
 import {
   type CompiledPattern,
   compilePattern,

@@ -14,7 +14,7 @@ import {
   type ConsumedRecord,
   eventRecordSize,
   parseBatchResponse,
-} from '../lambda/event.ts';
+} from '../handler/event.ts';
 import type { Logger } from '../logger.ts';
 import type { ResolvedLambdaInvokerOptions } from './options.ts';
 

@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError, ErrorCodes, OpenSkyStreamError, type OpenSkyStreamErrorOptions } from '../errors.ts';
-import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../lambda/event.ts';
+import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../handler/event.ts';
 import { classifyError } from '../sns/classify.ts';
 import { createSnsClient } from '../sns/client.ts';
 import type { FailedRecords, FailureReason } from './dead-letter.ts';

@@ -6,8 +6,8 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError } from '../errors.ts';
+import type { ConsumedRecord } from '../handler/event.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
-import type { ConsumedRecord } from '../lambda/event.ts';
 import type { Logger } from '../logger.ts';
 import {
   definedValues,

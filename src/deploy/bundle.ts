@@ -9,21 +9,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.ts';
+import { packageRoot } from '../util/package-root.ts';
 import { zipPackage } from './zip.ts';
-
-/** The package's root folder (holds package.json), from src/deploy or dist. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new ConfigError('package root', 'could not find package.json above this module');
-    dir = parent;
-  }
-  return dir;
-}
 
 /** The handler module's name inside the zip, and the handler setting that goes with it. */
 export const LAMBDA_ENTRY = 'index.mjs';
@@ -71,7 +59,7 @@ export async function bundleLambdaSource(
 export async function lambdaPackage(): Promise<Uint8Array> {
   const root = packageRoot();
   const built = join(root, 'dist', 'lambda', LAMBDA_ENTRY);
-  const fromSource = existsSync(join(root, 'src', 'lambda', 'handler.ts'));
+  const fromSource = existsSync(join(root, 'src', 'handler', 'handler.ts'));
   const code = fromSource ? await bundleLambdaSource() : readFileSync(built);
   return zipPackage({ [LAMBDA_ENTRY]: code });
 }

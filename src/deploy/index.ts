@@ -3,7 +3,6 @@ export {
   LAMBDA_ENTRY,
   LAMBDA_HANDLER,
   lambdaPackage,
-  packageRoot,
   writeLambdaBundle,
 } from './bundle.ts';
 export { type CodePackage, codePackage } from './code.ts';

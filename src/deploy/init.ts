@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { packageRoot } from './bundle.ts';
+import { packageRoot } from '../util/package-root.ts';
 
 /** The template's name for this package, in its package.json's dependencies. */
 const PACKAGE = 'opensky-stream';

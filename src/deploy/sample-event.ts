@@ -10,8 +10,8 @@
  */
 import { Partitioners } from 'kafkajs';
 import type { StateVector } from '../domain/types.ts';
-import { snapshotMessages } from '../kafka/sink.ts';
-import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../lambda/event.ts';
+import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../handler/event.ts';
+import { snapshotMessages } from '../kafka/messages.ts';
 import { replaySnapshots } from '../opensky/replay.ts';
 import { syntheticSnapshots } from '../synthetic/generator.ts';
 

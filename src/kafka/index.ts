@@ -8,15 +8,8 @@ export {
   kafkaConfigFromEnv,
 } from './client.ts';
 export { classifyKafkaError, type KafkaFailureKind } from './failures.ts';
-export {
-  chunkMessages,
-  KafkaSink,
-  type KafkaSinkCloseReport,
-  type KafkaSinkEvents,
-  type KafkaSinkStats,
-  SinkHeaders,
-  snapshotMessages,
-} from './sink.ts';
+export { chunkMessages, SinkHeaders, snapshotMessages } from './messages.ts';
+export { KafkaSink, type KafkaSinkCloseReport, type KafkaSinkEvents, type KafkaSinkStats } from './sink.ts';
 export {
   defaultKafkaSinkOptions,
   type KafkaSinkOptions,

@@ -1,16 +1,20 @@
 /**
  * KafkaSink: snapshots of state vectors → one Kafka message per aircraft.
+ * The messages are encoded in ./messages.ts and kept until acknowledged in
+ * ./send-buffer.ts; this file sends them, retries and waits.
  *
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { CompressionTypes, type Message, Partitioners, type Producer } from 'kafkajs';
-import type { StatesResponse, StateVectorMessage } from '../domain/types.ts';
+import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
+import type { StatesResponse } from '../domain/types.ts';
 import { AbortError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay } from '../util/retry.ts';
 import { createKafkaClient, type EnsureTopicOptions, ensureTopic, type KafkaLike } from './client.ts';
 import { classifyKafkaError } from './failures.ts';
+import { chunkMessages, snapshotMessages } from './messages.ts';
+import { type QueuedSend, SendBuffer } from './send-buffer.ts';
 import {
   type KafkaSinkOptions,
   type ResolvedKafkaSinkOptions,
@@ -18,14 +22,6 @@ import {
 } from './sink-options.ts';
 
 export type { KafkaSinkOptions } from './sink-options.ts';
-
-/** Message headers every KafkaSink message carries. */
-export const SinkHeaders = {
-  SOURCE: 'source',
-  SNAPSHOT_TIME: 'snapshot-time',
-  CONTENT_TYPE: 'content-type',
-  TRACEPARENT: 'traceparent',
-} as const;
 
 /** Counters of a {@link KafkaSink}. */
 export interface KafkaSinkStats {
@@ -63,45 +59,6 @@ export interface KafkaSinkEvents {
 export interface KafkaSinkCloseReport {
   unsentSnapshots: number;
   unsentMessages: number;
-}
-
-/** Split messages into sends of at most `maxBytes` (key + value bytes), order kept. */
-export function chunkMessages(
-  messages: Message[],
-  maxBytes: number,
-): Array<{ messages: Message[]; bytes: number }> {
-  const chunks: Array<{ messages: Message[]; bytes: number }> = [];
-  let current: Message[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = Buffer.byteLength(message.value as string) + Buffer.byteLength(message.key as string) + 64;
-    if (current.length > 0 && bytes + size > maxBytes) {
-      chunks.push({ messages: current, bytes });
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += size;
-  }
-  if (current.length) chunks.push({ messages: current, bytes });
-  return chunks;
-}
-
-/** One message per state vector: key icao24 (per-aircraft order), value the JSON state vector + snapshot time. */
-export function snapshotMessages(
-  snapshot: Pick<StatesResponse, 'time' | 'states'>,
-  options: { source?: string; traceparent?: string } = {},
-): Message[] {
-  const headers: Record<string, string> = {
-    [SinkHeaders.SOURCE]: options.source ?? 'opensky-stream',
-    [SinkHeaders.SNAPSHOT_TIME]: String(snapshot.time),
-    [SinkHeaders.CONTENT_TYPE]: 'application/json',
-  };
-  if (options.traceparent) headers[SinkHeaders.TRACEPARENT] = options.traceparent;
-  return snapshot.states.map((sv) => {
-    const value: StateVectorMessage = { ...sv, snapshot_time: snapshot.time };
-    return { key: sv.icao24, value: JSON.stringify(value), headers };
-  });
 }
 
 /**
@@ -152,12 +109,9 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
   private readonly logger: Logger;
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
-  /** Snapshots not fully acknowledged, oldest first. */
-  private readonly buffer: Buffered[] = [];
-  /** Sends waiting to go out, in order. */
-  private queue: Chunk[] = [];
+  /** Snapshots not fully acknowledged and their sends; keeps stats.buffered* current. */
+  private readonly buffer = new SendBuffer(this.stats);
   private inFlight = 0;
-  private nextOrder = 0;
   /** Consecutive failed sends: above 0 the broker is out, or recovering. */
   private failures = 0;
   private outageSince = 0;
@@ -254,20 +208,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
         if (this.closed) throw new KafkaError('the sink is closed');
       }
     }
-    const owner: Buffered = {
-      time: snapshot.time,
-      ...(options.traceparent ? { traceparent: options.traceparent } : {}),
-      bytes,
-      messages: messages.length,
-      chunks: chunks.length,
-      inFlight: 0,
-      acked: 0,
-      ackedMessages: 0,
-    };
-    this.buffer.push(owner);
-    this.stats.bufferedSnapshots++;
-    this.stats.bufferedBytes += bytes;
-    for (const chunk of chunks) this.queue.push({ owner, ...chunk, order: this.nextOrder++, span: 1 });
+    this.buffer.add({ time: snapshot.time, traceparent: options.traceparent }, chunks);
     this.pump();
   }
 
@@ -285,7 +226,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new KafkaError(
-          `flush timed out with ${this.buffer.length} snapshots (${this.unsentMessages()} messages) not acknowledged`,
+          `flush timed out with ${this.buffer.length} snapshots (${this.buffer.unsentMessages()} messages) not acknowledged`,
           { retryable: true },
         );
       }
@@ -322,14 +263,14 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.stats.unsentSnapshots = this.buffer.length;
-    this.stats.unsentMessages = this.unsentMessages();
+    this.stats.unsentMessages = this.buffer.unsentMessages();
     if (this.buffer.length > 0) {
       this.logger.error('closed with snapshots not sent', {
         topic: this.topic,
         unsentSnapshots: this.stats.unsentSnapshots,
         unsentMessages: this.stats.unsentMessages,
-        oldest: this.buffer[0]!.time,
-        newest: this.buffer[this.buffer.length - 1]!.time,
+        oldest: this.buffer.oldestTime,
+        newest: this.buffer.newestTime,
         reason,
       });
     }
@@ -339,10 +280,6 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
       throw this.failure;
     }
     return { unsentSnapshots: this.stats.unsentSnapshots, unsentMessages: this.stats.unsentMessages };
-  }
-
-  private unsentMessages(): number {
-    return this.buffer.reduce((sum, s) => sum + s.messages - s.ackedMessages, 0);
   }
 
   private throwIfFailed(): void {
@@ -385,19 +322,17 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
    */
   private pump(): void {
     if (this.failure || this.halted || this.retryTimer) return;
-    const serial = this.failures > 0 || (this.queue[0] !== undefined && this.queue[0].span < 1);
+    const serial = this.failures > 0 || this.buffer.nextIsHalf;
     const window = serial ? 1 : this.options.maxInFlight;
-    while (this.inFlight < window && this.queue.length > 0) {
-      const chunk = this.queue.shift()!;
-      chunk.owner.inFlight++;
+    while (this.inFlight < window && this.buffer.hasQueued) {
+      const chunk = this.buffer.take()!;
       this.inFlight++;
       void this.send(chunk);
     }
   }
 
-  private async send(chunk: Chunk): Promise<void> {
+  private async send(chunk: QueuedSend): Promise<void> {
     const started = performance.now();
-    const owner = chunk.owner;
     try {
       const producer = await this.getProducer();
       await producer.send({
@@ -410,15 +345,13 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
       this.stats.bytes += chunk.bytes;
       this.stats.batches++;
       this.stats.lastSendMs = performance.now() - started;
-      owner.acked++;
-      owner.ackedMessages += chunk.messages.length;
+      const delivered = this.buffer.acknowledge(chunk);
       this.emit('sent', { messages: chunk.messages.length, bytes: chunk.bytes, ms: this.stats.lastSendMs });
-      if (owner.acked === owner.chunks) {
-        this.release(owner);
+      if (delivered) {
         this.emit('delivered', {
-          time: owner.time,
-          messages: owner.messages,
-          ...(owner.traceparent ? { traceparent: owner.traceparent } : {}),
+          time: delivered.time,
+          messages: delivered.messages,
+          ...(delivered.traceparent ? { traceparent: delivered.traceparent } : {}),
         });
       }
       if (this.failures > 0) {
@@ -434,18 +367,18 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     } catch (error) {
       await this.sendFailed(chunk, error);
     } finally {
-      owner.inFlight--;
+      this.buffer.settled(chunk);
       this.inFlight--;
       this.notify();
       this.pump();
     }
   }
 
-  private async sendFailed(chunk: Chunk, error: unknown): Promise<void> {
+  private async sendFailed(chunk: QueuedSend, error: unknown): Promise<void> {
     this.stats.errors++;
     const message = (error as Error).message;
     if (this.halted) {
-      this.requeue(chunk);
+      this.buffer.requeue(chunk);
       return;
     }
     let kind = classifyKafkaError(error);
@@ -458,22 +391,16 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     }
     if (kind === 'too-large' && chunk.messages.length > 1) {
       // The broker's limit is below maxSendBytes: send the batch as two halves, in order.
-      const half = Math.ceil(chunk.messages.length / 2);
-      const span = chunk.span / 2;
-      chunk.owner.chunks++;
       this.stats.sendRetries++;
       this.logger.warn('the broker refused the batch size; sending it in two halves', {
         topic: this.topic,
         messages: chunk.messages.length,
         error: message,
       });
-      [chunk.messages.slice(0, half), chunk.messages.slice(half)].forEach((messages, i) => {
-        const bytes = chunkMessages(messages, Number.POSITIVE_INFINITY)[0]!.bytes;
-        this.requeue({ owner: chunk.owner, messages, bytes, order: chunk.order + i * span, span });
-      });
+      this.buffer.requeueInHalves(chunk);
       return;
     }
-    this.requeue(chunk);
+    this.buffer.requeue(chunk);
     if (kind === 'too-large' || kind === 'fatal') {
       const why = missing
         ? `topic '${this.topic}' does not exist (topic auto-creation is off; ensureTopic() or \`opensky-stream produce\` creates it)`
@@ -513,27 +440,10 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     }, delay);
   }
 
-  /** Put a send back in the queue at its place in the order. */
-  private requeue(chunk: Chunk): void {
-    const at = this.queue.findIndex((queued) => queued.order > chunk.order);
-    if (at < 0) this.queue.push(chunk);
-    else this.queue.splice(at, 0, chunk);
-  }
-
-  private release(owner: Buffered): void {
-    const at = this.buffer.indexOf(owner);
-    if (at < 0) return;
-    this.buffer.splice(at, 1);
-    this.stats.bufferedSnapshots--;
-    this.stats.bufferedBytes -= owner.bytes;
-  }
-
   /** Drop the oldest snapshot none of whose sends has started; false when there is none. */
   private dropOldest(): boolean {
-    const victim = this.buffer.find((s) => s.inFlight === 0 && s.acked === 0);
+    const victim = this.buffer.dropOldest();
     if (!victim) return false;
-    this.release(victim);
-    this.queue = this.queue.filter((chunk) => chunk.owner !== victim);
     this.stats.droppedSnapshots++;
     this.stats.droppedMessages += victim.messages;
     this.emit('dropped', {
@@ -573,26 +483,4 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
       await admin.disconnect().catch(() => undefined);
     }
   }
-}
-
-/** A snapshot in the buffer. */
-interface Buffered {
-  time: number;
-  traceparent?: string;
-  bytes: number;
-  messages: number;
-  /** Sends it takes; `acked` of them are acknowledged, `inFlight` under way. */
-  chunks: number;
-  inFlight: number;
-  acked: number;
-  ackedMessages: number;
-}
-
-/** One send: a part of a snapshot. `order` (and `span`, for halves) keeps the queue in write order. */
-interface Chunk {
-  owner: Buffered;
-  messages: Message[];
-  bytes: number;
-  order: number;
-  span: number;
 }

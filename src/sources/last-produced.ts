@@ -6,7 +6,7 @@
  * @module
  */
 import type { KafkaLike } from '../kafka/client.ts';
-import { SinkHeaders } from '../kafka/sink.ts';
+import { SinkHeaders } from '../kafka/messages.ts';
 import type { Logger } from '../logger.ts';
 import { readNewestMessages } from '../ui/kafka-view-read.ts';
 

@@ -24,7 +24,7 @@ import {
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { packageRoot } from '../deploy/bundle.ts';
+import { packageRoot } from '../util/package-root.ts';
 
 /**
  * The one AWS account of the local stack. fauxqs (SNS, SQS) has it fixed;

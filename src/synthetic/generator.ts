@@ -16,7 +16,7 @@ import { snapshotOf } from '../opensky/source.ts';
 import { pause } from '../util/retry.ts';
 import { drawIdentity } from './identities.ts';
 
-/** Options of {@link generateSnapshot} and {@link generateTraffic}. */
+/** Options of the generated traffic ({@link syntheticSnapshots}, and the generator's snapshots and sequences). */
 export interface SyntheticOptions {
   /** Aircraft per snapshot. @default 1000 */
   aircraft?: number;

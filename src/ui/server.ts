@@ -24,7 +24,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { packageRoot } from '../deploy/bundle.ts';
+import { packageRoot } from '../util/package-root.ts';
 import type { KafkaInspector } from './kafka-view.ts';
 import { kafkaViewAnswer } from './kafka-view-routes.ts';
 

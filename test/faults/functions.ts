@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/deploy/bundle.ts';
+import { packageRoot } from '../../src/util/package-root.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
 
 const repoRoot = packageRoot();
 
-const handlerModule = join(repoRoot, 'src', 'lambda', 'handler.ts');
+const handlerModule = join(repoRoot, 'src', 'handler', 'handler.ts');
 
 /**
  * The reference handler (`createFlightHandler`) behind a fault: the first FAULT_COUNT

@@ -28,8 +28,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
-import { packageRoot } from '../../src/deploy/bundle.ts';
 import { sleep, stackConfig } from '../../src/stack/lib.ts';
+import { packageRoot } from '../../src/util/package-root.ts';
 
 const repoRoot = packageRoot();
 

@@ -17,8 +17,8 @@ import {
 } from '../../src/deploy/index.ts';
 import type { FlightRecord } from '../../src/domain/types.ts';
 import { isOpenSkyStreamError } from '../../src/errors.ts';
-import type { FlightHandlerResult } from '../../src/lambda/handler.ts';
-import { buildKafkaEvent, type ConsumedRecord, countPublished } from '../../src/lambda/index.ts';
+import type { FlightHandlerResult } from '../../src/handler/handler.ts';
+import { buildKafkaEvent, type ConsumedRecord, countPublished } from '../../src/handler/index.ts';
 import { generateSnapshot } from '../../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../../src/transform/index.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';

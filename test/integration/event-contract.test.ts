@@ -18,7 +18,7 @@ import {
   type KafkaEvent,
   type KafkaEventRecord,
   parseBatchResponse,
-} from '../../src/lambda/index.ts';
+} from '../../src/handler/index.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
 import { type PythonTools, pythonTools } from '../support/python-tools.ts';

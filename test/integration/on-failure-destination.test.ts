@@ -20,7 +20,7 @@ import {
   type KafkaInvocationRecord,
   type OnFailureTarget,
 } from '../../src/bridge/on-failure.ts';
-import type { ConsumedRecord } from '../../src/lambda/event.ts';
+import type { ConsumedRecord } from '../../src/handler/event.ts';
 import { accountId } from '../../src/stack/lib.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';

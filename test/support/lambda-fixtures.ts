@@ -17,13 +17,8 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import {
-  bundleLambdaSource,
-  LAMBDA_ENTRY,
-  type PackageFiles,
-  packageRoot,
-  zipPackage,
-} from '../../src/deploy/index.ts';
+import { bundleLambdaSource, LAMBDA_ENTRY, type PackageFiles, zipPackage } from '../../src/deploy/index.ts';
+import { packageRoot } from '../../src/util/package-root.ts';
 import { awsClientConfig } from './env.ts';
 
 /** A LambdaClient for the local stack's AWS endpoint. */

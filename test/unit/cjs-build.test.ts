@@ -5,7 +5,7 @@ import { build, type Options } from 'tsup';
 import { beforeAll, describe, expect, it } from 'vitest';
 import config from '../../tsup.config.ts';
 
-// The library entry of tsup.config.ts, built as CommonJS into a folder inside the package (so
+// The library entries of tsup.config.ts, built as CommonJS into a folder inside the package (so
 // packageRoot() finds package.json above it, as from dist/), without declarations to stay quick.
 const outDir = resolve('node_modules/.cache/cjs-build-test');
 
@@ -17,9 +17,9 @@ describe('The CommonJS build', () => {
   }, 60_000);
 
   it('runs code that uses import.meta.url when loaded with require()', () => {
-    // Arrange: a plain CommonJS program, as a user's require('opensky-stream') would run it.
+    // Arrange: a plain CommonJS program, as a user's require('opensky-stream/deploy') would run it.
     const program = `
-      const lib = require(${JSON.stringify(join(outDir, 'index.cjs'))});
+      const lib = require(${JSON.stringify(join(outDir, 'deploy.cjs'))});
       lib.lambdaPackage().then(
         (zip) => console.log(JSON.stringify({ zip: zip.length })),
         (error) => { console.error(error.message); process.exit(1); },

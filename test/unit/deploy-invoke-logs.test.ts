@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { logsEndpoint, timeLines } from '../../src/deploy/function-logs.ts';
 import { invokeVerdict } from '../../src/deploy/invoke.ts';
 import { sampleKafkaEvent } from '../../src/deploy/sample-event.ts';
-import { decodeKafkaRecord, eventRecords } from '../../src/lambda/event.ts';
+import { decodeKafkaRecord, eventRecords } from '../../src/handler/event.ts';
 
 describe('Function: sampleKafkaEvent', () => {
   it('builds a self-managed Kafka event of N state vectors, as produce writes them and the bridge delivers them', async () => {

@@ -16,7 +16,7 @@ import {
   resolveFilterCriteriaOptions,
 } from '../../src/bridge/filter-criteria.ts';
 import { ConfigError } from '../../src/errors.ts';
-import type { ConsumedRecord } from '../../src/lambda/event.ts';
+import type { ConsumedRecord } from '../../src/handler/event.ts';
 
 const record = (value: Buffer | string | object | null): ConsumedRecord => ({
   topic: 'mytopic',

@@ -8,7 +8,7 @@ import {
   eventRecords,
   kafkaItemIdentifier,
   parseBatchResponse,
-} from '../../src/lambda/index.ts';
+} from '../../src/handler/index.ts';
 
 const record = (
   partition: number,

@@ -7,7 +7,7 @@ import {
 import { CompressionTypes } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
 import { type FailedRecords, LambdaInvoker, type LambdaInvokerOptions } from '../../src/bridge/index.ts';
-import type { KafkaEvent } from '../../src/lambda/index.ts';
+import type { KafkaEvent } from '../../src/handler/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
 import { sleep } from '../../src/util/retry.ts';
 import { batchOf, connectionRefused, fakeKafka, protocolError } from '../support/fake-kafka.ts';

@@ -18,7 +18,7 @@ import {
 } from '../../src/bridge/on-failure.ts';
 import { resolveOnFailureDestinationOptions } from '../../src/bridge/on-failure-options.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { buildKafkaEvent, type ConsumedRecord } from '../../src/lambda/event.ts';
+import { buildKafkaEvent, type ConsumedRecord } from '../../src/handler/event.ts';
 
 const consumed = (
   topic: string,

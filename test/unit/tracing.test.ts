@@ -10,7 +10,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processFlightBatch } from '../../src/batch/index.ts';
 import { LambdaInvoker } from '../../src/bridge/index.ts';
-import { decodeKafkaRecord, type KafkaEvent } from '../../src/lambda/index.ts';
+import { decodeKafkaRecord, type KafkaEvent } from '../../src/handler/index.ts';
 import { createPipeline } from '../../src/pipeline/index.ts';
 import {
   loadTracing,

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { FlightRecord, StateVector } from '../../src/domain/types.ts';
-import { createFlightHandler } from '../../src/lambda/handler.ts';
-import { buildKafkaEvent, type ConsumedRecord } from '../../src/lambda/index.ts';
+import { createFlightHandler } from '../../src/handler/handler.ts';
+import { buildKafkaEvent, type ConsumedRecord } from '../../src/handler/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { stateVectorFromArray, stateVectorToArray } from '../../src/transform/index.ts';
 import { fakePublisher } from '../support/publishers.ts';

@@ -1,7 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
-import { countPublished } from '../../lambda/metrics.ts';
+import { countPublished } from '../../handler/metrics.ts';
 import type { CommandFactory } from '../command.ts';
 import { awsConfig } from '../config.ts';
 import { awsOptions, envOption } from '../options.ts';

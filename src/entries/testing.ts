@@ -3,7 +3,11 @@
  * with SNS/SQS/Lambda Invoke, moto) for your own integration tests, the way
  * Testcontainers is used: start it in a global set-up, point your clients at
  * what it returns, stop what it started at the end. A stack that already runs
- * on the same ports is reused and left running.
+ * on the same ports is reused and left running. Beside it, what a handler's
+ * tests need: the Kafka event Lambda would send for some records
+ * ({@link buildKafkaEvent}), the verdict of a handler's answer
+ * ({@link parseBatchResponse}), and the messages SNS counted as published to
+ * a topic ({@link countPublished}).
  *
  * ```ts
  * import { startLocalStack } from 'opensky-stream/testing';
@@ -16,8 +20,8 @@
  *
  * @module
  */
-import { defaultRunDir, type Log, type StackConfig, stackConfig, stopService } from './stack/lib.ts';
-import { type ServiceStatus, stackDown, stackStatus, stackUp } from './stack/stack.ts';
+import { defaultRunDir, type Log, type StackConfig, stackConfig, stopService } from '../stack/lib.ts';
+import { type ServiceStatus, stackDown, stackStatus, stackUp } from '../stack/stack.ts';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -110,5 +114,15 @@ export function localStackStatus(options: LocalStackOptions = {}): Promise<Servi
   return stackStatus(configFrom(options));
 }
 
+export {
+  type BatchResponseVerdict,
+  buildKafkaEvent,
+  type ConsumedRecord,
+  type KafkaBatchResponse,
+  type KafkaEvent,
+  type KafkaEventRecord,
+  parseBatchResponse,
+} from '../handler/event.ts';
+export { countPublished } from '../handler/metrics.ts';
 export type { Log, ServiceStatus, StackConfig };
 export { defaultRunDir };

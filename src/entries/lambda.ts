@@ -20,10 +20,11 @@ export {
   type RecordOutcome,
   RecordOutcomes,
   type RecordResult,
-} from './batch/processor.ts';
-export type { FlightRecord, StateVector } from './domain/types.ts';
-export { FullBatchFailureError, isOpenSkyStreamError, ValidationError } from './errors.ts';
+} from '../batch/processor.ts';
+export type { FlightRecord, StateVector } from '../domain/types.ts';
+export { FullBatchFailureError, isOpenSkyStreamError, ValidationError } from '../errors.ts';
 export {
+  type DecodedKafkaRecord,
   decodeKafkaRecord,
   eventRecords,
   type KafkaBatchResponse,
@@ -31,21 +32,21 @@ export {
   type KafkaEventRecord,
   type KafkaItemIdentifier,
   kafkaItemIdentifier,
-} from './lambda/event.ts';
+} from '../handler/event.ts';
 export {
   createFlightHandler,
   type FlightHandlerContext,
   type FlightHandlerOptions,
   type FlightHandlerResult,
   type FlightHandlerSummary,
-} from './lambda/handler.ts';
-export { createJsonLogger, type Logger, type LogLevel } from './logger.ts';
-export type { SnsPublisherOptions } from './sns/options.ts';
-export { SnsPublisher } from './sns/publisher.ts';
+} from '../handler/handler.ts';
+export { createJsonLogger, type Logger, type LogLevel } from '../logger.ts';
+export type { SnsPublisherOptions } from '../sns/options.ts';
+export { SnsPublisher } from '../sns/publisher.ts';
 export {
   parseStatesResponse,
   stateVectorFromArray,
   type TransformResult,
   transformStateVector,
   tryTransformStateVector,
-} from './transform/index.ts';
+} from '../transform/index.ts';
