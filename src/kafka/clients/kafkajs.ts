@@ -32,14 +32,27 @@ import type {
   TopicSpec,
 } from './types.ts';
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Headers kafkajs can write. It cannot write a header without a value (length -1: its
+ * encoder takes the byte length of every value and throws on `null`), so such a header
+ * goes out with an empty value, the nearest it has; @platformatic/kafka writes it as is.
+ */
+function writableHeaders(headers: ProduceRecord['headers']): IHeaders | undefined {
+  if (!headers) return undefined;
+  let out: IHeaders | undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== null) continue;
+    out ??= { ...(headers as IHeaders) };
+    out[name] = EMPTY;
+  }
+  return out ?? (headers as IHeaders);
+}
+
 /** kafkajs's `Message`, from a {@link ProduceRecord}. */
 function toMessage(record: ProduceRecord): Message {
-  const message: Message = {
-    key: record.key,
-    value: record.value,
-    // A null header value is a header without one: kafkajs writes it as length -1, its types leave it out.
-    headers: record.headers as IHeaders | undefined,
-  };
+  const message: Message = { key: record.key, value: record.value, headers: writableHeaders(record.headers) };
   if (record.timestamp !== undefined) message.timestamp = String(record.timestamp);
   return message;
 }

@@ -24,7 +24,10 @@ export interface ProduceRecord {
   /** The record key (UTF-8 when a string); `null` for none. */
   key: string | Buffer | null;
   value: string | Buffer | null;
-  /** Headers; a `null` value is a header without a value (legal in Kafka). */
+  /**
+   * Headers; a `null` value is a header without a value (legal in Kafka). kafkajs cannot
+   * write one and sends an empty value instead; @platformatic/kafka sends it as is.
+   */
   headers?: Readonly<Record<string, string | Buffer | null>>;
   /** CreateTime, ms since the epoch. @default the time of the send */
   timestamp?: number;
