@@ -89,6 +89,9 @@ export class PlatformaticConsumer extends EventEmitter<KafkaConsumerEvents> impl
       maxWaitTime: o.maxWaitTimeMs ?? 5000,
       minBytes: o.minBytes ?? 1,
       maxBytesPerPartition: o.maxBytesPerPartition ?? 1024 * 1024,
+      // kafkajs's bound on one fetch response (the library's own is 50 MB): a response is
+      // decoded and queued whole, so this bounds the memory a fetch takes.
+      maxBytes: 10 * 1024 * 1024,
     });
     consumer.on('consumer:group:join', () => this.emit('join'));
     try {
