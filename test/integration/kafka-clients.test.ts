@@ -185,6 +185,70 @@ describe.each(KafkaClientNames.map((name) => [name]))('Kafka client seam on the 
     await successor.disconnect();
   });
 
+  it('keeps the member in the group through a batch longer than the session, and commits it', async () => {
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send(topic, records(7, 8));
+    await producer.disconnect();
+    const slow = client.consumer({ groupId, sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 });
+    await slow.connect();
+    await slow.subscribe(topic);
+    let joins = 0;
+    slow.on('join', () => joins++);
+    const handled: string[] = [];
+    const done = new Promise<{ stale: boolean }>((resolve, reject) => {
+      slow.on('crash', reject);
+      void slow
+        .run({
+          eachBatch: async (batch, context) => {
+            handled.push(...batch.records.map((r) => r.offset));
+            // 9 s of work against a 6 s session, with heartbeats as the bridge sends them.
+            for (let i = 0; i < 9; i++) {
+              await new Promise((r) => setTimeout(r, 1000));
+              await context.heartbeat().catch(() => undefined);
+            }
+            const stale = context.isStale();
+            const offset = String(Number(batch.records[batch.records.length - 1]!.offset) + 1);
+            if (!stale) await slow.commit([{ topic: batch.topic, partition: batch.partition, offset }]);
+            resolve({ stale });
+          },
+        })
+        .catch(reject);
+    });
+    expect(await done).toEqual({ stale: false });
+    await slow.disconnect();
+    expect(handled).toEqual(['7']);
+    expect(joins).toBe(1);
+    const admin = client.admin();
+    await admin.connect();
+    expect(await admin.groupOffsets(groupId, topic)).toEqual([{ partition: 0, offset: '8' }]);
+    await admin.disconnect();
+  });
+
+  it('reports a batch handler that throws as a crash; the next member starts after the last commit', async () => {
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send(topic, records(8, 10));
+    await producer.disconnect();
+    const failing = client.consumer({ groupId, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 });
+    await failing.connect();
+    await failing.subscribe(topic);
+    const crashed = new Promise<Error>((resolve) => failing.on('crash', resolve));
+    await failing.run({
+      eachBatch: async () => {
+        throw new Error('the function failed');
+      },
+    });
+    expect((await crashed).message).toContain('the function failed');
+    await failing.disconnect();
+
+    const next = client.consumer({ groupId, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 });
+    await next.connect();
+    await next.subscribe(topic);
+    expect((await consume(next, 2)).map((r) => r.offset)).toEqual(['8', '9']);
+    await next.disconnect();
+  });
+
   it('runs the producer idempotently with gzip, as the broker stored it', async () => {
     const producer = client.producer();
     await producer.connect();
