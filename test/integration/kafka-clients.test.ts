@@ -96,7 +96,7 @@ describe.each(KafkaClientNames.map((name) => [name]))('Kafka client seam on the 
   const groupId = `${topic}-group`;
 
   afterAll(async () => {
-    const admin = client.admin();
+    const admin = client.admin({ retries: 1 });
     await admin.connect();
     await admin.deleteTopics([topic]).catch(() => undefined);
     await admin.disconnect();

@@ -33,6 +33,7 @@ export type {
   BatchContext,
   ConsumedBatch,
   KafkaAdmin,
+  KafkaAdminOptions,
   KafkaClient,
   KafkaClientName,
   KafkaConsumer,

@@ -19,6 +19,7 @@ import type { ConsumedRecord } from '../../lambda/event.ts';
 import type { KafkaLike } from '../client.ts';
 import type {
   KafkaAdmin,
+  KafkaAdminOptions,
   KafkaClient,
   KafkaConsumer,
   KafkaConsumerEvents,
@@ -167,8 +168,8 @@ class KafkajsAdmin implements KafkaAdmin {
   readonly client = 'kafkajs' as const;
   private readonly admin: ReturnType<KafkaLike['admin']>;
 
-  constructor(kafka: KafkaLike) {
-    this.admin = kafka.admin();
+  constructor(kafka: KafkaLike, options: KafkaAdminOptions) {
+    this.admin = kafka.admin(options.retries === undefined ? {} : { retry: { retries: options.retries } });
   }
 
   connect(): Promise<void> {
@@ -179,18 +180,38 @@ class KafkajsAdmin implements KafkaAdmin {
     return this.admin.listTopics();
   }
 
-  createTopic(spec: TopicSpec): Promise<boolean> {
-    return this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: spec.topic,
-          numPartitions: spec.partitions ?? 1,
-          replicationFactor: spec.replicationFactor ?? 1,
-          configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    });
+  async createTopic(spec: TopicSpec): Promise<boolean> {
+    try {
+      return await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: spec.topic,
+            numPartitions: spec.partitions ?? 1,
+            replicationFactor: spec.replicationFactor ?? 1,
+            configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      });
+    } catch (error) {
+      // kafkajs's wait for the leaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a busy
+      // broker answers while the new topic's metadata spreads: the topic was created all the same.
+      if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+      await this.waitForLeaders(spec.topic);
+      return true;
+    }
+  }
+
+  private async waitForLeaders(topic: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      const partitions = metadata?.topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      if (Date.now() > deadline)
+        throw new Error(`topic '${topic}' has no leader for every partition after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async partitionCount(topic: string): Promise<number> {
@@ -242,6 +263,6 @@ export function kafkajsClient(kafka: KafkaLike): KafkaClient {
     name: 'kafkajs',
     producer: (options = {}) => new KafkajsProducer(kafka, options),
     consumer: (options) => new KafkajsConsumer(kafka, options),
-    admin: () => new KafkajsAdmin(kafka),
+    admin: (options = {}) => new KafkajsAdmin(kafka, options),
   };
 }

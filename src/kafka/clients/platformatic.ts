@@ -13,6 +13,7 @@ import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { nameToBytes, toBytes } from './records.ts';
 import type {
   KafkaAdmin,
+  KafkaAdminOptions,
   KafkaClient,
   KafkaProducer,
   KafkaProducerOptions,
@@ -119,15 +120,20 @@ class PlatformaticAdmin implements KafkaAdmin {
   private admin: Platformatic.Admin | undefined;
 
   private readonly options: ResolvedKafkaClientOptions;
+  private readonly retries: number | undefined;
 
-  constructor(options: ResolvedKafkaClientOptions) {
+  constructor(options: ResolvedKafkaClientOptions, adminOptions: KafkaAdminOptions) {
     this.options = options;
+    this.retries = adminOptions.retries;
   }
 
   private async get(): Promise<Platformatic.Admin> {
     if (this.admin) return this.admin;
     const lib = await loadPlatformatic();
-    this.admin = new lib.Admin(baseOptions(this.options, '-admin'));
+    this.admin = new lib.Admin({
+      ...baseOptions(this.options, '-admin'),
+      ...(this.retries === undefined ? {} : { retries: this.retries }),
+    });
     return this.admin;
   }
 
@@ -255,6 +261,6 @@ export function platformaticClient(options: ResolvedKafkaClientOptions): KafkaCl
     name: 'platformatic',
     producer: (producerOptions = {}) => new PlatformaticProducer(options, producerOptions),
     consumer: (consumerOptions) => new PlatformaticConsumer(options, consumerOptions),
-    admin: () => new PlatformaticAdmin(options),
+    admin: (adminOptions = {}) => new PlatformaticAdmin(options, adminOptions),
   };
 }

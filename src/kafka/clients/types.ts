@@ -202,5 +202,12 @@ export interface KafkaClient {
   readonly name: KafkaClientName;
   producer(options?: KafkaProducerOptions): KafkaProducer;
   consumer(options: KafkaConsumerOptions): KafkaConsumer;
-  admin(): KafkaAdmin;
+  /** An admin client; `retries` bounds the library's own retries of each call (its default when left out). */
+  admin(options?: KafkaAdminOptions): KafkaAdmin;
+}
+
+/** Options of {@link KafkaClient.admin}. */
+export interface KafkaAdminOptions {
+  /** Retries of a failed call by the library itself, e.g. 1 for a quick answer while a broker is out. */
+  retries?: number;
 }
