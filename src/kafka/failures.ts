@@ -63,7 +63,7 @@ const PRODUCER_STATE_TYPES = new Set([
 const TLS_FAILURE =
   /certificate|self[- ]signed|unable to verify|ERR_TLS_|wrong version number|unknown ca|handshake failure/i;
 
-type Inspected = { name?: unknown; type?: unknown; message?: unknown; code?: unknown };
+type Inspected = { name?: unknown; type?: unknown; apiId?: unknown; message?: unknown; code?: unknown };
 
 /** The error and every error it wraps (`cause`, `originalError`, aggregate `errors`). */
 function chain(error: unknown): Inspected[] {
@@ -82,12 +82,16 @@ function chain(error: unknown): Inspected[] {
   return out;
 }
 
-/** Classify an error from a KafkaJS-shaped client (the error itself or one it wraps decides). */
+/**
+ * Classify an error from kafkajs or @platformatic/kafka (the error itself or one it wraps
+ * decides): both name the protocol error the same way, kafkajs in `type`, platformatic in `apiId`.
+ */
 export function classifyKafkaError(error: unknown): KafkaFailureKind {
   const errors = chain(error);
-  const types = errors.map((e) => e.type).filter((t): t is string => typeof t === 'string');
+  const types = errors.map((e) => e.type ?? e.apiId).filter((t): t is string => typeof t === 'string');
   if (types.some((t) => FATAL_TYPES.has(t))) return 'fatal';
   if (errors.some((e) => typeof e.name === 'string' && FATAL_NAMES.has(e.name))) return 'fatal';
+  if (errors.some((e) => e.code === 'PLT_KFK_AUTHENTICATION')) return 'fatal';
   if (errors.some((e) => typeof e.message === 'string' && TLS_FAILURE.test(e.message))) return 'fatal';
   if (types.some((t) => TOO_LARGE_TYPES.has(t))) return 'too-large';
   if (types.some((t) => PRODUCER_STATE_TYPES.has(t))) return 'producer-state';
