@@ -19,7 +19,7 @@ import {
   KafkaClientNames,
   type ProduceRecord,
 } from '../src/kafka/clients/index.ts';
-import { chunkMessages, snapshotMessages } from '../src/kafka/sink.ts';
+import { chunkMessages, snapshotMessages } from '../src/kafka/messages.ts';
 import { defaultKafkaSinkOptions } from '../src/kafka/sink-options.ts';
 import { generateSnapshot } from '../src/synthetic/index.ts';
 import { parseStatesResponse } from '../src/transform/index.ts';

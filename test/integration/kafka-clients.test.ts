@@ -18,7 +18,7 @@ import {
   type KafkaConsumer,
   type ProduceRecord,
 } from '../../src/kafka/clients/index.ts';
-import type { ConsumedRecord } from '../../src/lambda/event.ts';
+import type { ConsumedRecord } from '../../src/handler/event.ts';
 import { kafkaVersion } from '../../src/stack/kafka.ts';
 import { stackConfig } from '../../src/stack/lib.ts';
 import { kafkaBrokers, uniqueName } from '../support/env.ts';

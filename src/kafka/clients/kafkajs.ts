@@ -15,7 +15,7 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import type { ConsumedRecord } from '../../lambda/event.ts';
+import type { ConsumedRecord } from '../../handler/event.ts';
 import type { KafkaLike } from '../client.ts';
 import type {
   KafkaAdmin,

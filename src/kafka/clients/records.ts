@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ConsumedRecord } from '../../lambda/event.ts';
+import type { ConsumedRecord } from '../../handler/event.ts';
 
 /** The fields of a consumed @platformatic/kafka message the seam reads (no deserializers: all bytes). */
 export interface PlatformaticMessageLike {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { ConsumedRecord } from '../../lambda/event.ts';
+import type { ConsumedRecord } from '../../handler/event.ts';
 
 /** The libraries behind the seam. */
 export const KafkaClientNames = ['kafkajs', 'platformatic'] as const;
