@@ -4,7 +4,7 @@ import { dirname, join, sep } from 'node:path';
 import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/deploy/index.ts';
-import { leakingAncestor } from '../../src/stack/lambda/code-dir.ts';
+import { leakingAncestor } from '../../src/stack/endpoint/code-dir.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
 import { type BundleOptions, deployTestFunction, handlerOf, invokeJson } from '../support/lambda-fixtures.ts';
 import { type OwnEndpoint, startOwnEndpoint } from '../support/own-endpoint.ts';

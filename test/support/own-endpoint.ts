@@ -1,6 +1,6 @@
 /**
  * An AWS endpoint of a test's own: a second instance of the stack's router
- * (scripts/stack/lambda/router.ts) on a free port, with its own run directory
+ * (src/stack/endpoint/router.ts) on a free port, with its own run directory
  * and settings (e.g. `LAMBDA_MAX_CONCURRENCY=1 LAMBDA_MAX_QUEUE=1` to make
  * Invoke answer 429), in front of the stack's moto. Its SNS and SQS (fauxqs)
  * and its function registry are its own, so nothing the shared endpoint
@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { motoToken } from '../../src/stack/aws.ts';
-import { fauxqsEntry, rieBinary, runtimeClient } from '../../src/stack/lambda.ts';
+import { fauxqsEntry, rieBinary, runtimeClient } from '../../src/stack/endpoint.ts';
 import {
   accountId,
   spawnService,

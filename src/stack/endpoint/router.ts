@@ -30,7 +30,7 @@
  *   404 ResourceNotFoundException, Event (202) and DryRun (204) invocation
  *   types, qualifiers, the payload limits, `LogType: Tail`.
  *
- * Run by src/stack/lambda.ts; configured by environment (ROUTER_*, MOTO_PORT).
+ * Run by src/stack/endpoint.ts; configured by environment (ROUTER_*, MOTO_PORT).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -83,7 +83,7 @@ const config = {
   rie: process.env.ROUTER_RIE_BIN ?? 'aws-lambda-rie',
   runtime: process.env.ROUTER_RUNTIME ?? join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts'),
   runtimeClient: process.env.ROUTER_RUNTIME_CLIENT ?? 'builtin',
-  /** The Python runtimes installed in the cache (src/stack/lambda.ts); other python3.N are refused. */
+  /** The Python runtimes installed in the cache (src/stack/endpoint.ts); other python3.N are refused. */
   pythonRuntimes: parsePythonRuntimes(process.env.ROUTER_PYTHON_RUNTIMES),
   maxConcurrency: Math.floor(positive('LAMBDA_MAX_CONCURRENCY', 2)),
   maxQueue: Math.floor(positive('LAMBDA_MAX_QUEUE', 1000)),
@@ -91,7 +91,7 @@ const config = {
   region: process.env.AWS_REGION || 'us-east-1',
   // The account moto is started with (src/stack/aws.ts) and fauxqs's fixed one.
   accountId: process.env.MOTO_ACCOUNT_ID || '000000000000',
-  /** fauxqs's module entry (installed in the cache by src/stack/lambda.ts); unset: SNS/SQS go to moto. */
+  /** fauxqs's module entry (installed in the cache by src/stack/endpoint.ts); unset: SNS/SQS go to moto. */
   messagingEntry: process.env.ROUTER_MESSAGING_ENTRY || undefined,
   /** The token moto's guard asks for (src/stack/aws.ts), sent with every call to moto. */
   motoToken: process.env.ROUTER_MOTO_TOKEN || undefined,
