@@ -17,8 +17,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsService } from './aws.ts';
-import { kafkaService } from './kafka.ts';
 import { endpointService } from './endpoint.ts';
+import { kafkaService } from './kafka.ts';
 import {
   type Log,
   logFile,
