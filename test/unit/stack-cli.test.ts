@@ -25,7 +25,7 @@ function freePort(): Promise<number> {
 describe('stack: where its files are', () => {
   it('runs from the sources here: router, runtime client and run dir in the checkout', () => {
     expect(fromSources).toBe(true);
-    expect(stackFile('router')).toBe(join(repoRoot, 'src', 'stack', 'endpoint', 'router.ts'));
+    expect(stackFile('router')).toBe(join(repoRoot, 'src', 'stack', 'endpoint', 'main.ts'));
     expect(stackFile('runtime')).toBe(join(repoRoot, 'src', 'stack', 'endpoint', 'runtime.ts'));
     expect(stackFile('pom.xml')).toBe(join(repoRoot, 'src', 'stack', 'kafka', 'pom.xml'));
     expect(defaultRunDir({})).toBe(join(repoRoot, '.stack'));
