@@ -46,7 +46,7 @@ export interface Router {
   /**
    * Stop: the event source mappings' pollers first (they finish and commit what is in flight
    * while functions still run), then the execution environments, SNS metrics and fauxqs; resolves
-   * when the server has closed (open connections are cut after two seconds).
+   * when the server has closed (open connections are cut after two seconds). Idempotent.
    */
   close(): Promise<void>;
 }
@@ -91,6 +91,7 @@ export function createRouter(options: RouterOptions = {}, log: EndpointLog = jso
   /** Requests served, by AWS service (`lambda:invoke` for Invoke): `/_stack/health` reports them. */
   const requestCounts: Record<string, number> = {};
   let loaded: LoadedMessaging | undefined;
+  let closing: Promise<void> | undefined;
 
   registry.load();
   const esm: EventSourceMappings = startEventSourceMappings({
@@ -165,6 +166,27 @@ export function createRouter(options: RouterOptions = {}, log: EndpointLog = jso
   });
   server.keepAliveTimeout = 65_000;
 
+  /** See {@link Router.close}. */
+  const stop = async (): Promise<void> => {
+    await esm
+      .close()
+      .catch((error: unknown) => log('event source mappings did not stop', { error: String(error) }));
+    pool.stopAll();
+    await loaded?.snsMetrics.close().catch(() => undefined);
+    loaded?.messaging.close().catch(() => undefined);
+    await new Promise<void>((resolveClose) => {
+      // Clients' keep-alive connections would hold the close: they get two seconds.
+      const force = setTimeout(() => {
+        server.closeAllConnections();
+        resolveClose();
+      }, 2000).unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolveClose();
+      });
+    });
+  };
+
   return {
     options: config,
     server,
@@ -189,24 +211,9 @@ export function createRouter(options: RouterOptions = {}, log: EndpointLog = jso
         log('reconcile failed', { error: String(error) }),
       );
     },
-    async close() {
-      await esm
-        .close()
-        .catch((error: unknown) => log('event source mappings did not stop', { error: String(error) }));
-      pool.stopAll();
-      await loaded?.snsMetrics.close().catch(() => undefined);
-      loaded?.messaging.close().catch(() => undefined);
-      await new Promise<void>((resolveClose) => {
-        // Clients' keep-alive connections would hold the close: they get two seconds.
-        const force = setTimeout(() => {
-          server.closeAllConnections();
-          resolveClose();
-        }, 2000).unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolveClose();
-        });
-      });
+    close() {
+      closing ??= stop();
+      return closing;
     },
   };
 }
