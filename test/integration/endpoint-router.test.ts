@@ -4,7 +4,6 @@
  * environments and request counts, and each closes on its own.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
@@ -15,20 +14,10 @@ import { rieBinary, runtimeClient } from '../../src/stack/endpoint.ts';
 import { stackConfig } from '../../src/stack/lib.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';
+import { freePort } from '../support/metrics-endpoint.ts';
 
 const echo =
   'export const handler = async (event) => ({ echo: event, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Health {
   functions: string[];

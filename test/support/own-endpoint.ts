@@ -8,7 +8,6 @@
  * cache (installed by `stack:up`).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { motoToken } from '../../src/stack/aws.ts';
@@ -21,22 +20,12 @@ import {
   stopService,
   waitUntil,
 } from '../../src/stack/lib.ts';
+import { freePort } from './metrics-endpoint.ts';
 
 export interface OwnEndpoint {
   /** `http://127.0.0.1:<port>`. */
   url: string;
   dispose(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**
