@@ -6,12 +6,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { type FunctionEnvSettings, functionEnvironment } from './function-env.ts';
+import { call, type Upstream } from './http.ts';
 import type { EndpointLog } from './log.ts';
-import type { Upstream } from './moto.ts';
 import type { FunctionDef } from './registry.ts';
 import { launchCommand, type PythonRuntimes } from './runtimes.ts';
 
@@ -153,30 +152,21 @@ export function invokeEnvironment(
   timeoutMs: number,
   forwarded: Record<string, string>,
 ): Promise<Upstream> {
-  return new Promise((resolveCall, reject) => {
-    const req = request(
-      {
-        host,
-        port: instance.port,
-        method: 'POST',
-        path: '/2015-03-31/functions/function/invocations',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': payload.length,
-          'x-amzn-requestid': requestId,
-          ...forwarded,
-        },
-        timeout: timeoutMs,
+  return call(
+    {
+      host,
+      port: instance.port,
+      method: 'POST',
+      path: '/2015-03-31/functions/function/invocations',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': payload.length,
+        'x-amzn-requestid': requestId,
+        ...forwarded,
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('the execution environment did not answer')));
-    req.on('error', reject);
-    req.end(payload);
-  });
+      timeout: timeoutMs,
+    },
+    payload,
+    'the execution environment did not answer',
+  );
 }

@@ -1,10 +1,11 @@
 /**
- * Small HTTP helpers of the endpoint: reading a request body with a cap, and
+ * Small HTTP helpers of the endpoint: reading a request body with a cap,
  * answering JSON or an AWS API error the way Lambda's REST API does
- * (`x-amzn-ErrorType` header, `{Type, message}` body).
+ * (`x-amzn-ErrorType` header, `{Type, message}` body), and a call of its own
+ * (to moto, to an execution environment) read whole.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type RequestOptions, request, type ServerResponse } from 'node:http';
 import { apiErrorBody } from './protocol.ts';
 
 /** Largest request body the endpoint reads (a CreateFunction zip in base64 is the biggest). */
@@ -54,5 +55,33 @@ export function apiError(
   sendJson(res, status, apiErrorBody(message, extra), {
     'x-amzn-errortype': type,
     'x-amzn-requestid': randomUUID(),
+  });
+}
+
+/** An answer read whole. */
+export interface Upstream {
+  status: number;
+  body: Buffer;
+}
+
+/**
+ * Send `body` with `options` (which must set `timeout`) and read the whole answer; a request
+ * not answered within the timeout fails with `timeoutMessage`.
+ */
+export function call(
+  options: RequestOptions & { timeout: number },
+  body: string | Buffer | undefined,
+  timeoutMessage: string,
+): Promise<Upstream> {
+  return new Promise((resolveCall, reject) => {
+    const req = request(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(timeoutMessage)));
+    req.on('error', reject);
+    req.end(body);
   });
 }

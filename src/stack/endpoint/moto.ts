@@ -6,14 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:http';
-import { apiError } from './http.ts';
+import { apiError, call, type Upstream } from './http.ts';
 import { MOTO_TOKEN_HEADER } from './protocol.ts';
-
-/** moto's answer, read whole. */
-export interface Upstream {
-  status: number;
-  body: Buffer;
-}
 
 /** Where moto is and how to call it. */
 export interface MotoSettings {
@@ -88,37 +82,28 @@ export function createMotoClient(settings: MotoSettings): MotoClient {
     });
 
   const ask = (method: string, path: string, authorization?: string, body?: string): Promise<Upstream> =>
-    new Promise((resolveAsk, reject) => {
-      const req = request(
-        {
-          host: settings.host,
-          port: settings.motoPort,
-          method,
-          path,
-          headers: {
-            // moto takes the region from the credential scope.
-            authorization: authorization ?? credentialScope(settings.region, 'lambda'),
-            ...guard(),
-            ...(body === undefined
-              ? {}
-              : {
-                  'content-type': 'application/x-www-form-urlencoded',
-                  'content-length': String(Buffer.byteLength(body)),
-                }),
-          },
-          timeout: 10_000,
+    call(
+      {
+        host: settings.host,
+        port: settings.motoPort,
+        method,
+        path,
+        headers: {
+          // moto takes the region from the credential scope.
+          authorization: authorization ?? credentialScope(settings.region, 'lambda'),
+          ...guard(),
+          ...(body === undefined
+            ? {}
+            : {
+                'content-type': 'application/x-www-form-urlencoded',
+                'content-length': String(Buffer.byteLength(body)),
+              }),
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolveAsk({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('moto did not answer')));
-      req.on('error', reject);
-      req.end(body);
-    });
+        timeout: 10_000,
+      },
+      body,
+      'moto did not answer',
+    );
 
   return { forward, ask };
 }
