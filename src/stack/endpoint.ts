@@ -3,7 +3,7 @@
  * serves Lambda Invoke through AWS's own Runtime Interface Emulator (built
  * from the Go module proxy), SNS and SQS through fauxqs (npm, in the router's
  * process), and passes every other call to moto.
- * See endpoint/router.ts for the protocol details.
+ * See endpoint/router.ts for its parts (registry, environment pool, Invoke, control plane).
  *
  * Inside each execution environment, RIE starts a Runtime API client on
  * Node 24 (`process.execPath`). Two are available, chosen by
