@@ -36,8 +36,8 @@ export default defineConfig([
     // dist/stack/esm-worker.js, found beside it (src/stack/esm/supervisor.ts, workerEntry).
     entry: {
       cli: 'src/cli/main.ts',
-      'stack/router': 'src/stack/lambda/router.ts',
-      'stack/runtime': 'src/stack/lambda/runtime.ts',
+      'stack/router': 'src/stack/endpoint/main.ts',
+      'stack/runtime': 'src/stack/endpoint/runtime.ts',
       'stack/esm-worker': 'src/stack/esm/worker.ts',
     },
     format: ['esm'],

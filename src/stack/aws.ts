@@ -1,7 +1,7 @@
 /**
  * moto's server (PyPI), in a venv in the cache: SNS, SQS, IAM, STS,
  * CloudWatch and the Lambda control plane. It listens on MOTO_PORT, behind
- * the public endpoint (src/stack/lambda.ts), which serves Lambda Invoke
+ * the public endpoint (src/stack/endpoint.ts), which serves Lambda Invoke
  * itself and passes everything else here.
  *
  * Why moto and not LocalStack on the host: moto's server is a plain pip
@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MOTO_TOKEN_HEADER } from './lambda/protocol.ts';
+import { MOTO_TOKEN_HEADER } from './endpoint/protocol.ts';
 import {
   accountId,
   ensureDir,

@@ -1,7 +1,7 @@
 /**
  * Shared plumbing for the native (Docker-free) local stack: where things are
  * cached and logged, how a service is spawned detached and stopped by pid,
- * and small health-check helpers. Each service (kafka.ts, aws.ts, lambda.ts)
+ * and small health-check helpers. Each service (kafka.ts, aws.ts, endpoint.ts)
  * builds on this and exports a {@link Service}.
  *
  * The same code runs from a source checkout (src/stack/*.ts, run directly by
@@ -41,8 +41,8 @@ export const fromSources = import.meta.url.endsWith('.ts');
 /**
  * A file the stack needs at run time, in the checkout or in the installed package:
  * - `router` / `runtime`: the Node programs the stack spawns (the AWS endpoint and the
- *   built-in Lambda runtime client): `src/stack/lambda/<name>.ts` in a checkout,
- *   `dist/stack/<name>.js` (own tsup entries) in the package;
+ *   built-in Lambda runtime client): `src/stack/endpoint/main.ts` and `runtime.ts` in a
+ *   checkout, `dist/stack/<name>.js` (own tsup entries) in the package;
  * - `pom.xml` / `log4j2.properties`: Kafka's resources, shipped as they are
  *   (`src/stack/kafka/`, listed in package.json `files`).
  */
@@ -50,7 +50,7 @@ export function stackFile(name: 'router' | 'runtime' | 'pom.xml' | 'log4j2.prope
   const root = packageRoot();
   if (name === 'pom.xml' || name === 'log4j2.properties') return join(root, 'src', 'stack', 'kafka', name);
   return fromSources
-    ? join(root, 'src', 'stack', 'lambda', `${name}.ts`)
+    ? join(root, 'src', 'stack', 'endpoint', name === 'router' ? 'main.ts' : `${name}.ts`)
     : join(root, 'dist', 'stack', `${name}.js`);
 }
 

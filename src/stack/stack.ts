@@ -17,8 +17,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsService } from './aws.ts';
+import { endpointService } from './endpoint.ts';
 import { kafkaService } from './kafka.ts';
-import { lambdaService } from './lambda.ts';
 import {
   type Log,
   logFile,
@@ -30,7 +30,7 @@ import {
   withFileLock,
 } from './lib.ts';
 
-export const services: readonly Service[] = [kafkaService, awsService, lambdaService];
+export const services: readonly Service[] = [kafkaService, awsService, endpointService];
 
 const defaultLog: Log = (message) => process.stderr.write(`[stack] ${message}\n`);
 
@@ -59,7 +59,7 @@ export async function stackUp(cfg: StackConfig = stackConfig(), log: Log = defau
     timings[service.name] = (performance.now() - started) / 1000;
     log(`${service.name}: up at ${service.endpoint(cfg)} in ${timings[service.name]!.toFixed(1)}s`);
   };
-  await Promise.all([bringUp(kafkaService), bringUp(awsService).then(() => bringUp(lambdaService))]);
+  await Promise.all([bringUp(kafkaService), bringUp(awsService).then(() => bringUp(endpointService))]);
   return timings;
 }
 

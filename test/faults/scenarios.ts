@@ -13,7 +13,7 @@
  * (a forwarder between the bridge and the endpoint): the mapping's worker
  * invokes its own router directly, which m-g restarts instead.
  */
-import { lambdaService } from '../../src/stack/lambda.ts';
+import { endpointService } from '../../src/stack/endpoint.ts';
 import { sleep, stackConfig, stopService } from '../../src/stack/lib.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import type { ScriptedReply } from '../support/opensky-server.ts';
@@ -331,7 +331,7 @@ async function routerRestart(run: FlowRun): Promise<void> {
   const atStop = run.notifications.bodies.length;
   const cfg = stackConfig();
   await stopService(cfg, 'lambda');
-  await lambdaService.start(cfg, () => undefined);
+  await endpointService.start(cfg, () => undefined);
   const back = await until(() => {
     const pid = poller.workerPid();
     return pid !== undefined && pid !== before;

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../src/kafka/client.ts';
-import { lambdaService } from '../../src/stack/lambda.ts';
+import { endpointService } from '../../src/stack/endpoint.ts';
 import { stackConfig, stopService } from '../../src/stack/lib.ts';
 import { awsClientConfig, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { workerPid } from '../support/esm-worker.ts';
@@ -286,7 +286,7 @@ describe('event source mappings (self-managed Kafka) on the local stack', () => 
     const cfg = stackConfig();
     const before = received().length;
     await stopService(cfg, 'lambda');
-    await lambdaService.start(cfg, () => undefined);
+    await endpointService.start(cfg, () => undefined);
     const mapping = await waitForState(uuid, 'Enabled');
     expect(mapping.BatchSize).toBe(5);
     const keys = await produce(20);

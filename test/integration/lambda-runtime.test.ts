@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leakingAncestor } from '../../src/stack/lambda/code-dir.ts';
+import { leakingAncestor } from '../../src/stack/endpoint/code-dir.ts';
 import { packageRoot } from '../../src/util/package-root.ts';
 import { awsClientConfig, uniqueName } from '../support/env.ts';
 import { type BundleOptions, deployTestFunction, handlerOf, invokeJson } from '../support/lambda-fixtures.ts';

@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { motoToken } from '../../src/stack/aws.ts';
-import { MOTO_TOKEN_HEADER } from '../../src/stack/lambda/protocol.ts';
+import { MOTO_TOKEN_HEADER } from '../../src/stack/endpoint/protocol.ts';
 import { stackConfig } from '../../src/stack/lib.ts';
 import { awsEndpoint, uniqueName } from '../support/env.ts';
 import { deployTestFunction, type TestFunction } from '../support/lambda-fixtures.ts';

@@ -7,7 +7,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { motoToken } from '../../src/stack/aws.ts';
-import { MOTO_TOKEN_HEADER } from '../../src/stack/lambda/protocol.ts';
+import { MOTO_TOKEN_HEADER } from '../../src/stack/endpoint/protocol.ts';
 import { stackConfig } from '../../src/stack/lib.ts';
 
 /** A proxy to the stack's moto: its URL, and `close`. */

@@ -1,6 +1,6 @@
 /**
  * An AWS endpoint of a test's own: a second instance of the stack's router
- * (scripts/stack/lambda/router.ts) on a free port, with its own run directory
+ * (src/stack/endpoint/router.ts) on a free port, with its own run directory
  * and settings (e.g. `LAMBDA_MAX_CONCURRENCY=1 LAMBDA_MAX_QUEUE=1` to make
  * Invoke answer 429), in front of the stack's moto. Its SNS and SQS (fauxqs)
  * and its function registry are its own, so nothing the shared endpoint
@@ -8,11 +8,10 @@
  * cache (installed by `stack:up`).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { motoToken } from '../../src/stack/aws.ts';
-import { fauxqsEntry, rieBinary, runtimeClient } from '../../src/stack/lambda.ts';
+import { fauxqsEntry, rieBinary, runtimeClient } from '../../src/stack/endpoint.ts';
 import {
   accountId,
   spawnService,
@@ -21,22 +20,12 @@ import {
   stopService,
   waitUntil,
 } from '../../src/stack/lib.ts';
+import { freePort } from './metrics-endpoint.ts';
 
 export interface OwnEndpoint {
   /** `http://127.0.0.1:<port>`. */
   url: string;
   dispose(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsServiceOf, refusal } from '../../src/stack/lambda/protocol.ts';
+import { awsServiceOf, refusal } from '../../src/stack/endpoint/protocol.ts';
 
 const scope = (service: string) =>
   `AWS4-HMAC-SHA256 Credential=AKID/20261124/eu-west-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;

@@ -238,7 +238,7 @@ describe('connectionFromAccess', () => {
 
 describe('workerEntry', () => {
   it('finds the worker beside the router, in the sources and in the build', () => {
-    expect(workerEntry('file:///pkg/src/stack/lambda/router.ts')).toBe('/pkg/src/stack/esm/worker.ts');
+    expect(workerEntry('file:///pkg/src/stack/endpoint/router.ts')).toBe('/pkg/src/stack/esm/worker.ts');
     expect(workerEntry('file:///pkg/dist/stack/router.js')).toBe('/pkg/dist/stack/esm-worker.js');
   });
 });

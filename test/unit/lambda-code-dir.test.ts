@@ -11,7 +11,7 @@ import {
   runDirKey,
   tempCodeRoot,
   unpack,
-} from '../../src/stack/lambda/code-dir.ts';
+} from '../../src/stack/endpoint/code-dir.ts';
 
 describe('where the local Lambda endpoint unpacks function code', () => {
   const made: string[] = [];

@@ -6,7 +6,7 @@ import {
   findInterpreter,
   interpreterCandidates,
   interpreterVariable,
-} from '../../src/stack/lambda/python-runtime.ts';
+} from '../../src/stack/endpoint/python-runtime.ts';
 import {
   launchCommand,
   type PythonRuntimes,
@@ -15,7 +15,7 @@ import {
   requestRefusal,
   runnableRuntimes,
   runtimeRefusal,
-} from '../../src/stack/lambda/runtimes.ts';
+} from '../../src/stack/endpoint/runtimes.ts';
 
 const python: PythonRuntimes = {
   'python3.12': { dir: '/cache/py312', python: '/cache/py312/bin/python', version: '3.12.1' },

@@ -15,7 +15,7 @@ import {
   putMetricDataBody,
   resolveSnsMetricsOptions,
   SnsMetrics,
-} from '../../src/stack/lambda/sns-metrics.ts';
+} from '../../src/stack/endpoint/sns-metrics.ts';
 
 const topicArn = 'arn:aws:sns:eu-west-1:000000000000:flights';
 

@@ -1,32 +1,20 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRunDir, fromSources, readLastLines, stackConfig, stackFile } from '../../src/stack/lib.ts';
 import { runCli } from '../support/cli.ts';
+import { freePort } from '../support/metrics-endpoint.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-
-/** A TCP port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('stack: where its files are', () => {
   it('runs from the sources here: router, runtime client and run dir in the checkout', () => {
     expect(fromSources).toBe(true);
-    expect(stackFile('router')).toBe(join(repoRoot, 'src', 'stack', 'lambda', 'router.ts'));
-    expect(stackFile('runtime')).toBe(join(repoRoot, 'src', 'stack', 'lambda', 'runtime.ts'));
+    expect(stackFile('router')).toBe(join(repoRoot, 'src', 'stack', 'endpoint', 'main.ts'));
+    expect(stackFile('runtime')).toBe(join(repoRoot, 'src', 'stack', 'endpoint', 'runtime.ts'));
     expect(stackFile('pom.xml')).toBe(join(repoRoot, 'src', 'stack', 'kafka', 'pom.xml'));
     expect(defaultRunDir({})).toBe(join(repoRoot, '.stack'));
     expect(stackConfig({ OPENSKY_STREAM_RUN_DIR: '/tmp/elsewhere' }).runDir).toBe('/tmp/elsewhere');

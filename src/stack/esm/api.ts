@@ -46,7 +46,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseFunctionRef } from '../lambda/protocol.ts';
+import { parseFunctionRef } from '../endpoint/protocol.ts';
 import type { EventSourceMappingService } from './service.ts';
 import { EsmApiError, type EsmConfiguration, errorBody } from './shapes.ts';
 

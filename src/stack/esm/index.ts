@@ -1,10 +1,10 @@
 /**
  * Event source mappings on the local stack: the one entry the router uses
- * (src/stack/lambda/router.ts). See api.ts for the API and the choices made
+ * (src/stack/endpoint/router.ts). See api.ts for the API and the choices made
  * where AWS is silent, service.ts for the mappings' lifecycle.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FunctionRef } from '../lambda/protocol.ts';
+import type { FunctionRef } from '../endpoint/protocol.ts';
 import { type EsmApiDeps, handleEsmRequest, isEsmPath } from './api.ts';
 import { esmOptionsFromEnv } from './options.ts';
 import { EventSourceMappingService } from './service.ts';

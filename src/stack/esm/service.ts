@@ -17,7 +17,7 @@
  * and started again when a function of that name exists again.
  */
 import { randomUUID } from 'node:crypto';
-import { type FunctionRef, functionArn } from '../lambda/protocol.ts';
+import { type FunctionRef, functionArn } from '../endpoint/protocol.ts';
 import type { ResolvedEsmOptions } from './options.ts';
 import {
   EsmApiError,

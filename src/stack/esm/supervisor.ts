@@ -15,7 +15,7 @@ import type { EsmConfiguration } from './shapes.ts';
 
 /**
  * The worker's entry beside the router: `src/stack/esm/worker.ts` when the
- * router runs from the sources (`src/stack/lambda/router.ts`), the tsup entry
+ * router runs from the sources (`src/stack/endpoint/router.ts`), the tsup entry
  * `dist/stack/esm-worker.js` when it runs built (`dist/stack/router.js`).
  */
 export function workerEntry(routerUrl: string): string {

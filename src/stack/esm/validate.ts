@@ -9,7 +9,7 @@
  * mapping cannot use is an `InvalidParameterValueException`.
  */
 import { compileFilterCriteria } from '../../bridge/filter-criteria.ts';
-import { type FunctionRef, parseFunctionRef } from '../lambda/protocol.ts';
+import { type FunctionRef, parseFunctionRef } from '../endpoint/protocol.ts';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAXIMUM_RECORD_AGE,

@@ -6,7 +6,7 @@
  * Python runtimes include. RIE starts `python -m awslambdaric <handler>` from
  * it (runtimes.ts, launchCommand).
  *
- * Installed by the lambda service's install step (src/stack/lambda.ts), under
+ * Installed by the lambda service's install step (src/stack/endpoint.ts), under
  * the stack's per-service install lock, once per interpreter version and pin
  * set (`python-runtime-<X.Y>-<hash>`, a `.complete` stamp). A version with no
  * interpreter, or whose install fails, is logged and left out: the endpoint

@@ -7,7 +7,7 @@
  * context object, and console lines tagged with the request id.
  *
  * The stack runs AWS's own client (`aws-lambda-ric`) when it could be built
- * (see src/stack/lambda.ts); this one is the fallback and the choice with
+ * (see src/stack/endpoint.ts); this one is the fallback and the choice with
  * `LAMBDA_RUNTIME_CLIENT=builtin`: plain Node, nothing to build. Unlike
  * aws-lambda-ric 4 (the Node.js 24 runtime's client), it still runs
  * callback-style handlers, as the nodejs22.x runtime does.

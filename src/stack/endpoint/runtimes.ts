@@ -125,7 +125,7 @@ export function requestRefusal(body: Uint8Array, python: PythonRuntimes): string
   return typeof runtime === 'string' ? runtimeRefusal(runtime, python) : undefined;
 }
 
-/** The router's `ROUTER_PYTHON_RUNTIMES` (JSON written by src/stack/lambda.ts); empty when unset. */
+/** The router's `ROUTER_PYTHON_RUNTIMES` (JSON written by src/stack/endpoint.ts); empty when unset. */
 export function parsePythonRuntimes(json: string | undefined): PythonRuntimes {
   if (!json) return {};
   const parsed = JSON.parse(json) as unknown;

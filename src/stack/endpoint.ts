@@ -3,7 +3,7 @@
  * serves Lambda Invoke through AWS's own Runtime Interface Emulator (built
  * from the Go module proxy), SNS and SQS through fauxqs (npm, in the router's
  * process), and passes every other call to moto.
- * See lambda/router.ts for the protocol details.
+ * See endpoint/router.ts for its parts (registry, environment pool, Invoke, control plane).
  *
  * Inside each execution environment, RIE starts a Runtime API client on
  * Node 24 (`process.execPath`). Two are available, chosen by
@@ -14,18 +14,18 @@
  *   aws-lambda-cpp with cmake, then a Node-API addon with node-gyp), about a
  *   minute once, cached afterwards. If that build fails, the stack says so and
  *   uses the built-in client instead.
- * - `builtin`: lambda/runtime.ts (dist/stack/runtime.js when installed), a plain-Node
+ * - `builtin`: endpoint/runtime.ts (dist/stack/runtime.js when installed), a plain-Node
  *   client of the same Runtime API.
  *
  * Python functions (`python3.N`) run AWS's Python client `awslambdaric` on a
- * Python 3.N found on the machine, in a venv with boto3 (lambda/python-runtime.ts);
- * other runtimes are refused at CreateFunction (lambda/runtimes.ts).
+ * Python 3.N found on the machine, in a venv with boto3 (endpoint/python-runtime.ts);
+ * other runtimes are refused at CreateFunction (endpoint/runtimes.ts).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { motoToken } from './aws.ts';
-import { runDirKey } from './lambda/code-dir.ts';
-import { installedPythonRuntimes, installPythonRuntimes } from './lambda/python-runtime.ts';
+import { runDirKey } from './endpoint/code-dir.ts';
+import { installedPythonRuntimes, installPythonRuntimes } from './endpoint/python-runtime.ts';
 import {
   accountId,
   ensureDir,
@@ -118,7 +118,7 @@ const ricFailed = (cfg: StackConfig) => join(ricDir(cfg), '.failed');
 /**
  * Where the endpoint unpacks function code: in the cache, one folder per run
  * directory, outside this package (its package.json must not apply to the
- * functions; see lambda/code-dir.ts).
+ * functions; see endpoint/code-dir.ts).
  */
 export const lambdaCodeDir = (cfg: StackConfig) => join(cfg.cacheDir, 'lambda-code', runDirKey(cfg.runDir));
 
@@ -210,7 +210,7 @@ async function routerAnswers(cfg: StackConfig): Promise<boolean> {
   }
 }
 
-export const lambdaService: Service = {
+export const endpointService: Service = {
   name: 'lambda',
   endpoint: (cfg) => `http://${cfg.host}:${cfg.awsPort} (AWS endpoint, Invoke via RIE)`,
 
