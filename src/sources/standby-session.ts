@@ -7,8 +7,11 @@
  *
  * @module
  */
-import { ConfigResourceTypes } from 'kafkajs';
+import type { ConfigResourceTypes } from 'kafkajs';
 import type { KafkaLike } from '../kafka/client.ts';
+
+/** DescribeConfigs' resource type of a broker (kafkajs' `ConfigResourceTypes.BROKER`, not importable from ESM). */
+const BROKER_RESOURCE = 4 as ConfigResourceTypes;
 
 /** Kafka's default `group.min.session.timeout.ms`, ms: the fallback when the broker's own cannot be read. */
 export const BROKER_DEFAULT_MIN_SESSION_TIMEOUT_MS = 6000;
@@ -58,7 +61,7 @@ export async function brokerSessionTimeoutRange(kafka: KafkaLike): Promise<Sessi
       includeSynonyms: false,
       resources: [
         {
-          type: ConfigResourceTypes.BROKER,
+          type: BROKER_RESOURCE,
           name: String(broker.nodeId),
           configNames: [SESSION_TIMEOUT_SETTINGS.min, SESSION_TIMEOUT_SETTINGS.max],
         },
