@@ -326,10 +326,12 @@ export class StandbySource extends EventEmitter<StandbySourceEvents> implements 
       const range = await brokerSessionTimeoutRange(kafka);
       const fitted = fitSessionTimeout(wanted, range);
       if (fitted !== wanted) {
-        this.logger.warn(
-          `the broker refused a session timeout of ${wanted} ms; using ${fitted} ms, so a takeover takes longer. Set ${SESSION_TIMEOUT_SETTINGS.min} to ${wanted} or less on the brokers for the takeover the interval asks for`,
-          { group: this.options.group, brokerRange: range },
-        );
+        const { min, max } = SESSION_TIMEOUT_SETTINGS;
+        const message =
+          fitted > wanted
+            ? `the broker refused a session timeout of ${wanted} ms (below its ${min}); using ${fitted} ms, so a takeover takes longer: set ${min} to at most ${wanted} on the brokers for the takeover the interval asks for`
+            : `the broker refused a session timeout of ${wanted} ms (above its ${max}); using ${fitted} ms`;
+        this.logger.warn(message, { group: this.options.group, brokerRange: range });
         this.stats.sessionTimeoutMs = fitted;
         this.lease = new Lease(leaseLengthMs(fitted, this.options.heartbeatIntervalMs));
         return true;

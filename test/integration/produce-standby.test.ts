@@ -11,8 +11,10 @@
  * the receiver's whole seconds, so 1 s of rounding is allowed on top.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.ts';
+import { StandbySource } from '../../src/sources/standby.ts';
 import { type RunningCli, startCli } from '../support/cli.ts';
-import { cliEnv, uniqueName } from '../support/env.ts';
+import { cliEnv, kafkaBrokers, uniqueName } from '../support/env.ts';
 import { aircraftRow, type ReadsbTestServer, startReadsbServer } from '../support/readsb-server.ts';
 import { deleteTopics, type ReadRecord, readTopic } from '../support/topic-records.ts';
 
@@ -201,4 +203,42 @@ describe('produce --ha: one poller per feed, a standby that takes over within tw
     expect(done.standby.role).toBe('standby');
     expect(done.standby.lapsed + done.standby.demoted).toBeGreaterThanOrEqual(1);
   }, 120_000);
+});
+
+describe('StandbySource on a broker that refuses its session timeout', () => {
+  const topic = uniqueName('standby-refused');
+  afterAll(() => deleteTopics([topic, `${topic}-producers`]));
+
+  it("falls back to the nearest value the broker accepts, with a warning naming the broker's setting", async () => {
+    // Arrange: above the broker's group.max.session.timeout.ms (30 min by default), which it refuses.
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    const source = new StandbySource({
+      brokers: kafkaBrokers(),
+      topic,
+      sessionTimeoutMs: 1_900_000,
+      heartbeatIntervalMs: 500,
+      logger,
+      open: async function* (signal) {
+        for (let time = 1; !signal.aborted; time++) {
+          yield { time, states: [], fetchedAt: Date.now(), skippedRows: 0 };
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      },
+    });
+
+    // Act: the first snapshot comes once the member has rejoined with a session the broker takes.
+    const polled: number[] = [];
+    for await (const snapshot of source) {
+      polled.push(snapshot.time);
+      if (polled.length === 2) source.stop();
+    }
+
+    // Assert
+    expect(polled).toEqual([1, 2]);
+    expect(source.stats.sessionTimeoutMs).toBe(1_800_000);
+    expect(warnings.join('\n')).toContain(
+      'the broker refused a session timeout of 1900000 ms (above its group.max.session.timeout.ms); using 1800000 ms',
+    );
+  }, 60_000);
 });
