@@ -216,6 +216,7 @@ export class StandbySource extends EventEmitter<StandbySourceEvents> implements 
           this.stats.readBackTime = floor;
           this.logger.info('polling for the group', { group: this.options.group, lastSnapshotTime: floor });
           last = floor ?? Number.NEGATIVE_INFINITY;
+          if (signal.aborted) return false;
         }
         // Checked last, right before the snapshot goes on: the lease may have run out meanwhile.
         if (!this.mayPoll) {
