@@ -66,6 +66,9 @@ function serverProperties(cfg: StackConfig): string {
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // `produce --ha` derives its group session timeout from the poll interval (half of it: 1.5 s at
+    // the default 3 s) so a standby takes over within two intervals; Kafka's default floor is 6 s.
+    'group.min.session.timeout.ms=1000',
     'log.retention.hours=24',
     'log.segment.bytes=104857600',
     '',
