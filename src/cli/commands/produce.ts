@@ -83,6 +83,7 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
     const maxBufferBytes = parseSize(argv['buffer-size'] as string, 'buffer-size');
     const closeTimeoutMs = parseDuration(argv['flush-timeout'] as string, 'flush-timeout');
     const timer = duration ? setTimeout(() => pipelineStop(), duration) : undefined;
+    const intervalMs = parseDuration(argv.interval as string, 'interval') ?? 3000;
     const standbyGroup = argv['standby-group'] ? String(argv['standby-group']) : undefined;
     const ha = Boolean(argv.ha) || standbyGroup !== undefined;
     // With --ha the source is opened anew each time this producer is elected: `current` is the latest.
@@ -93,6 +94,8 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
           ...kafkaFromArgv(argv, env),
           topic: String(argv.topic),
           ...(standbyGroup ? { group: standbyGroup } : {}),
+          // The group's session follows the polling interval: a standby takes over within two.
+          intervalMs,
           open: (tenure) => {
             current = resolveSource(argv, env, logger, tenure);
             return current.source as AsyncIterable<Snapshot>;
@@ -122,7 +125,6 @@ export const produceCommand: CommandFactory = (env, exit): CommandModule => ({
       void pipeline.stop();
     }
     // Ready while answers keep coming: stale after three intervals, and never under a minute.
-    const intervalMs = parseDuration(argv.interval as string, 'interval') ?? 3000;
     let served: Awaited<ReturnType<typeof serveMetricsFromArgv>>;
     try {
       served = await serveMetricsFromArgv(argv, [pipeline], logger, {
