@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ConsumedRecord } from '../../src/handler/event.ts';
 import {
   type ConsumedBatch,
   createKafkaClientSeam,
@@ -18,7 +19,6 @@ import {
   type KafkaConsumer,
   type ProduceRecord,
 } from '../../src/kafka/clients/index.ts';
-import type { ConsumedRecord } from '../../src/handler/event.ts';
 import { kafkaVersion } from '../../src/stack/kafka.ts';
 import { stackConfig } from '../../src/stack/lib.ts';
 import { kafkaBrokers, uniqueName } from '../support/env.ts';
