@@ -36,24 +36,29 @@ export interface CommandDeclaration<T extends FlagTable> {
   flags: T;
   /** Positionals, examples, epilogue, conflicts: what `--help` shows beyond the flags. */
   help?: (y: Argv) => Argv;
-  /** The implementation, imported when the command runs (and only then). */
-  load: () => Promise<CommandRun<T>>;
 }
 
+/** Declare a command, keeping its flags' literal types (for {@link CommandRun}). */
+export const defineCommand = <const T extends FlagTable>(declaration: CommandDeclaration<T>) => declaration;
+
 /**
- * A command from its declaration: yargs gets the flags (with their variables
- * and defaults for `--help`); the handler reads them into typed options
- * (flag, else variable, else default: a bad value exits 2 before anything is
- * loaded) and only then imports and runs the implementation.
+ * A command from its declaration and its implementation's loader: yargs gets
+ * the flags (with their variables and defaults for `--help`); the handler
+ * reads them into typed options (flag, else variable, else default: a bad
+ * value exits 2 before anything is loaded) and only then calls `load` (a
+ * dynamic import) and runs the implementation.
  */
-export function declareCommand<const T extends FlagTable>(declaration: CommandDeclaration<T>): CommandFactory {
+export function lazyCommand<const T extends FlagTable>(
+  declaration: CommandDeclaration<T>,
+  load: () => Promise<CommandRun<T>>,
+): CommandFactory {
   return (env, exit) => ({
     command: declaration.command,
     describe: declaration.describe,
     builder: (y) => (declaration.help?.(y) ?? y).options(yargsOptions(declaration.flags, env)),
     handler: async (argv) => {
       const options = readFlags(declaration.flags, argv, env);
-      const run = await declaration.load();
+      const run = await load();
       exit.code = (await run(options, { env, argv })) ?? ExitCode.OK;
     },
   });

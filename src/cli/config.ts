@@ -13,7 +13,10 @@ export type KafkaFlags = FlagValues<typeof kafkaFlags>['kafka'];
 export type AwsFlags = FlagValues<typeof awsFlags>['aws'];
 
 /** The Kafka connection of `--brokers`, `--client-id`, `--kafka-ssl`, `--sasl-mechanism`. */
-export function kafkaConnection(kafka: Omit<KafkaFlags, 'topic'>, env: NodeJS.ProcessEnv): KafkaConnectionOptions {
+export function kafkaConnection(
+  kafka: Omit<KafkaFlags, 'topic'>,
+  env: NodeJS.ProcessEnv,
+): KafkaConnectionOptions {
   const options: KafkaConnectionOptions = { brokers: kafka.brokers, clientId: kafka.clientId };
   if (kafka.ssl) options.ssl = true;
   const mechanism = kafka.saslMechanism;

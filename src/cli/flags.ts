@@ -54,7 +54,9 @@ type Parsed<F> = F extends { parse: (...args: never[]) => infer R }
     ? RawValue<F>[]
     : RawValue<F>;
 /** The value a flag gives: never `undefined` when it has a default. */
-export type FlagValue<F> = F extends { default: Scalar } ? Exclude<Parsed<F>, undefined> : Parsed<F> | undefined;
+export type FlagValue<F> = F extends { default: Scalar }
+  ? Exclude<Parsed<F>, undefined>
+  : Parsed<F> | undefined;
 
 type Nest<P extends string, V> = P extends `${infer Head}.${infer Rest}`
   ? { [K in Head]: Nest<Rest, V> }

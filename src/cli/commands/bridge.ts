@@ -1,7 +1,7 @@
-/** `opensky-stream bridge`: its flags and help; the implementation is src/cli/run/bridge.ts. */
+/** `opensky-stream bridge`: its flags and help (the implementation, src/cli/run/bridge.ts, loads when it runs: commands.ts). */
 import { DEFAULT_BATCH_SIZE } from '../../bridge/options.ts';
 import { ConfigError } from '../../errors.ts';
-import { declareCommand } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { metricsFlags } from '../metrics.ts';
 import { awsFlags, duration, durationFlag, kafkaFlags, logFlags } from '../options.ts';
@@ -109,7 +109,7 @@ export const bridgeFlags = flags({
   ...durationFlag('Stop after this long (30s, 5m)'),
 });
 
-export const bridgeCommand = declareCommand({
+export const bridgeCommand = defineCommand({
   command: 'bridge',
   describe:
     'Consume Kafka and invoke a Lambda function with the records (the event AWS event source mappings send)',
@@ -121,5 +121,4 @@ export const bridgeCommand = declareCommand({
         '$0 bridge --function-name my-fn --batch-size 500 --starting-position LATEST',
         'real AWS, only what is produced from now on',
       ),
-  load: async () => (await import('../run/bridge.ts')).runBridge,
 });

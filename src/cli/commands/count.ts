@@ -1,6 +1,6 @@
-/** `opensky-stream count`: its flags; the implementation is src/cli/run/count.ts. */
+/** `opensky-stream count`: its flags (the implementation, src/cli/run/count.ts, loads when it runs: commands.ts). */
 import { ConfigError } from '../../errors.ts';
-import { declareCommand } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { awsFlags, topicNameFlag } from '../options.ts';
 
@@ -20,10 +20,9 @@ export const countFlags = flags({
   json: { type: 'boolean', to: 'json', default: false, describe: 'Print JSON (total and per minute)' },
 });
 
-export const countCommand = declareCommand({
+export const countCommand = defineCommand({
   command: 'count',
   describe:
     "How many messages the SNS topic accepted in the last N minutes (SNS's CloudWatch metric AWS/SNS NumberOfMessagesPublished)",
   flags: countFlags,
-  load: async () => (await import('../run/count.ts')).runCount,
 });

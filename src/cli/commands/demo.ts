@@ -1,5 +1,5 @@
-/** `opensky-stream demo`: its flags and help; the implementation is src/cli/run/demo.ts. */
-import { declareCommand } from '../command.ts';
+/** `opensky-stream demo`: its flags and help (the implementation, src/cli/run/demo.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { metricsFlags } from '../metrics.ts';
 import { awsFlags, kafkaFlags, logFlags } from '../options.ts';
@@ -21,7 +21,7 @@ export const demoFlags = flags({
   },
 });
 
-export const demoCommand = declareCommand({
+export const demoCommand = defineCommand({
   command: 'demo',
   describe:
     'The whole reference pipeline in one command: stack, deploy (function + Kafka event source mapping), produce, and notifications as they arrive',
@@ -33,5 +33,4 @@ export const demoCommand = declareCommand({
         '$0 demo --duration 1m --synthetic 5000',
         '5,000 generated aircraft per snapshot for a minute',
       ),
-  load: async () => (await import('../run/demo.ts')).runDemo,
 });

@@ -1,5 +1,5 @@
-/** `opensky-stream deploy`: its flags and help; the implementation is src/cli/run/deploy.ts. */
-import { declareCommand } from '../command.ts';
+/** `opensky-stream deploy`: its flags and help (the implementation, src/cli/run/deploy.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { awsFlags, functionNameFlag, logFlags, splitList, topicNameFlag } from '../options.ts';
 import { ExitCode } from '../runtime.ts';
@@ -109,7 +109,7 @@ export const deployFlags = flags({
   },
 });
 
-export const deployCommand = declareCommand({
+export const deployCommand = defineCommand({
   command: 'deploy',
   describe:
     'Create or update (idempotently) the SNS topic and the processing Lambda function: the reference handler, or your code with --code',
@@ -135,5 +135,4 @@ export const deployCommand = declareCommand({
           `replace; ${ExitCode.FAILURE} an AWS call failed.`,
         ].join('\n'),
       ),
-  load: async () => (await import('../run/deploy.ts')).runDeploy,
 });

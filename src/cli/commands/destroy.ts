@@ -1,5 +1,5 @@
-/** `opensky-stream destroy`: its flags and help; the implementation is src/cli/run/destroy.ts. */
-import { declareCommand } from '../command.ts';
+/** `opensky-stream destroy`: its flags and help (the implementation, src/cli/run/destroy.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { awsFlags, functionNameFlag, kafkaFlags, logFlags, splitList, topicNameFlag } from '../options.ts';
 import { ExitCode } from '../runtime.ts';
@@ -30,7 +30,7 @@ export const destroyFlags = flags({
   },
 });
 
-export const destroyCommand = declareCommand({
+export const destroyCommand = defineCommand({
   command: 'destroy',
   describe:
     "Remove what deploy created: the function (and its event source mappings), the SNS topic, the topic's place in the role",
@@ -51,5 +51,4 @@ export const destroyCommand = declareCommand({
           `or not confirmed; ${ExitCode.FAILURE} an AWS or Kafka call failed.`,
         ].join('\n'),
       ),
-  load: async () => (await import('../run/destroy.ts')).runDestroy,
 });

@@ -1,5 +1,5 @@
-/** `opensky-stream invoke`: its flags and help; the implementation is src/cli/run/invoke.ts. */
-import { declareCommand } from '../command.ts';
+/** `opensky-stream invoke`: its flags and help (the implementation, src/cli/run/invoke.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { awsFlags, functionNameFlag, kafkaFlags, wholeNumber } from '../options.ts';
 import { ExitCode } from '../runtime.ts';
@@ -26,7 +26,7 @@ export const invokeFlags = flags({
   },
 });
 
-export const invokeCommand = declareCommand({
+export const invokeCommand = defineCommand({
   command: 'invoke',
   describe:
     "Invoke a function once with a Kafka event of sample records (or your event); print its answer and its log's end",
@@ -45,5 +45,4 @@ export const invokeCommand = declareCommand({
           '(records the event source mapping would retry).',
         ].join('\n'),
       ),
-  load: async () => (await import('../run/invoke.ts')).runInvoke,
 });

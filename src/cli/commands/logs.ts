@@ -1,5 +1,5 @@
-/** `opensky-stream logs`: its flags and help; the implementation is src/cli/run/logs.ts. */
-import { declareCommand } from '../command.ts';
+/** `opensky-stream logs`: its flags and help (the implementation, src/cli/run/logs.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { awsFlags, functionNameFlag, positiveDuration } from '../options.ts';
 import { ExitCode } from '../runtime.ts';
@@ -23,7 +23,7 @@ export const logsFlags = flags({
   },
 });
 
-export const logsCommand = declareCommand({
+export const logsCommand = defineCommand({
   command: 'logs',
   describe: "Print a function's log: the local stack's execution environments, or CloudWatch Logs on AWS",
   flags: logsFlags,
@@ -39,5 +39,4 @@ export const logsCommand = declareCommand({
           `Exit codes: ${ExitCode.OK} done; ${ExitCode.USAGE} bad flags, or no such function; ${ExitCode.FAILURE} an AWS call failed.`,
         ].join('\n'),
       ),
-  load: async () => (await import('../run/logs.ts')).runLogs,
 });

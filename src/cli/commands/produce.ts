@@ -1,5 +1,5 @@
-/** `opensky-stream produce`: its flags and help; the implementation is src/cli/run/produce.ts. */
-import { declareCommand } from '../command.ts';
+/** `opensky-stream produce`: its flags and help (the implementation, src/cli/run/produce.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
 import { type FlagValues, flags } from '../flags.ts';
 import { metricsFlags } from '../metrics.ts';
 import { duration, kafkaFlags, logFlags, parseSize, wholeNumber } from '../options.ts';
@@ -66,7 +66,7 @@ export const produceFlags = flags({
 
 export type ProduceOptions = FlagValues<typeof produceFlags>;
 
-export const produceCommand = declareCommand({
+export const produceCommand = defineCommand({
   command: 'produce',
   describe:
     'Poll OpenSky (or a readsb receiver, an ADS-B network, a recording) and produce state vectors to Kafka',
@@ -91,5 +91,4 @@ export const produceCommand = declareCommand({
       )
       .example('$0 produce --ha --interval 10s', 'on two hosts: one polls, the other takes over if it dies')
       .example('$0 produce --metrics-port 9464', 'with Prometheus metrics on http://127.0.0.1:9464/metrics'),
-  load: async () => (await import('../run/produce.ts')).runProduce,
 });

@@ -1,5 +1,5 @@
-/** `opensky-stream tail`: its flags; the implementation is src/cli/run/tail.ts. */
-import { declareCommand } from '../command.ts';
+/** `opensky-stream tail`: its flags (the implementation, src/cli/run/tail.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { awsFlags, durationFlag, logFlags, topicNameFlag } from '../options.ts';
 import { uiFlags } from '../ui-flags.ts';
@@ -20,9 +20,8 @@ export const tailFlags = flags({
   ...uiFlags(false),
 });
 
-export const tailCommand = declareCommand({
+export const tailCommand = defineCommand({
   command: 'tail',
   describe: 'Print flight notifications as they arrive (a temporary SQS queue on the topic, removed on exit)',
   flags: tailFlags,
-  load: async () => (await import('../run/tail.ts')).runTail,
 });

@@ -69,8 +69,9 @@ const fmtInt = (n: number) => n.toLocaleString('en-US');
 type DemoOptions = FlagValues<typeof demoFlags>;
 
 export const runDemo: CommandRun<typeof demoFlags> = (o, { env }) =>
-  runService({ name: 'demo', logLevel: o.logLevel, metrics: o.metrics, durationMs: o.durationMs }, (context) =>
-    startDemo(o, env, context),
+  runService(
+    { name: 'demo', logLevel: o.logLevel, metrics: o.metrics, durationMs: o.durationMs },
+    (context) => startDemo(o, env, context),
   );
 
 /**
@@ -101,7 +102,11 @@ async function startDemo(
     topicArn: deployed.topicArn,
   });
 
-  if (o.source.replay === undefined && o.source.synthetic === undefined && o.source.chain.join(',') === 'opensky') {
+  if (
+    o.source.replay === undefined &&
+    o.source.synthetic === undefined &&
+    o.source.chain.join(',') === 'opensky'
+  ) {
     const problem = await openSkyReachable(o.source.baseUrl);
     if (problem) {
       logger.warn(

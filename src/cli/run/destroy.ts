@@ -28,9 +28,15 @@ export const runDestroy: CommandRun<typeof destroyFlags> = async (o, { env }) =>
   const { topicName } = o;
   const kafkaTopics = o.kafkaTopics ?? [];
   if (!o.yes) {
-    if (!process.stdin.isTTY) throw new ConfigError('--yes', 'is needed to destroy without a terminal to confirm on');
-    const what = [`function ${functionName}`, `SNS topic ${topicName}`, ...kafkaTopics.map((t) => `Kafka topic ${t}`)];
-    if (!(await confirm(`Delete ${what.join(', ')}?`))) throw new ConfigError('destroy', 'not confirmed: nothing deleted');
+    if (!process.stdin.isTTY)
+      throw new ConfigError('--yes', 'is needed to destroy without a terminal to confirm on');
+    const what = [
+      `function ${functionName}`,
+      `SNS topic ${topicName}`,
+      ...kafkaTopics.map((t) => `Kafka topic ${t}`),
+    ];
+    if (!(await confirm(`Delete ${what.join(', ')}?`)))
+      throw new ConfigError('destroy', 'not confirmed: nothing deleted');
   }
   const logger = cliLogger(o.logLevel, 'destroy');
   const config = awsConfig(o.aws, env);

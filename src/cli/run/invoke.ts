@@ -51,7 +51,10 @@ export const runInvoke: CommandRun<typeof invokeFlags> = async (o, { env }) => {
     outcome = await invokeFunction(lambda, name, event);
   } catch (error) {
     if (error instanceof ResourceNotFoundException)
-      throw new ConfigError('--function-name', `names no function: '${name}' (deploy it first, or check --region)`);
+      throw new ConfigError(
+        '--function-name',
+        `names no function: '${name}' (deploy it first, or check --region)`,
+      );
     throw error;
   }
   const payload = outcome.payload;

@@ -68,7 +68,9 @@ export const runProduce: CommandRun<typeof produceFlags> = (o, { env }) =>
           errors:
             (pipeline.stats.sink?.errors ?? 0) +
             (current.live?.stats.failures ?? current.network?.stats.failures ?? 0),
-          ...(current.failover ? { source: current.active(), switches: current.failover.stats.switches } : {}),
+          ...(current.failover
+            ? { source: current.active(), switches: current.failover.stats.switches }
+            : {}),
           ...(standby ? { role: standby.stats.role } : {}),
           buffered: pipeline.stats.sink?.bufferedSnapshots ?? 0,
           dropped: pipeline.stats.sink?.droppedSnapshots ?? 0,

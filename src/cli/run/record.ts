@@ -18,7 +18,8 @@ export const runRecord: CommandRun<typeof recordFlags> = async (o, { env, argv }
   const progress = startProgress(() => ({ snapshots, states }), { logger });
   try {
     for await (const snapshot of source) {
-      if (!out.write(`${recordingLine(snapshot)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+      if (!out.write(`${recordingLine(snapshot)}\n`))
+        await new Promise<void>((r) => out.once('drain', () => r()));
       snapshots++;
       states += snapshot.states.length;
       if (Date.now() >= stopAt) break;
