@@ -1,4 +1,9 @@
-import type { CommandFactory } from './command.ts';
+/**
+ * The command table: every command's declaration (flags, help) is loaded for
+ * `--help` and the docs; its implementation (src/cli/run/*) is imported only
+ * when that command runs, so that `produce` never loads what `deploy` needs.
+ */
+import { type CommandFactory, lazyCommand } from './command.ts';
 import { bridgeCommand } from './commands/bridge.ts';
 import { countCommand } from './commands/count.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -15,18 +20,18 @@ import { uiCommand } from './commands/ui.ts';
 
 /** Every `opensky-stream` command, in the order `--help` lists them. */
 export const commands: CommandFactory[] = [
-  demoCommand,
-  produceCommand,
-  bridgeCommand,
-  deployCommand,
-  invokeCommand,
-  logsCommand,
-  destroyCommand,
-  tailCommand,
-  uiCommand,
-  countCommand,
-  recordCommand,
-  initCommand,
+  lazyCommand(demoCommand, async () => (await import('./run/demo.ts')).runDemo),
+  lazyCommand(produceCommand, async () => (await import('./run/produce.ts')).runProduce),
+  lazyCommand(bridgeCommand, async () => (await import('./run/bridge.ts')).runBridge),
+  lazyCommand(deployCommand, async () => (await import('./run/deploy.ts')).runDeploy),
+  lazyCommand(invokeCommand, async () => (await import('./run/invoke.ts')).runInvoke),
+  lazyCommand(logsCommand, async () => (await import('./run/logs.ts')).runLogs),
+  lazyCommand(destroyCommand, async () => (await import('./run/destroy.ts')).runDestroy),
+  lazyCommand(tailCommand, async () => (await import('./run/tail.ts')).runTail),
+  lazyCommand(uiCommand, async () => (await import('./run/ui.ts')).runUi),
+  lazyCommand(countCommand, async () => (await import('./run/count.ts')).runCount),
+  lazyCommand(recordCommand, async () => (await import('./run/record.ts')).runRecord),
+  lazyCommand(initCommand, async () => (await import('./run/init.ts')).runInit),
   stackCommand,
 ];
 

@@ -1,34 +1,25 @@
 /**
- * Turning parsed flags into the primitives' options.
+ * Turning the shared flags' options into the primitives' options: the Kafka
+ * connection (with SASL credentials from the environment) and the AWS SDK
+ * client configuration. No SDK client is loaded here: each command creates
+ * the clients it uses.
  */
-import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError } from '../errors.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
-import { loadOpenSkyCredentials } from '../opensky/auth.ts';
-import type { BoundingBox, CreditTier } from '../opensky/credits.ts';
-import type { OpenSkySourceOptions } from '../opensky/source.ts';
-import { parseDuration } from './options.ts';
+import type { FlagValues } from './flags.ts';
+import type { awsFlags, kafkaFlags } from './options.ts';
 
-export type Argv = Record<string, unknown>;
+export type KafkaFlags = FlagValues<typeof kafkaFlags>['kafka'];
+export type AwsFlags = FlagValues<typeof awsFlags>['aws'];
 
-const str = (argv: Argv, key: string): string | undefined => {
-  const value = argv[key];
-  return value === undefined || value === null || value === '' ? undefined : String(value);
-};
-
-export function kafkaFromArgv(argv: Argv, env: NodeJS.ProcessEnv): KafkaConnectionOptions {
-  const options: KafkaConnectionOptions = {
-    brokers: String(argv.brokers)
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-    clientId: str(argv, 'client-id') ?? 'opensky-stream',
-  };
-  if (argv['kafka-ssl']) options.ssl = true;
-  const mechanism = str(argv, 'sasl-mechanism');
+/** The Kafka connection of `--brokers`, `--client-id`, `--kafka-ssl`, `--sasl-mechanism`. */
+export function kafkaConnection(
+  kafka: Omit<KafkaFlags, 'topic'>,
+  env: NodeJS.ProcessEnv,
+): KafkaConnectionOptions {
+  const options: KafkaConnectionOptions = { brokers: kafka.brokers, clientId: kafka.clientId };
+  if (kafka.ssl) options.ssl = true;
+  const mechanism = kafka.saslMechanism;
   if (mechanism) {
     const username = env.KAFKA_SASL_USERNAME;
     const password = env.KAFKA_SASL_PASSWORD;
@@ -38,63 +29,22 @@ export function kafkaFromArgv(argv: Argv, env: NodeJS.ProcessEnv): KafkaConnecti
         'needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD in the environment',
       );
     }
-    options.sasl = { mechanism: mechanism as 'plain', username, password };
+    options.sasl = { mechanism, username, password };
   }
   return options;
 }
 
 /** AWS SDK client configuration from `--region` / `--endpoint-url`; test credentials for a local endpoint. */
-export function awsConfig(argv: Argv, env: NodeJS.ProcessEnv) {
-  const endpoint = str(argv, 'endpoint-url');
+export function awsConfig(aws: AwsFlags, env: NodeJS.ProcessEnv) {
+  const { endpoint } = aws;
   const local = endpoint !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
   const credentials =
     local && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE
       ? { accessKeyId: 'test', secretAccessKey: 'test' }
       : undefined;
   return {
-    region: str(argv, 'region') ?? 'us-east-1',
+    region: aws.region,
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
   };
-}
-
-export function awsClients(argv: Argv, env: NodeJS.ProcessEnv) {
-  const config = awsConfig(argv, env);
-  return {
-    lambda: new LambdaClient(config),
-    sns: new SNSClient(config),
-    sqs: new SQSClient(config),
-    iam: new IAMClient(config),
-  };
-}
-
-/** `lamin,lomin,lamax,lomax` → a box. */
-export function parseBbox(value: string | undefined): BoundingBox | undefined {
-  if (!value) return undefined;
-  const parts = value.split(',').map((part) => Number(part.trim()));
-  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
-    throw new ConfigError('--bbox', `must be lamin,lomin,lamax,lomax in degrees (got '${value}')`);
-  }
-  const [lamin, lomin, lamax, lomax] = parts as [number, number, number, number];
-  return { lamin, lomin, lamax, lomax };
-}
-
-export function sourceFromArgv(argv: Argv, env: NodeJS.ProcessEnv): OpenSkySourceOptions {
-  const credentials = loadOpenSkyCredentials({ file: str(argv, 'credentials-file'), env });
-  const options: OpenSkySourceOptions = {
-    baseUrl: str(argv, 'base-url'),
-    intervalMs: parseDuration(argv.interval as string, 'interval') ?? 3000,
-    requestTimeoutMs: parseDuration(argv['request-timeout'] as string, 'request-timeout') ?? 15_000,
-    extended: Boolean(argv.extended),
-    budget: (str(argv, 'budget') ?? 'warn') as OpenSkySourceOptions['budget'],
-  };
-  const bbox = parseBbox(str(argv, 'bbox'));
-  if (bbox) options.bbox = bbox;
-  const icao24 = str(argv, 'icao24');
-  if (icao24) options.icao24 = icao24.split(',').map((id) => id.trim().toLowerCase());
-  if (credentials) options.credentials = credentials;
-  const tier = str(argv, 'tier');
-  if (tier) options.tier = tier as CreditTier;
-  if (argv['max-snapshots'] !== undefined) options.maxSnapshots = Number(argv['max-snapshots']);
-  return options;
 }

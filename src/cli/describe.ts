@@ -6,6 +6,7 @@
 import type { CommandModule, Options } from 'yargs';
 import type { CommandFactory } from './command.ts';
 import { commands } from './commands.ts';
+import { type DeclaredOption, FLAG } from './flags.ts';
 
 /** One flag or positional argument of a command. */
 export interface FlagDoc {
@@ -40,7 +41,7 @@ export interface CommandDoc {
 
 const ENV_SUFFIX = / \[env ([A-Za-z0-9_]+)\]$/;
 
-function flagDoc(name: string, spec: Options, positional: boolean): FlagDoc {
+function flagDoc(name: string, spec: DeclaredOption, positional: boolean): FlagDoc {
   const text = typeof spec.describe === 'string' ? spec.describe : (spec.description ?? spec.desc ?? '');
   const env = ENV_SUFFIX.exec(String(text))?.[1];
   const alias = spec.alias;
@@ -53,7 +54,9 @@ function flagDoc(name: string, spec: Options, positional: boolean): FlagDoc {
   };
   if (spec.type !== undefined) doc.type = spec.type;
   if (env !== undefined) doc.env = env;
-  if (spec.default !== undefined) doc.default = spec.default;
+  // A declared flag gives yargs no default (src/cli/flags.ts): its own is kept beside it.
+  const fallback = spec.default ?? spec[FLAG]?.default;
+  if (fallback !== undefined) doc.default = fallback;
   if (spec.choices !== undefined) doc.choices = [spec.choices].flat();
   if (spec.group !== undefined) doc.group = spec.group;
   return doc;

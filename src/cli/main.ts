@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import type { ExitBox } from './command.ts';
 import { commands, subcommands } from './commands.ts';
-import { checkNumbers, joinNegativeValues } from './options.ts';
+import { joinNegativeValues } from './options.ts';
 import { describeFailure, ExitCode } from './runtime.ts';
 
 function packageVersion(): string {
@@ -85,7 +85,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     .usage('$0 <command> [options]\n\nReal-time flight data: OpenSky Network → Kafka → AWS Lambda → SNS.')
     .version(packageVersion())
     .strict()
-    .check(checkNumbers)
     .recommendCommands()
     .wrap(Math.min(120, process.stdout.columns || 100))
     .epilogue(

@@ -1,15 +1,18 @@
 /**
- * Flags shared by several commands. Every flag can also come from the
- * environment; `--help` shows the variable and the default for each.
+ * Flags shared by several commands, and the parsers flags use. Every flag can
+ * also come from the environment; `--help` shows the variable and the default
+ * for each (src/cli/flags.ts).
  */
 import type { Options } from 'yargs';
 import { ConfigError } from '../errors.ts';
+import { flags } from './flags.ts';
 
 type Env = NodeJS.ProcessEnv;
 
 /**
- * A flag whose default comes from `envName` when set. The help text names the
- * variable and the built-in default.
+ * A yargs option whose default comes from `envName` when set. The help text
+ * names the variable and the built-in default. For options outside a flag
+ * table (the commands' own are declared with {@link flags}).
  */
 export function envOption(
   env: Env,
@@ -31,62 +34,93 @@ export function envOption(
   };
 }
 
-export const kafkaOptions = (env: Env) => ({
-  brokers: envOption(env, 'KAFKA_BROKERS', {
+/** The Kafka connection, for every command that talks to Kafka. */
+export const kafkaFlags = flags({
+  brokers: {
     type: 'string',
+    to: 'kafka.brokers',
+    env: 'KAFKA_BROKERS',
     describe: 'Kafka bootstrap brokers, comma-separated host:port',
     default: '127.0.0.1:9092',
     group: 'Kafka:',
-  }),
-  topic: envOption(env, 'KAFKA_TOPIC', {
+    parse: (value: string) => splitList(value),
+  },
+  topic: {
     type: 'string',
+    to: 'kafka.topic',
+    env: 'KAFKA_TOPIC',
     describe: 'Kafka topic of raw state vectors',
     default: 'aviation-data',
     group: 'Kafka:',
-  }),
-  'client-id': envOption(env, 'KAFKA_CLIENT_ID', {
+  },
+  'client-id': {
     type: 'string',
+    to: 'kafka.clientId',
+    env: 'KAFKA_CLIENT_ID',
     describe: 'Kafka client id',
     default: 'opensky-stream',
     group: 'Kafka:',
-  }),
-  'kafka-ssl': envOption(env, 'KAFKA_SSL', {
+  },
+  'kafka-ssl': {
     type: 'boolean',
+    to: 'kafka.ssl',
+    env: 'KAFKA_SSL',
     describe: 'Connect to Kafka over TLS',
     default: false,
     group: 'Kafka:',
-  }),
-  'sasl-mechanism': envOption(env, 'KAFKA_SASL_MECHANISM', {
+  },
+  'sasl-mechanism': {
     type: 'string',
+    to: 'kafka.saslMechanism',
+    env: 'KAFKA_SASL_MECHANISM',
     describe:
       'SASL mechanism: plain, scram-sha-256 or scram-sha-512 (credentials from KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD)',
     choices: ['plain', 'scram-sha-256', 'scram-sha-512'],
     group: 'Kafka:',
-  }),
+  },
 });
 
-export const awsOptions = (env: Env) => ({
-  region: envOption(env, 'AWS_REGION', {
+/** The AWS API: region and endpoint. */
+export const awsFlags = flags({
+  region: {
     type: 'string',
+    to: 'aws.region',
+    env: 'AWS_REGION',
     describe: 'AWS region',
     default: 'us-east-1',
     group: 'AWS:',
-  }),
-  'endpoint-url': envOption(env, 'AWS_ENDPOINT_URL', {
+  },
+  'endpoint-url': {
     type: 'string',
+    to: 'aws.endpoint',
+    env: 'AWS_ENDPOINT_URL',
     describe: 'AWS API endpoint (the local stack or LocalStack: http://127.0.0.1:4566); unset for real AWS',
     group: 'AWS:',
-  }),
+  },
 });
 
-export const logOptions = (env: Env) => ({
-  'log-level': envOption(env, 'OPENSKY_STREAM_LOG_LEVEL', {
+export const logFlags = flags({
+  'log-level': {
     type: 'string',
+    to: 'logLevel',
+    env: 'OPENSKY_STREAM_LOG_LEVEL',
     describe: 'Log level of the JSON lines written to stderr',
     choices: ['debug', 'info', 'warn', 'error', 'silent'],
     default: 'info',
-  }),
+  },
 });
+
+/** `a, b,,c` → `['a', 'b', 'c']`. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+/** `--duration`: how long a command runs. */
+export const durationFlag = (describe = 'Stop after this long (30s, 5m, 1h)') =>
+  flags({ duration: { type: 'string', to: 'durationMs', describe, parse: positiveDuration } });
 
 /**
  * Parse a duration like `90s`, `5m`, `1h` or plain seconds into milliseconds;
@@ -105,40 +139,29 @@ export function parseDuration(value: string | number | undefined, flag: string):
   return Number(match[1]) * unit;
 }
 
-/** Throws a `ConfigError` naming `--flag` when `value` is not a duration above zero. */
-export function checkPositiveDuration(value: unknown, flag: string): void {
-  if (value === undefined || value === '') return;
-  if (parseDuration(value as string, flag) === 0)
+/** A duration above zero, in milliseconds; a `ConfigError` naming `--flag` otherwise. */
+export function positiveDuration(value: string, flag: string): number {
+  const ms = parseDuration(value, flag);
+  if (ms === undefined || ms === 0)
     throw new ConfigError(`--${flag}`, `must be a positive duration like 30s, 5m, 1h (got '${value}')`);
+  return ms;
 }
 
-/** Throws a `ConfigError` naming `--flag` when `value` is not a whole number of at least `min`. */
-export function checkWholeNumber(value: unknown, flag: string, min = 1): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || Number.isNaN(value))
-    throw new ConfigError(`--${flag}`, 'must be a number');
-  if (!Number.isInteger(value) || value < min)
-    throw new ConfigError(`--${flag}`, `must be a whole number of at least ${min} (got ${value})`);
+/** A duration of zero or more, in milliseconds (zero: none); a `ConfigError` naming `--flag` otherwise. */
+export function duration(value: string, flag: string): number {
+  const ms = parseDuration(value, flag);
+  if (ms === undefined) throw new ConfigError(`--${flag}`, `must be a duration like 30s, 5m, 1h (got '')`);
+  return ms;
 }
 
-/**
- * Flags checked as soon as they are parsed, for every command that has them
- * (a flag name means the same thing in every command): counts that must be
- * whole and positive and durations that must be above zero. A run that
- * silently does nothing (`produce --synthetic -5`) is worse than exit 2.
- */
-export const FLAG_CHECKS: Readonly<Record<string, (value: unknown, flag: string) => void>> = {
-  synthetic: (value, flag) => checkWholeNumber(value, flag),
-  'max-snapshots': (value, flag) => checkWholeNumber(value, flag),
-  sample: (value, flag) => checkWholeNumber(value, flag),
-  partitions: (value, flag) => checkWholeNumber(value, flag),
-  interval: checkPositiveDuration,
-  'request-timeout': checkPositiveDuration,
-  duration: checkPositiveDuration,
-  since: checkPositiveDuration,
-  'stale-after': checkPositiveDuration,
-  'probe-every': checkPositiveDuration,
-};
+/** A whole number of at least `min`, for a flag's parser; a `ConfigError` naming `--flag` otherwise. */
+export const wholeNumber =
+  (min = 1) =>
+  (value: number, flag: string): number => {
+    if (!Number.isInteger(value) || value < min)
+      throw new ConfigError(`--${flag}`, `must be a whole number of at least ${min} (got ${value})`);
+    return value;
+  };
 
 /**
  * `--interval -1s` reaches yargs as the flag `--interval` and the short flags
@@ -185,143 +208,24 @@ export function parseSize(value: string | number | undefined, flag: string): num
   return bytes;
 }
 
-export const sourceOptions = (env: Env) => ({
-  source: envOption(env, 'OPENSKY_STREAM_SOURCE', {
-    type: 'string',
-    describe:
-      'Where aircraft come from: opensky, readsb, adsblol, airplaneslive, adsbfi or adsbx (adsb.lol, airplanes.live, adsb.fi, adsbexchange also work); a comma-separated list is a failover chain, most preferred first',
-    default: 'opensky',
-    group: 'Source:',
-  }),
-  // READSB_URL, the variable of --readsb-url before --source-url, still works.
-  'source-url': envOption(
-    env.OPENSKY_STREAM_SOURCE_URL ? env : { ...env, OPENSKY_STREAM_SOURCE_URL: env.READSB_URL },
-    'OPENSKY_STREAM_SOURCE_URL',
-    {
-      type: 'string',
-      alias: 'readsb-url',
-      describe:
-        "readsb: the receiver's aircraft.json (http://host/data/aircraft.json or a path); the others: a base URL (a mirror or a test server). In a chain, NAME=URL; repeat the flag for several",
-      group: 'Source:',
-    },
-  ),
-  point: envOption(env, 'OPENSKY_STREAM_POINT', {
-    type: 'string',
-    describe:
-      'LAT,LON,RADIUS_NM: a radius instead of --bbox (one query up to 250 nm for the ADS-B networks; OpenSky gets the box around it)',
-    group: 'Source:',
-  }),
-  'stale-after': envOption(env, 'OPENSKY_STREAM_STALE_AFTER', {
-    type: 'string',
-    describe:
-      'A chain leaves its source after this long without newer data (default: 3 intervals, or 3 snapshots of a network over many circles)',
-    group: 'Source:',
-  }),
-  'probe-every': envOption(env, 'OPENSKY_STREAM_PROBE_EVERY', {
-    type: 'string',
-    describe: 'On a fallback, try the more preferred sources this often (default: 20 intervals, at least 1m)',
-    group: 'Source:',
-  }),
-  'base-url': envOption(env, 'OPENSKY_BASE_URL', {
-    type: 'string',
-    describe: 'OpenSky API base URL (a mirror or a local replay server can stand in)',
-    default: 'https://opensky-network.org/api',
-    group: 'OpenSky:',
-  }),
-  interval: envOption(env, 'OPENSKY_INTERVAL', {
-    type: 'string',
-    describe:
-      'Polling interval (3s, 10s, 1m); the data itself changes every 10 s anonymous, 5 s authenticated',
-    default: '3s',
-    group: 'OpenSky:',
-  }),
-  bbox: envOption(env, 'OPENSKY_BBOX', {
-    type: 'string',
-    describe:
-      'Bounding box lamin,lomin,lamax,lomax (degrees); smaller boxes cost fewer credits. The ADS-B networks need it or --point',
-    group: 'OpenSky:',
-  }),
-  icao24: envOption(env, 'OPENSKY_ICAO24', {
-    type: 'string',
-    describe: 'Only these transponders, comma-separated hex',
-    group: 'OpenSky:',
-  }),
-  extended: envOption(env, 'OPENSKY_EXTENDED', {
-    type: 'boolean',
-    describe: 'Ask for the aircraft category (18th field)',
-    default: false,
-    group: 'OpenSky:',
-  }),
-  'credentials-file': envOption(env, 'OPENSKY_CREDENTIALS_FILE', {
-    type: 'string',
-    describe:
-      "OpenSky's credentials.json (clientId, clientSecret); or set OPENSKY_CLIENT_ID and OPENSKY_CLIENT_SECRET. Secrets are read from files or the environment only",
-    group: 'OpenSky:',
-  }),
-  tier: envOption(env, 'OPENSKY_TIER', {
-    type: 'string',
-    describe: 'Account tier for credit budgeting (default: standard with credentials, else anonymous)',
-    choices: ['anonymous', 'standard', 'feeder', 'licensed'],
-    group: 'OpenSky:',
-  }),
-  budget: envOption(env, 'OPENSKY_BUDGET', {
-    type: 'string',
-    describe:
-      'warn: warn when the interval would use up the daily credits; pace: stretch the interval so they last',
-    choices: ['off', 'warn', 'pace'],
-    default: 'warn',
-    group: 'OpenSky:',
-  }),
-  'request-timeout': envOption(env, 'OPENSKY_REQUEST_TIMEOUT', {
-    type: 'string',
-    describe: 'Per-request timeout',
-    default: '15s',
-    group: 'OpenSky:',
-  }),
-  replay: {
-    type: 'string' as const,
-    describe:
-      'Replay recorded snapshots (an NDJSON file from `record`, a JSON body, or a folder of them) instead of polling',
-    group: 'Offline:',
-  },
-  synthetic: {
-    type: 'number' as const,
-    describe: 'Generate realistic traffic with this many aircraft per snapshot instead of polling',
-    group: 'Offline:',
-  },
-  'max-snapshots': { type: 'number' as const, describe: 'Stop after this many snapshots' },
-  duration: { type: 'string' as const, describe: 'Stop after this long (30s, 5m, 1h)' },
-});
-
-/**
- * yargs turns a `number` flag given a word into NaN without complaint: name the
- * flag instead (a `ConfigError`, so it exits 2 like any bad flag); then the
- * {@link FLAG_CHECKS}. Keys in camelCase are yargs's aliases of the dashed ones.
- */
-export function checkNumbers(argv: Record<string, unknown>): true {
-  for (const [key, value] of Object.entries(argv)) {
-    if (/[A-Z]/.test(key)) continue;
-    if (typeof value === 'number' && Number.isNaN(value))
-      throw new ConfigError(`--${key}`, 'must be a number');
-    FLAG_CHECKS[key]?.(value, key);
-  }
-  return true;
-}
-
 /** The function a command deploys, invokes, reads or removes. */
-export const functionNameOption = (env: Env) => ({
-  'function-name': envOption(env, 'LAMBDA_FUNCTION_NAME', {
+export const functionNameFlag = flags({
+  'function-name': {
     type: 'string',
+    to: 'functionName',
+    env: 'LAMBDA_FUNCTION_NAME',
     describe: 'Function name',
     default: 'opensky-stream-processor',
-  }),
+  },
 });
 
 /** The pipeline's SNS topic, by name. */
-export const topicNameOption = (env: Env) => ({
-  'topic-name': envOption(env, 'SNS_TOPIC_NAME', {
+export const topicNameFlag = flags({
+  'topic-name': {
     type: 'string',
+    to: 'topicName',
+    env: 'SNS_TOPIC_NAME',
     describe: 'SNS topic',
     default: 'FlightNotifications',
-  }),
+  },
 });

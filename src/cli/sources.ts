@@ -9,33 +9,25 @@ import { AdsbApiSource } from '../adsb/source.ts';
 import { boxAroundPoint, type PointArea } from '../adsb/tiling.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { BoundingBox } from '../opensky/credits.ts';
+import { loadOpenSkyCredentials } from '../opensky/auth.ts';
 import { replaySnapshots } from '../opensky/replay.ts';
-import { OpenSkySource } from '../opensky/source.ts';
+import { OpenSkySource, type OpenSkySourceOptions } from '../opensky/source.ts';
 import type { SnapshotSource } from '../pipeline/create-pipeline.ts';
 import { ReadsbSource } from '../readsb/source.ts';
 import { FailoverSource } from '../sources/failover.ts';
 import type { FailoverCandidate } from '../sources/failover-options.ts';
 import { syntheticSnapshots } from '../synthetic/generator.ts';
-import { type Argv, parseBbox, sourceFromArgv } from './config.ts';
-import { parseDuration } from './options.ts';
+import { type SourceFlags, type SourceName, sourceUrls } from './source-flags.ts';
 
-/** The `--source` names, as issue 17 spells them, and what each stands for. */
-export const SOURCE_NAMES = ['opensky', 'readsb', 'adsblol', 'airplaneslive', 'adsbfi', 'adsbx'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
+// The parsers live with the flags (light to load); the tests and older imports find them here too.
+export { parsePoint, parseSourceChain, SOURCE_NAMES, type SourceName, sourceUrls } from './source-flags.ts';
 
-/** Each `--source` name's network (for the community APIs), and its older dotted alias. */
+/** Each `--source` name's network (for the community APIs). */
 const NETWORKS: Readonly<Record<string, AdsbProviderName>> = {
   adsblol: 'adsb.lol',
   airplaneslive: 'airplanes.live',
   adsbfi: 'adsb.fi',
   adsbx: 'adsbexchange',
-};
-const ALIASES: Readonly<Record<string, SourceName>> = {
-  'adsb.lol': 'adsblol',
-  'airplanes.live': 'airplaneslive',
-  'adsb.fi': 'adsbfi',
-  adsbexchange: 'adsbx',
 };
 
 export interface ResolvedSource {
@@ -56,87 +48,44 @@ export interface ResolvedSource {
   describe: string;
 }
 
-const str = (argv: Argv, key: string): string | undefined => {
-  const value = argv[key];
-  return value === undefined || value === null || value === '' ? undefined : String(value);
-};
-
-/** `--source a,b,…` → canonical names, in order; dotted aliases accepted. */
-export function parseSourceChain(value: string | undefined): SourceName[] {
-  const names = (value ?? 'opensky').split(',').map((part) => part.trim().toLowerCase());
-  const chain = names.map((name) => {
-    const canonical = ALIASES[name] ?? name;
-    if (!(SOURCE_NAMES as readonly string[]).includes(canonical))
-      throw new ConfigError(
-        '--source',
-        `must be one of ${SOURCE_NAMES.join(', ')} (or a comma-separated chain of them), got '${name}'`,
-      );
-    return canonical as SourceName;
-  });
-  const twice = chain.find((name, i) => chain.indexOf(name) !== i);
-  if (twice) throw new ConfigError('--source', `names ${twice} twice`);
-  return chain;
+/** The OpenSky API's options from the source flags (credentials from the file or the environment). */
+export function openSkyOptions(source: SourceFlags, env: NodeJS.ProcessEnv): OpenSkySourceOptions {
+  const credentials = loadOpenSkyCredentials({ file: source.credentialsFile, env });
+  const options: OpenSkySourceOptions = {
+    baseUrl: source.baseUrl,
+    intervalMs: source.intervalMs,
+    requestTimeoutMs: source.requestTimeoutMs,
+    extended: source.extended,
+    budget: source.budget,
+  };
+  if (source.bbox) options.bbox = source.bbox;
+  if (source.icao24) options.icao24 = source.icao24;
+  if (credentials) options.credentials = credentials;
+  if (source.tier) options.tier = source.tier;
+  if (source.maxSnapshots !== undefined) options.maxSnapshots = source.maxSnapshots;
+  return options;
 }
 
-/** `LAT,LON,RADIUS_NM` → a point area. */
-export function parsePoint(value: string | undefined): PointArea | undefined {
-  if (!value) return undefined;
-  const parts = value.split(',').map((part) => Number(part.trim()));
-  const [lat, lon, radiusNm] = parts as [number, number, number];
-  if (
-    parts.length !== 3 ||
-    parts.some((n) => !Number.isFinite(n)) ||
-    Math.abs(lat) > 90 ||
-    Math.abs(lon) > 180 ||
-    radiusNm <= 0
-  )
-    throw new ConfigError('--point', `must be LAT,LON,RADIUS_NM, e.g. 47.45,8.56,60 (got '${value}')`);
-  return { lat, lon, radiusNm };
-}
-
-/**
- * `--source-url` values (the flag may be repeated; `--readsb-url` is its alias) → a URL per
- * source. `NAME=URL` names the source; a bare URL goes to the only source of the chain,
- * or else to its readsb receiver.
- */
-export function sourceUrls(raw: unknown, chain: readonly SourceName[]): Partial<Record<SourceName, string>> {
-  const values = (Array.isArray(raw) ? raw : raw === undefined || raw === '' ? [] : [raw]).map(String);
-  const urls: Partial<Record<SourceName, string>> = {};
-  for (const value of values) {
-    const named = /^([a-z.]+)=(.+)$/i.exec(value);
-    const name = named ? (ALIASES[named[1]!.toLowerCase()] ?? named[1]!.toLowerCase()) : undefined;
-    let target: SourceName | undefined;
-    if (name && (SOURCE_NAMES as readonly string[]).includes(name)) target = name as SourceName;
-    else if (chain.length === 1) target = chain[0];
-    else if (chain.includes('readsb')) target = 'readsb';
-    if (!target || !chain.includes(target))
-      throw new ConfigError(
-        '--source-url',
-        `'${value}' names no source of --source ${chain.join(',')}: write NAME=URL, e.g. readsb=http://host/data/aircraft.json`,
-      );
-    if (urls[target]) throw new ConfigError('--source-url', `gives ${target} two URLs`);
-    urls[target] = named && target === name ? named[2]! : value;
-  }
-  return urls;
-}
+/** The bbox as the flag spells it, for log lines. */
+const bboxText = (source: SourceFlags) =>
+  source.bbox ? `${source.bbox.lamin},${source.bbox.lomin},${source.bbox.lamax},${source.bbox.lomax}` : '';
 
 export function resolveSource(
-  argv: Argv,
+  source: SourceFlags,
   env: NodeJS.ProcessEnv,
   logger: Logger,
   signal: AbortSignal,
 ): ResolvedSource {
-  const chain = parseSourceChain(str(argv, 'source'));
-  const offline = (typeof argv.replay === 'string' && argv.replay) || typeof argv.synthetic === 'number';
+  const { chain } = source;
+  const offline = Boolean(source.replay) || source.synthetic !== undefined;
   if ((chain.length > 1 || chain[0] !== 'opensky') && offline)
     throw new ConfigError('--source', `${chain.join(',')} cannot be combined with --replay or --synthetic`);
-  if (offline) return offlineSource(argv, env, logger, signal);
-  const point = parsePoint(str(argv, 'point'));
-  if (point && str(argv, 'bbox'))
-    throw new ConfigError('--point', 'cannot be given with --bbox: choose one area');
-  const urls = sourceUrls(argv['source-url'] ?? argv['readsb-url'], chain);
+  if (offline) return offlineSource(source, env, logger, signal);
+  const { point } = source;
+  if (point && source.bbox) throw new ConfigError('--point', 'cannot be given with --bbox: choose one area');
+  const urls = sourceUrls(source.urls, chain);
   // A chain counts --max-snapshots itself: its sources must not end on their own.
-  const perSource = chain.length === 1 ? argv : { ...argv, 'max-snapshots': undefined };
+  const perSource = chain.length === 1 ? source : { ...source, maxSnapshots: undefined };
   const candidates = chain.map((name) => candidate(name, perSource, env, logger, { point, url: urls[name] }));
   if (candidates.length === 1) {
     const only = candidates[0]!;
@@ -146,16 +95,12 @@ export function resolveSource(
       return { source: opened, live: opened, active: () => only.name, describe };
     return { source: opened, network: opened, name: opened.name, active: () => only.name, describe };
   }
-  const common = commonOptions(argv);
+  const common = commonOptions(source);
   const failover = new FailoverSource({
     candidates,
     intervalMs: common.intervalMs,
-    staleAfterMs:
-      parseDuration(argv['stale-after'] as string, 'stale-after') ??
-      staleAfter(candidates, common.intervalMs),
-    ...(argv['probe-every']
-      ? { probeEveryMs: parseDuration(argv['probe-every'] as string, 'probe-every') }
-      : {}),
+    staleAfterMs: source.staleAfterMs ?? staleAfter(candidates, common.intervalMs),
+    ...(source.probeEveryMs !== undefined ? { probeEveryMs: source.probeEveryMs } : {}),
     ...(common.maxSnapshots !== undefined ? { maxSnapshots: common.maxSnapshots } : {}),
     signal,
     logger,
@@ -177,24 +122,24 @@ function staleAfter(candidates: readonly Candidate[], intervalMs: number): numbe
 }
 
 function offlineSource(
-  argv: Argv,
+  source: SourceFlags,
   env: NodeJS.ProcessEnv,
   logger: Logger,
   signal: AbortSignal,
 ): ResolvedSource {
-  const options = sourceFromArgv(argv, env);
+  const options = openSkyOptions(source, env);
   const maxSnapshots = options.maxSnapshots;
-  if (typeof argv.replay === 'string' && argv.replay) {
-    const replay = replaySnapshots(argv.replay, { intervalMs: options.intervalMs, signal, logger });
+  if (source.replay) {
+    const replay = replaySnapshots(source.replay, { intervalMs: source.intervalMs, signal, logger });
     return {
       source: limit(replay, maxSnapshots),
       active: () => 'replay',
-      describe: `replay of ${argv.replay}`,
+      describe: `replay of ${source.replay}`,
     };
   }
   const synthetic = syntheticSnapshots({
-    aircraft: argv.synthetic as number,
-    intervalMs: options.intervalMs,
+    aircraft: source.synthetic ?? 0,
+    intervalMs: source.intervalMs,
     maxSnapshots,
     signal,
     seed: Date.now() % 100_000,
@@ -202,17 +147,16 @@ function offlineSource(
   return {
     source: synthetic,
     active: () => 'synthetic',
-    describe: `synthetic traffic, ${argv.synthetic} aircraft`,
+    describe: `synthetic traffic, ${source.synthetic} aircraft`,
   };
 }
 
 /** The flags every readsb source shares: interval, request timeout, snapshot limit. */
-function commonOptions(argv: Argv) {
-  const maxSnapshots = argv['max-snapshots'];
+function commonOptions(source: SourceFlags) {
   return {
-    intervalMs: parseDuration(argv.interval as string, 'interval') ?? 3000,
-    requestTimeoutMs: parseDuration(argv['request-timeout'] as string, 'request-timeout') ?? 15_000,
-    ...(maxSnapshots !== undefined ? { maxSnapshots: Number(maxSnapshots) } : {}),
+    intervalMs: source.intervalMs,
+    requestTimeoutMs: source.requestTimeoutMs,
+    ...(source.maxSnapshots !== undefined ? { maxSnapshots: source.maxSnapshots } : {}),
   };
 }
 
@@ -228,14 +172,14 @@ interface Candidate extends FailoverCandidate {
 /** One source of the chain, checked now (a bad flag fails at start, not at a switch). */
 function candidate(
   name: SourceName,
-  argv: Argv,
+  source: SourceFlags,
   env: NodeJS.ProcessEnv,
   logger: Logger,
   area: { point: PointArea | undefined; url: string | undefined },
 ): Candidate {
-  const common = commonOptions(argv);
+  const common = commonOptions(source);
   if (name === 'opensky') {
-    const options = sourceFromArgv(argv, env);
+    const options = openSkyOptions(source, env);
     if (area.url) options.baseUrl = area.url;
     // OpenSky answers boxes only: a point becomes the box around its circle.
     if (area.point) options.bbox = boxAroundPoint(area.point);
@@ -265,8 +209,7 @@ function candidate(
     };
   }
   const provider = NETWORKS[name]!;
-  const bboxText = str(argv, 'bbox');
-  const bbox: BoundingBox | undefined = parseBbox(bboxText);
+  const { bbox } = source;
   if (!bbox && !area.point)
     throw new ConfigError(
       '--bbox',
@@ -287,7 +230,7 @@ function candidate(
   const probe = new AdsbApiSource(options);
   const where = area.point
     ? `${area.point.radiusNm} nm around ${area.point.lat},${area.point.lon}`
-    : bboxText;
+    : bboxText(source);
   return {
     name,
     header: probe.name,

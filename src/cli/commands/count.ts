@@ -1,42 +1,28 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { CommandModule } from 'yargs';
+/** `opensky-stream count`: its flags (the implementation, src/cli/run/count.ts, loads when it runs: commands.ts). */
 import { ConfigError } from '../../errors.ts';
-import { countPublished } from '../../handler/metrics.ts';
-import type { CommandFactory } from '../command.ts';
-import { awsConfig } from '../config.ts';
-import { awsOptions, envOption } from '../options.ts';
-import { ExitCode } from '../runtime.ts';
+import { defineCommand } from '../command.ts';
+import { flags } from '../flags.ts';
+import { awsFlags, topicNameFlag } from '../options.ts';
 
-export const countCommand: CommandFactory = (env, exit): CommandModule => ({
+export const countFlags = flags({
+  ...awsFlags,
+  ...topicNameFlag,
+  minutes: {
+    type: 'number',
+    to: 'minutes',
+    default: 5,
+    describe: 'Look back this many minutes',
+    parse: (value: number, flag: string) => {
+      if (!(value > 0)) throw new ConfigError(`--${flag}`, 'must be a positive number');
+      return value;
+    },
+  },
+  json: { type: 'boolean', to: 'json', default: false, describe: 'Print JSON (total and per minute)' },
+});
+
+export const countCommand = defineCommand({
   command: 'count',
   describe:
     "How many messages the SNS topic accepted in the last N minutes (SNS's CloudWatch metric AWS/SNS NumberOfMessagesPublished)",
-  builder: (y) =>
-    y.options({ ...awsOptions(env) }).options({
-      'topic-name': envOption(env, 'SNS_TOPIC_NAME', {
-        type: 'string',
-        describe: 'SNS topic',
-        default: 'FlightNotifications',
-      }),
-      minutes: { type: 'number', default: 5, describe: 'Look back this many minutes' },
-      json: { type: 'boolean', default: false, describe: 'Print JSON (total and per minute)' },
-    }),
-  handler: async (argv) => {
-    const minutes = Number(argv.minutes);
-    if (!(minutes > 0)) throw new ConfigError('--minutes', 'must be a positive number');
-    const result = await countPublished(
-      new CloudWatchClient(awsConfig(argv, env)),
-      String(argv['topic-name']),
-      minutes,
-    );
-    if (argv.json) console.log(JSON.stringify({ topic: argv['topic-name'], minutes, ...result }));
-    else {
-      for (const { minute, count } of result.perMinute)
-        console.log(`${minute}Z  ${String(count).padStart(7)}`);
-      console.log(
-        `${result.total} notifications published to ${argv['topic-name']} in the last ${minutes} min`,
-      );
-    }
-    exit.code = ExitCode.OK;
-  },
+  flags: countFlags,
 });

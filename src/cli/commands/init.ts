@@ -1,20 +1,15 @@
-import type { CommandModule } from 'yargs';
-import { initLambdaProject } from '../../deploy/init.ts';
-import type { CommandFactory } from '../command.ts';
-import { ExitCode } from '../runtime.ts';
+/** `opensky-stream init lambda <dir>`: its flags (the implementation, src/cli/run/init.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
+import { flags } from '../flags.ts';
 
-export const initCommand: CommandFactory = (_env, exit): CommandModule => ({
+export const initFlags = flags({
+  force: { type: 'boolean', to: 'force', default: false, describe: 'Overwrite existing files' },
+});
+
+export const initCommand = defineCommand({
   command: 'init lambda <dir>',
   describe:
     'Generate a standalone Lambda handler project that imports opensky-stream (to customise the processing)',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', demandOption: true, describe: 'Folder to create' })
-      .option('force', { type: 'boolean', default: false, describe: 'Overwrite existing files' }),
-  handler: (argv) => {
-    for (const file of initLambdaProject(String(argv.dir), { force: Boolean(argv.force) }))
-      console.log(`created ${file}`);
-    console.log(`\nnext: cd ${argv.dir} && npm install && npm run build`);
-    exit.code = ExitCode.OK;
-  },
+  flags: initFlags,
+  help: (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'Folder to create' }),
 });

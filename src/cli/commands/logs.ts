@@ -1,109 +1,34 @@
-import { type LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
-import type { CommandModule } from 'yargs';
-import { currentFunction } from '../../deploy/function.ts';
-import {
-  CloudWatchLogsReader,
-  functionLogGroup,
-  localFunctionLog,
-  readLocalFunctionLog,
-} from '../../deploy/function-logs.ts';
-import { checkFunctionName } from '../../deploy/options.ts';
-import { ConfigError } from '../../errors.ts';
-import { followLogs, runningStackRunDir } from '../../stack/logs.ts';
-import { pause } from '../../util/retry.ts';
-import type { CommandFactory } from '../command.ts';
-import { awsClients, awsConfig } from '../config.ts';
-import { awsOptions, functionNameOption, parseDuration } from '../options.ts';
-import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
+/** `opensky-stream logs`: its flags and help (the implementation, src/cli/run/logs.ts, loads when it runs: commands.ts). */
+import { defineCommand } from '../command.ts';
+import { flags } from '../flags.ts';
+import { awsFlags, functionNameFlag, positiveDuration } from '../options.ts';
+import { ExitCode } from '../runtime.ts';
 
-const write = (text: string) => process.stdout.write(text);
+export const logsFlags = flags({
+  ...awsFlags,
+  ...functionNameFlag,
+  since: {
+    type: 'string',
+    to: 'sinceMs',
+    default: '10m',
+    describe: 'From this long ago (30s, 10m, 2h)',
+    parse: positiveDuration,
+  },
+  follow: {
+    type: 'boolean',
+    to: 'follow',
+    alias: 'f',
+    default: false,
+    describe: 'Keep printing new lines, until Ctrl-C',
+  },
+});
 
-async function ensureExists(lambda: LambdaClient, name: string): Promise<void> {
-  if (!(await currentFunction(lambda, name)))
-    throw new ConfigError('--function-name', `names no function: '${name}' (check the name and --region)`);
-}
-
-/** The local stack: the file its endpoint appends the execution environments' output to. */
-async function localLogs(file: string, since: number, follow: boolean, name: string): Promise<void> {
-  const lines = readLocalFunctionLog(file, since);
-  if (lines === undefined)
-    process.stderr.write(`no log of ${name} yet (not invoked since it was deployed)\n`);
-  else if (lines.length > 0) write(`${lines.join('\n')}\n`);
-  if (!follow) return;
-  const { signal, dispose } = shutdownSignal(cliLogger('warn', 'logs'));
-  try {
-    await followLogs([{ name: 'lambda', path: file }], { signal, write });
-  } finally {
-    dispose();
-  }
-}
-
-/** AWS (or LocalStack): the function's CloudWatch Logs group, polled every 2 s with --follow. */
-async function cloudWatchLogs(
-  lambda: LambdaClient,
-  name: string,
-  since: number,
-  follow: boolean,
-): Promise<void> {
-  let group: string;
-  try {
-    group = await functionLogGroup(lambda, name);
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException)
-      throw new ConfigError('--function-name', `names no function: '${name}' (check the name and --region)`);
-    throw error;
-  }
-  const reader = new CloudWatchLogsReader(lambda, group);
-  const { signal, dispose } = follow
-    ? shutdownSignal(cliLogger('warn', 'logs'))
-    : { signal: new AbortController().signal, dispose: () => {} };
-  // Events at the last timestamp seen come again from the next poll (startTime is inclusive): skip those.
-  let from = since;
-  let seen = new Set<string>();
-  let told = false;
-  try {
-    do {
-      const events = await reader.events(from, signal).catch((error: unknown) => {
-        if (signal.aborted) return [];
-        throw error;
-      });
-      if (events === undefined && !told) {
-        process.stderr.write(`no log group ${group} yet (not invoked since it was deployed)\n`);
-        told = true;
-      }
-      const fresh = (events ?? []).filter(
-        (event) => !seen.has(event.eventId ?? `${event.timestamp}${event.message}`),
-      );
-      for (const event of fresh) write(event.message.endsWith('\n') ? event.message : `${event.message}\n`);
-      const last = fresh.at(-1)?.timestamp;
-      if (last !== undefined) {
-        seen = last === from ? seen : new Set();
-        for (const event of fresh)
-          if (event.timestamp === last) seen.add(event.eventId ?? `${event.timestamp}${event.message}`);
-        from = last;
-      }
-    } while (follow && (await pause(2000, signal)));
-  } finally {
-    dispose();
-    reader.close();
-  }
-}
-
-export const logsCommand: CommandFactory = (env, exit): CommandModule => ({
+export const logsCommand = defineCommand({
   command: 'logs',
   describe: "Print a function's log: the local stack's execution environments, or CloudWatch Logs on AWS",
-  builder: (y) =>
+  flags: logsFlags,
+  help: (y) =>
     y
-      .options({ ...awsOptions(env), ...functionNameOption(env) })
-      .options({
-        since: { type: 'string', default: '10m', describe: 'From this long ago (30s, 10m, 2h)' },
-        follow: {
-          alias: 'f',
-          type: 'boolean',
-          default: false,
-          describe: 'Keep printing new lines, until Ctrl-C',
-        },
-      })
       .example('$0 logs --function-name my-fn --since 1h', 'the last hour')
       .example('$0 logs --function-name my-fn -f', 'and what it logs next')
       .epilogue(
@@ -114,19 +39,4 @@ export const logsCommand: CommandFactory = (env, exit): CommandModule => ({
           `Exit codes: ${ExitCode.OK} done; ${ExitCode.USAGE} bad flags, or no such function; ${ExitCode.FAILURE} an AWS call failed.`,
         ].join('\n'),
       ),
-  handler: async (argv) => {
-    const name = checkFunctionName(argv['function-name'], '--function-name');
-    const since = Date.now() - (parseDuration(argv.since as string, 'since') ?? 600_000);
-    const follow = Boolean(argv.follow);
-    const { lambda } = awsClients(argv, env);
-    const endpoint = awsConfig(argv, env).endpoint;
-    const runDir = endpoint ? await runningStackRunDir(endpoint) : undefined;
-    if (runDir) {
-      await ensureExists(lambda, name);
-      await localLogs(localFunctionLog(runDir, name), since, follow, name);
-    } else {
-      await cloudWatchLogs(lambda, name, since, follow);
-    }
-    exit.code = ExitCode.OK;
-  },
 });

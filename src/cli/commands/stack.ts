@@ -8,9 +8,11 @@ import {
   stackLogNames,
   stackLogs,
 } from '../../stack/logs.ts';
-import { stackDown, stackStatus, stackUp } from '../../stack/stack.ts';
 import type { CommandFactory, ExitBox } from '../command.ts';
 import { cliLogger, ExitCode, shutdownSignal } from '../runtime.ts';
+
+// Starting and stopping services loads when a sub-command runs, not for every command.
+const stack = () => import('../../stack/stack.ts');
 
 /** The sub-commands of `stack`, for the unknown-command check in main.ts. */
 export const stackSubcommands = ['up', 'down', 'status', 'logs'] as const;
@@ -34,7 +36,7 @@ const upCommand = (env: NodeJS.ProcessEnv, exit: ExitBox): CommandModule => ({
   handler: async (argv) => {
     const cfg = stackConfig(env);
     const started = performance.now();
-    const timings = await stackUp(cfg, log);
+    const timings = await (await stack()).stackUp(cfg, log);
     const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
     if (argv.json) {
       console.log(
@@ -63,7 +65,7 @@ const downCommand = (env: NodeJS.ProcessEnv, exit: ExitBox): CommandModule => ({
   describe: 'Stop what `stack up` started (by pid, whole process groups); leaves other processes alone',
   handler: async () => {
     const cfg = stackConfig(env);
-    const stopped = await stackDown(cfg, log);
+    const stopped = await (await stack()).stackDown(cfg, log);
     if (stopped.length === 0) log(`nothing to stop: no pid files in ${cfg.runDir}`);
     exit.code = ExitCode.OK;
   },
@@ -76,7 +78,7 @@ const statusCommand = (env: NodeJS.ProcessEnv, exit: ExitBox): CommandModule => 
     y.option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of a table' }),
   handler: async (argv) => {
     const cfg = stackConfig(env);
-    const rows = await stackStatus(cfg);
+    const rows = await (await stack()).stackStatus(cfg);
     const down = rows.filter((row) => !row.healthy).map((row) => row.name);
     exit.code = down.length === 0 ? ExitCode.OK : ExitCode.PARTIAL;
     if (argv.json) {
