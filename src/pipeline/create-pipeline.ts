@@ -15,9 +15,6 @@ import { EventEmitter } from 'node:events';
 import { AbortError, ConfigError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { OpenSkySource } from '../opensky/source.ts';
-import { runBridge } from './bridge.ts';
-import { runInProcess } from './in-process.ts';
-import { runProduce } from './produce.ts';
 import type { PipelineRun } from './run.ts';
 import type { Pipeline, PipelineEvents, PipelineOptions, PipelineParts, PipelineStats } from './types.ts';
 
@@ -62,7 +59,7 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
     return this.running;
   }
 
-  private execute(): Promise<void> {
+  private async execute(): Promise<void> {
     const run: PipelineRun = {
       stats: this.stats,
       parts: this.parts,
@@ -71,9 +68,10 @@ class PipelineRunner extends EventEmitter<PipelineEvents> implements Pipeline {
       emit: this.emit.bind(this),
     };
     const options = this.options;
-    if (options.mode === 'bridge') return runBridge(run, options);
-    if (options.mode === 'produce') return runProduce(run, options);
-    return runInProcess(run, options);
+    // Each mode loads its own parts when it runs: producing loads no AWS SDK client.
+    if (options.mode === 'bridge') return (await import('./bridge.ts')).runBridge(run, options);
+    if (options.mode === 'produce') return (await import('./produce.ts')).runProduce(run, options);
+    return (await import('./in-process.ts')).runInProcess(run, options);
   }
 
   async stop(): Promise<void> {
