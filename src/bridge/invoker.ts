@@ -244,7 +244,12 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       // The batching window: the broker holds a fetch until it has minBytes or the window passed.
       maxWaitTimeInMs: Math.max(10, window),
       minBytes: window > 0 ? 64 * 1024 : 1,
-      maxBytesPerPartition: 8 * 1024 * 1024,
+      // What one fetch may hold, compressed (kafkajs's defaults: 1 MiB a partition, 10 MiB a fetch):
+      // a 10,000-aircraft snapshot is 3.6 MiB of values, 0.5 MiB gzipped, so a fetch still brings whole snapshots, and
+      // a poller draining a backlog holds tens rather than hundreds of MiB (a record larger than
+      // this still comes whole: brokers return the first batch whatever its size).
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 3 * 1024 * 1024,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: this.heartbeatIntervalMs,
       // Crashes are restarted here (a new consumer, with backoff, logged and counted), not
