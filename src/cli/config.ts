@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { kafkaSaslFromEnv } from '../config/env.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
 import { loadOpenSkyCredentials } from '../opensky/auth.ts';
@@ -28,18 +29,8 @@ export function kafkaFromArgv(argv: Argv, env: NodeJS.ProcessEnv): KafkaConnecti
     clientId: str(argv, 'client-id') ?? 'opensky-stream',
   };
   if (argv['kafka-ssl']) options.ssl = true;
-  const mechanism = str(argv, 'sasl-mechanism');
-  if (mechanism) {
-    const username = env.KAFKA_SASL_USERNAME;
-    const password = env.KAFKA_SASL_PASSWORD;
-    if (!username || !password) {
-      throw new ConfigError(
-        '--sasl-mechanism',
-        'needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD in the environment',
-      );
-    }
-    options.sasl = { mechanism: mechanism as 'plain', username, password };
-  }
+  const sasl = kafkaSaslFromEnv(str(argv, 'sasl-mechanism'), env, '--sasl-mechanism');
+  if (sasl) options.sasl = sasl;
   return options;
 }
 
