@@ -210,6 +210,7 @@ export function resolveLambdaInvokerOptions(options: LambdaInvokerOptions): Reso
   const retry = resolveRetryOption(given, {
     defaults: defaultLambdaInvokerOptions.retry,
     aliases: RETRY_ALIASES,
+    rules: { forever: true },
     logger: given.logger,
   });
   const restart = resolveRetryOption(given, {
@@ -217,7 +218,7 @@ export function resolveLambdaInvokerOptions(options: LambdaInvokerOptions): Reso
     defaults: defaultLambdaInvokerOptions.restart,
     aliases: RESTART_ALIASES,
     // A zero delay would restart a consumer whose broker is away in a busy loop.
-    rules: { minBaseMs: 1, onlyForever: 'the consumer is restarted until stop() or a fatal error' },
+    rules: { minBaseMs: 1, forever: { only: 'the consumer is restarted until stop() or a fatal error' } },
     logger: given.logger,
   });
   const merged = {

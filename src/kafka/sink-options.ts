@@ -97,7 +97,10 @@ export function resolveKafkaSinkOptions(options: KafkaSinkOptions): ResolvedKafk
     defaults: defaultKafkaSinkOptions.retry,
     aliases: RETRY_ALIASES,
     // A zero delay would retry a broker outage in a busy loop.
-    rules: { minBaseMs: 1, onlyForever: 'the sink keeps retrying while its buffer holds (maxBufferBytes)' },
+    rules: {
+      minBaseMs: 1,
+      forever: { only: 'the sink keeps retrying while its buffer holds (maxBufferBytes)' },
+    },
     logger: given.logger,
   });
   const o = {

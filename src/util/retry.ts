@@ -61,9 +61,9 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> 
  */
 export interface RetryOptions {
   /**
-   * Retries after the first attempt; 0 for none. `Infinity` retries until it succeeds
-   * (or the primitive stops); `-1` is read as `Infinity`, as in AWS's `MaximumRetryAttempts`.
-   * Resolved options hold `Infinity`, never `-1`.
+   * Retries after the first attempt; 0 for none. Where a primitive can retry until it
+   * succeeds (the bridge, as AWS's `MaximumRetryAttempts`), `Infinity` or `-1` does so;
+   * resolved options then hold `Infinity`, never `-1`.
    */
   limit?: number;
   /** First backoff delay, ms; it doubles per retry, with full jitter. */
@@ -80,10 +80,12 @@ export interface RetryRules {
   /** Smallest `baseMs`. @default 0 */
   minBaseMs?: number;
   /**
-   * When set, `limit` can only be `Infinity` (or `-1`), and this says why: the
-   * primitive never gives up by itself (e.g. the Kafka sink, whose bound is its buffer).
+   * Whether `limit` may be `Infinity` (or `-1`): `false`, the default, for a primitive whose
+   * caller must hear of a failure; `true` where retrying until success is a real choice (the
+   * bridge, as AWS's `MaximumRetryAttempts: -1`); `{ only }` for a primitive that never gives
+   * up by itself, `only` saying why (the Kafka sink, whose bound is its buffer).
    */
-  onlyForever?: string;
+  forever?: boolean | { only: string };
 }
 
 const RETRY_KEYS: ReadonlySet<string> = new Set(['limit', 'baseMs', 'maxDelayMs']);
@@ -95,7 +97,7 @@ type RetryPaths = Record<keyof RetryOptions, string>;
  * The one normalizer of every primitive's `retry` option: `undefined` gives
  * `defaults`, a number is the `limit`, an object overlays its defined fields on
  * `defaults`. Validates and throws {@link ConfigError} naming the field under
- * `path` (e.g. `/options/retry/baseMs`; `/options/retry` itself for a number).
+ * `path` (e.g. `/options/retry/baseMs`; `/options/retry/limit` for a number too).
  */
 export function resolveRetry(
   value: number | RetryOptions | undefined,
@@ -104,7 +106,7 @@ export function resolveRetry(
   rules: RetryRules = {},
 ): ResolvedRetryOptions {
   const paths: RetryPaths = {
-    limit: typeof value === 'number' ? path : `${path}/limit`,
+    limit: `${path}/limit`,
     baseMs: `${path}/baseMs`,
     maxDelayMs: `${path}/maxDelayMs`,
   };
@@ -184,17 +186,20 @@ export function withoutAliases<T extends object>(options: T, ...aliases: RetryAl
   return Object.fromEntries(Object.entries(options).filter(([key]) => !names.has(key))) as T;
 }
 
-/** Validate resolved retry options; `-1` becomes `Infinity`. */
+/** Validate resolved retry options; `-1` becomes `Infinity` where retrying forever is allowed. */
 function checked(resolved: ResolvedRetryOptions, paths: RetryPaths, rules: RetryRules): ResolvedRetryOptions {
-  if (resolved.limit === -1) resolved.limit = Number.POSITIVE_INFINITY;
-  const forever = resolved.limit === Number.POSITIVE_INFINITY;
-  if (rules.onlyForever !== undefined) {
-    if (!forever) throw new ConfigError(paths.limit, `must be Infinity or -1: ${rules.onlyForever}`);
-  } else if (!forever && !isIntegerIn(resolved.limit, 0)) {
+  const { forever = false } = rules;
+  if (forever !== false && resolved.limit === -1) resolved.limit = Number.POSITIVE_INFINITY;
+  const infinite = resolved.limit === Number.POSITIVE_INFINITY;
+  if (typeof forever === 'object') {
+    if (!infinite) throw new ConfigError(paths.limit, `must be Infinity or -1: ${forever.only}`);
+  } else if (forever && !infinite && !isIntegerIn(resolved.limit, 0)) {
     throw new ConfigError(
       paths.limit,
-      'must be an integer ≥ 0, or Infinity (or -1) to retry until it succeeds',
+      'must be an integer ≥ 0, or Infinity or -1 to retry until it succeeds',
     );
+  } else if (!forever && !isIntegerIn(resolved.limit, 0)) {
+    throw new ConfigError(paths.limit, 'must be an integer ≥ 0');
   }
   requireInteger(resolved.baseMs, paths.baseMs, rules.minBaseMs ?? 0);
   const minName = paths.baseMs.slice(paths.baseMs.lastIndexOf('/') + 1);

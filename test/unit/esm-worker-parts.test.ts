@@ -4,6 +4,7 @@
  * connection, where its entry file is, and the service's options.
  */
 import { describe, expect, it } from 'vitest';
+import { defaultLambdaInvokerOptions, resolveLambdaInvokerOptions } from '../../src/bridge/options.ts';
 import { ConfigError } from '../../src/errors.ts';
 import {
   DEFAULT_PARTITION_CONCURRENCY,
@@ -44,7 +45,7 @@ describe('invokerOptionsFromMapping', () => {
       batchingWindowMs: 500,
       startingPosition: 'TRIM_HORIZON',
       partitionConcurrency: DEFAULT_PARTITION_CONCURRENCY,
-      maxRetryAttempts: -1,
+      retry: -1,
       bisectBatchOnFunctionError: false,
       maximumRecordAgeSeconds: -1,
       deadLetterTopic: null,
@@ -75,7 +76,7 @@ describe('invokerOptionsFromMapping', () => {
       batchSize: 7,
       batchingWindowMs: 0,
       startingPosition: { timestamp: 1767139200250 },
-      maxRetryAttempts: 2,
+      retry: 2,
       maximumRecordAgeSeconds: 120,
       bisectBatchOnFunctionError: true,
       reportBatchItemFailures: true,
@@ -95,7 +96,7 @@ describe('invokerOptionsFromMapping', () => {
       DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:failed' } },
     });
     expect(invokerOptionsFromMapping(withQueue)).toMatchObject({
-      maxRetryAttempts: 10,
+      retry: 10,
       deadLetterTopic: null,
     });
     expect(
@@ -104,8 +105,17 @@ describe('invokerOptionsFromMapping', () => {
           MaximumRetryAttempts: 3,
           DestinationConfig: { OnFailure: { Destination: 'kafka://dlq' } },
         }),
-      ).maxRetryAttempts,
+      ).retry,
     ).toBe(3);
+  });
+
+  it("gives the poller ESM's MaximumRetryAttempts as its retry limit, -1 as Infinity", () => {
+    const forever = resolveLambdaInvokerOptions(invokerOptionsFromMapping(configuration()));
+    const twice = resolveLambdaInvokerOptions(
+      invokerOptionsFromMapping(configuration({ MaximumRetryAttempts: 2 })),
+    );
+    expect(forever.retry).toEqual({ ...defaultLambdaInvokerOptions.retry, limit: Number.POSITIVE_INFINITY });
+    expect(twice.retry.limit).toBe(2);
   });
 
   it('takes 200 pollers when a provisioned config names only its minimum', () => {
