@@ -32,9 +32,9 @@ export type StartingPosition = 'LATEST' | 'TRIM_HORIZON' | { timestamp: number }
 export interface LambdaInvokerOptions extends KafkaConnectionOptions {
   /** Function name or ARN. */
   functionName: string;
-  /** @default 'aviation-data' ({@link DEFAULT_KAFKA_TOPIC}) */
+  /** @default 'aviation-data' */
   topic?: string;
-  /** Consumer group. @default 'opensky-stream-bridge' ({@link DEFAULT_BRIDGE_GROUP_ID}) */
+  /** Consumer group. @default 'opensky-stream-bridge' */
   groupId?: string;
   /**
    * Records per invocation, 1–10,000 (ESM `BatchSize`; AWS's default is 100). 500 carries the

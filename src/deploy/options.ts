@@ -14,9 +14,9 @@ import { isValidTopicName } from '../sns/topic.ts';
 
 /** Options of `deployPipelineResources`. */
 export interface DeployOptions {
-  /** @default 'opensky-stream-processor' ({@link DEFAULT_FUNCTION_NAME}) */
+  /** @default 'opensky-stream-processor' */
   functionName?: string;
-  /** @default 'FlightNotifications' ({@link DEFAULT_SNS_TOPIC_NAME}) */
+  /** @default 'FlightNotifications' */
   topicName?: string;
   /** An existing execution role; when absent the role `opensky-stream-lambda` is created or reused. */
   roleArn?: string;

@@ -32,9 +32,9 @@ export interface KafkaSaslOptions {
 
 /** How to reach a Kafka cluster. */
 export interface KafkaConnectionOptions {
-  /** Bootstrap brokers, `host:port`. @default ['127.0.0.1:9092'] ({@link DEFAULT_KAFKA_BROKERS}) */
+  /** Bootstrap brokers, `host:port`. @default ['127.0.0.1:9092'] */
   brokers?: string[];
-  /** @default 'opensky-stream' ({@link DEFAULT_CLIENT_ID}) */
+  /** @default 'opensky-stream' */
   clientId?: string;
   /** TLS: `true`, or Node TLS options (CA, client certificate). @default false */
   ssl?: boolean | ConnectionOptions;
@@ -50,7 +50,7 @@ export interface KafkaConnectionOptions {
 /**
  * Connection options from the environment: `KAFKA_BROKERS` (comma list),
  * `KAFKA_CLIENT_ID`, `KAFKA_SSL` (true/false), `KAFKA_SASL_MECHANISM`,
- * `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD` (read by {@link readKafkaEnv};
+ * `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD` (read by `readKafkaEnv`;
  * its errors name the variable).
  */
 export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConnectionOptions {

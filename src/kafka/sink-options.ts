@@ -18,7 +18,7 @@ import type { KafkaConnectionOptions } from './client.ts';
 
 /** Options of `KafkaSink`. */
 export interface KafkaSinkOptions extends KafkaConnectionOptions {
-  /** @default 'aviation-data' ({@link DEFAULT_KAFKA_TOPIC}) */
+  /** @default 'aviation-data' */
   topic?: string;
   /**
    * Compression codec. GZIP is the one codec kafkajs ships without extra
@@ -64,7 +64,7 @@ export interface KafkaSinkOptions extends KafkaConnectionOptions {
   retryMaxDelayMs?: number;
   /** How long `close()` keeps trying to send what is buffered before it gives up and reports it, ms. @default 15000 */
   closeTimeoutMs?: number;
-  /** Header `source`. @default 'opensky-stream' ({@link DEFAULT_CLIENT_ID}) */
+  /** Header `source`. @default 'opensky-stream' */
   source?: string;
   logger?: Logger;
 }

@@ -31,7 +31,7 @@ export interface SnsPublisherOptions<T extends object = object> {
   /**
    * Topic name, resolved to an ARN on first use (ListTopics, or CreateTopic
    * with `createIfMissing`). Names ending in `.fifo` are FIFO topics.
-   * @default 'FlightNotifications' ({@link DEFAULT_SNS_TOPIC_NAME}, when `topicArn` is not given)
+   * @default 'FlightNotifications' (when `topicArn` is not given)
    */
   topicName?: string;
   /** Create the topic named `topicName` if it does not exist. @default false */
