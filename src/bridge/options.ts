@@ -10,13 +10,8 @@ import { ConfigError } from '../errors.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
 import type { ConsumedRecord } from '../lambda/event.ts';
 import type { Logger } from '../logger.ts';
-import {
-  type ResolvedRetryOptions,
-  type RetryOptions,
-  resolveRetryOption,
-  withoutAliases,
-} from '../util/retry.ts';
-import { definedValues, requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
+import { requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
 import type { OnFailureDestination } from './dead-letter.ts';
 
 /** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
@@ -206,27 +201,17 @@ export type ResolvedLambdaInvokerOptions = Omit<
 
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveLambdaInvokerOptions(options: LambdaInvokerOptions): ResolvedLambdaInvokerOptions {
-  const given = definedValues(options);
-  const retry = resolveRetryOption(given, {
-    defaults: defaultLambdaInvokerOptions.retry,
-    aliases: RETRY_ALIASES,
-    rules: { forever: true },
-    logger: given.logger,
-  });
-  const restart = resolveRetryOption(given, {
-    key: 'restart',
-    defaults: defaultLambdaInvokerOptions.restart,
-    aliases: RESTART_ALIASES,
-    // A zero delay would restart a consumer whose broker is away in a busy loop.
-    rules: { minBaseMs: 1, forever: { only: 'the consumer is restarted until stop() or a fatal error' } },
-    logger: given.logger,
-  });
-  const merged = {
-    ...defaultLambdaInvokerOptions,
-    ...withoutAliases(given, RETRY_ALIASES, RESTART_ALIASES),
-    retry,
-    restart,
-  } as Omit<ResolvedLambdaInvokerOptions, 'deadLetterTopic'> & { deadLetterTopic?: string | null };
+  const merged = overlayWithRetry<
+    Omit<ResolvedLambdaInvokerOptions, 'deadLetterTopic'> & { deadLetterTopic?: string | null }
+  >(defaultLambdaInvokerOptions, options, [
+    { aliases: RETRY_ALIASES, rules: { forever: true } },
+    {
+      key: 'restart',
+      aliases: RESTART_ALIASES,
+      // A zero delay would restart a consumer whose broker is away in a busy loop.
+      rules: { minBaseMs: 1, forever: { only: 'the consumer is restarted until stop() or a fatal error' } },
+    },
+  ]);
   const deadLetterTopic = merged.onFailure
     ? null
     : merged.deadLetterTopic === undefined

@@ -7,13 +7,8 @@
 import { DEFAULT_CLIENT_ID, DEFAULT_KAFKA_TOPIC } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import {
-  type ResolvedRetryOptions,
-  type RetryOptions,
-  resolveRetryOption,
-  withoutAliases,
-} from '../util/retry.ts';
-import { definedValues, requireInteger } from '../util/validate.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
+import { requireInteger } from '../util/validate.ts';
 import type { KafkaConnectionOptions } from './client.ts';
 
 /** Options of `KafkaSink`. */
@@ -92,22 +87,16 @@ export type ResolvedKafkaSinkOptions = Omit<KafkaSinkOptions, 'retry' | 'retryBa
 
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveKafkaSinkOptions(options: KafkaSinkOptions): ResolvedKafkaSinkOptions {
-  const given = definedValues(options);
-  const retry = resolveRetryOption(given, {
-    defaults: defaultKafkaSinkOptions.retry,
-    aliases: RETRY_ALIASES,
-    // A zero delay would retry a broker outage in a busy loop.
-    rules: {
-      minBaseMs: 1,
-      forever: { only: 'the sink keeps retrying while its buffer holds (maxBufferBytes)' },
+  const o = overlayWithRetry<ResolvedKafkaSinkOptions>(defaultKafkaSinkOptions, options, [
+    {
+      aliases: RETRY_ALIASES,
+      // A zero delay would retry a broker outage in a busy loop.
+      rules: {
+        minBaseMs: 1,
+        forever: { only: 'the sink keeps retrying while its buffer holds (maxBufferBytes)' },
+      },
     },
-    logger: given.logger,
-  });
-  const o = {
-    ...defaultKafkaSinkOptions,
-    ...withoutAliases(given, RETRY_ALIASES),
-    retry,
-  } as ResolvedKafkaSinkOptions;
+  ]);
   if (typeof o.topic !== 'string' || !o.topic || /[^A-Za-z0-9._-]/.test(o.topic) || o.topic.length > 249) {
     throw new ConfigError('/options/topic', `is not a valid Kafka topic name: '${String(o.topic)}'`);
   }

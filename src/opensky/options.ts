@@ -7,13 +7,8 @@
 import { DEFAULT_INTERVAL_MS } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import {
-  type ResolvedRetryOptions,
-  type RetryOptions,
-  resolveRetryOption,
-  withoutAliases,
-} from '../util/retry.ts';
-import { definedValues, requireFunction, requireInteger } from '../util/validate.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
+import { requireFunction, requireInteger } from '../util/validate.ts';
 import type { OpenSkyCredentials } from './auth.ts';
 import { type BoundingBox, type CreditTier, CreditTiers, validateBoundingBox } from './credits.ts';
 
@@ -105,18 +100,12 @@ export type ResolvedOpenSkySourceOptions = Omit<
 export function resolveOpenSkySourceOptions(
   options: OpenSkySourceOptions = {},
 ): ResolvedOpenSkySourceOptions {
-  const given = definedValues(options);
-  const retry = resolveRetryOption(given, {
-    defaults: defaultOpenSkySourceOptions.retry,
-    aliases: RETRY_ALIASES,
-    logger: given.logger,
-  });
-  const o = {
-    ...defaultOpenSkySourceOptions,
-    tier: given.credentials ? 'standard' : 'anonymous',
-    ...withoutAliases(given, RETRY_ALIASES),
-    retry,
-  } as ResolvedOpenSkySourceOptions;
+  const tier = options?.credentials ? 'standard' : 'anonymous';
+  const o = overlayWithRetry<ResolvedOpenSkySourceOptions>(
+    { ...defaultOpenSkySourceOptions, tier },
+    options,
+    [{ aliases: RETRY_ALIASES }],
+  );
   if (typeof o.baseUrl !== 'string' || !URL.canParse(o.baseUrl))
     throw new ConfigError('/options/baseUrl', `is not a URL: '${String(o.baseUrl)}'`);
   if (o.bbox !== undefined) validateBoundingBox(o.bbox);

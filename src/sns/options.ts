@@ -8,12 +8,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { DEFAULT_SNS_TOPIC_NAME } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import {
-  type ResolvedRetryOptions,
-  type RetryOptions,
-  resolveRetryOption,
-  withoutAliases,
-} from '../util/retry.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
 import { definedValues, requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
 import {
   type AttributeInput,
@@ -134,17 +129,13 @@ export function resolveSnsPublisherOptions<T extends object>(
   const given = definedValues(options);
   if (given.topicArn !== undefined && given.topicName !== undefined)
     throw new ConfigError('/options/topicName', 'must not be set together with /options/topicArn');
-  const retry = resolveRetryOption(given, {
-    defaults: defaultSnsPublisherOptions.retry,
-    aliases: RETRY_ALIASES,
-    logger: given.logger,
-  });
-  const resolved = {
+  const defaults = {
     ...defaultSnsPublisherOptions,
     ...(given.topicArn !== undefined ? { topicName: undefined } : {}),
-    ...withoutAliases(given, RETRY_ALIASES),
-    retry,
-  } as ResolvedSnsPublisherOptions<T>;
+  };
+  const resolved = overlayWithRetry<ResolvedSnsPublisherOptions<T>>(defaults, options, [
+    { aliases: RETRY_ALIASES },
+  ]);
   validate(resolved);
   return resolved;
 }

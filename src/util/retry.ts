@@ -180,6 +180,28 @@ export function resolveRetryOption(
   return checked(resolved, paths, spec.rules ?? {});
 }
 
+/**
+ * The defined values of `options` over `defaults`, as every `resolve…Options()` starts,
+ * with each of the primitive's retry options (`retry` unless `specs` say otherwise)
+ * resolved by {@link resolveRetryOption} from its default in `defaults`, and the
+ * deprecated names left out. Deprecation warnings go to `options.logger`.
+ */
+export function overlayWithRetry<R>(
+  defaults: Readonly<Record<string, unknown>>,
+  options: object,
+  specs: ReadonlyArray<Omit<RetryOptionSpec, 'defaults' | 'logger'>> = [{}],
+): R {
+  const given = definedValues(options) as Record<string, unknown>;
+  const logger = given.logger as Pick<Logger, 'warn'> | undefined;
+  const resolved = { ...defaults, ...withoutAliases(given, ...specs.map((spec) => spec.aliases ?? {})) };
+  for (const spec of specs) {
+    const key = spec.key ?? 'retry';
+    const fallback = defaults[key] as ResolvedRetryOptions;
+    resolved[key] = resolveRetryOption(given, { ...spec, defaults: fallback, logger });
+  }
+  return resolved as R;
+}
+
 /** `options` without the deprecated names of `aliases`: what the resolved options keep. */
 export function withoutAliases<T extends object>(options: T, ...aliases: RetryAliases[]): T {
   const names = new Set(aliases.flatMap((set) => Object.values(set)));
