@@ -256,9 +256,14 @@ describe('workerEntry', () => {
 describe('esm options', () => {
   it('overlays what is given on the defaults', () => {
     expect(resolveEsmOptions({})).toEqual(defaultEsmOptions);
-    expect(resolveEsmOptions({ metricsIntervalMs: 500, restartBaseMs: undefined })).toEqual({
+    expect(resolveEsmOptions({ metricsIntervalMs: 500, stopTimeoutMs: undefined })).toEqual({
       ...defaultEsmOptions,
       metricsIntervalMs: 500,
+    });
+    expect(esmOptionsFromEnv({ ESM_RESTART_BASE_MS: '10', ESM_RESTART_MAX_MS: '20' }).restart).toEqual({
+      limit: Number.POSITIVE_INFINITY,
+      baseMs: 10,
+      maxDelayMs: 20,
     });
     expect(esmOptionsFromEnv({ ESM_METRICS_INTERVAL_MS: '2000', ESM_STOP_TIMEOUT_MS: '' })).toEqual({
       ...defaultEsmOptions,
@@ -267,13 +272,15 @@ describe('esm options', () => {
   });
 
   it('names the option it refuses', () => {
-    expect(() => resolveEsmOptions({ restartBaseMs: 0 })).toThrow(ConfigError);
-    expect(() => resolveEsmOptions({ restartBaseMs: 0 })).toThrow('/options/restartBaseMs');
+    expect(() => resolveEsmOptions({ restart: { baseMs: 0 } })).toThrow(ConfigError);
+    expect(() => resolveEsmOptions({ restart: { baseMs: 0 } })).toThrow('/options/restart/baseMs');
+    expect(() => resolveEsmOptions({ restart: { limit: 3 } })).toThrow('/options/restart/limit');
+    expect(() => resolveEsmOptions({ stopTimeoutMs: 0 })).toThrow('/options/stopTimeoutMs');
     expect(() => esmOptionsFromEnv({ ESM_METRICS_INTERVAL_MS: 'soon' })).toThrow(
       '/options/metricsIntervalMs',
     );
-    expect(() => resolveEsmOptions({ restartBaseMs: 5000, restartMaxMs: 1000 })).toThrow(
-      '/options/restartMaxMs',
+    expect(() => esmOptionsFromEnv({ ESM_RESTART_BASE_MS: '5000', ESM_RESTART_MAX_MS: '1000' })).toThrow(
+      '/options/restart/maxDelayMs',
     );
   });
 });
