@@ -4,10 +4,11 @@
  *
  * @module
  */
+import { DEFAULT_INTERVAL_MS } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { type BoundingBox, validateBoundingBox } from '../opensky/credits.ts';
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../readsb/retry.ts';
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetry } from '../util/retry.ts';
 import { isIntegerIn } from '../util/validate.ts';
 import {
   ADSB_PROVIDER_NAMES,
@@ -77,7 +78,7 @@ export interface AdsbApiSourceOptions {
 
 /** Defaults of {@link AdsbApiSourceOptions}. */
 export const defaultAdsbApiSourceOptions = {
-  intervalMs: 3000,
+  intervalMs: DEFAULT_INTERVAL_MS,
   requestSpacingMs: DEFAULT_REQUEST_SPACING_MS,
   requestTimeoutMs: 10_000,
   retry: { limit: 2, baseMs: 1000, maxDelayMs: 5000 },
@@ -139,7 +140,7 @@ export function resolveAdsbApiSourceOptions(options: AdsbApiSourceOptions): Reso
     throw new ConfigError('/options/maxSnapshots', 'must be an integer ≥ 1');
   if (o.fetch !== undefined && typeof o.fetch !== 'function')
     throw new ConfigError('/options/fetch', 'must be a function');
-  const retry = resolveRetryOptions(options.retry, defaultAdsbApiSourceOptions.retry, '/options/retry');
+  const retry = resolveRetry(options.retry, defaultAdsbApiSourceOptions.retry, '/options/retry');
   return { ...o, retry, api };
 }
 

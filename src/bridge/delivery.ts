@@ -113,7 +113,7 @@ export class Delivery {
       if (attempt > 0) {
         stats.retries++;
         await sleep(
-          backoffDelay(attempt, options.retryBaseMs, options.retryMaxDelayMs),
+          backoffDelay(attempt, options.retry.baseMs, options.retry.maxDelayMs),
           this.host.signal,
         ).catch(() => undefined);
       }
@@ -172,7 +172,8 @@ export class Delivery {
           return this.halves(pending, progress);
       }
       failures++;
-      const exhausted = options.maxRetryAttempts >= 0 && failures > options.maxRetryAttempts;
+      // `limit` is Infinity for ESM's MaximumRetryAttempts -1: never exhausted.
+      const exhausted = failures > options.retry.limit;
       // Without a destination the batch is retried until it succeeds (or expires): never lost,
       // unless the caller asked for AWS's discard (`whenExhausted: 'drop'`).
       if (exhausted && (this.hasDestination() || options.whenExhausted === 'drop'))
@@ -259,7 +260,7 @@ export class Delivery {
             error: (caught as Error).message,
           });
           await sleep(
-            backoffDelay(attempt, options.retryBaseMs, options.retryMaxDelayMs),
+            backoffDelay(attempt, options.retry.baseMs, options.retry.maxDelayMs),
             this.host.signal,
           ).catch(() => undefined);
           if (this.host.signal.aborted) throw new StoppedError();

@@ -319,7 +319,11 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     this.restarting ??= (async () => {
       try {
         for (let attempt = 1; ; attempt++) {
-          const delay = backoffDelay(this.crashStreak, this.options.restartBaseMs, 30_000);
+          const delay = backoffDelay(
+            this.crashStreak,
+            this.options.restart.baseMs,
+            this.options.restart.maxDelayMs,
+          );
           if (!(await pause(delay, this.abort.signal))) return;
           await this.consumer?.disconnect().catch(() => undefined);
           this.crashedWhileRestarting = false;

@@ -5,17 +5,13 @@
  * @module
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { DEFAULT_BRIDGE_GROUP_ID, DEFAULT_KAFKA_TOPIC } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { ConsumedRecord } from '../handler/event.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
 import type { Logger } from '../logger.ts';
-import {
-  definedValues,
-  isIntegerIn,
-  requireBoolean,
-  requireFunction,
-  requireInteger,
-} from '../util/validate.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
+import { requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
 import type { OnFailureDestination } from './dead-letter.ts';
 
 /** Lambda's synchronous request limit (6 MB), less headroom for the event envelope. */
@@ -56,16 +52,21 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
   /** Partitions processed at once; each partition stays in order. @default 3 */
   partitionConcurrency?: number;
   /**
-   * Retries of a batch the function failed before it goes to the failure destination; `-1`
-   * retries forever (blocks the partition). Invokes that did not run the function (throttled,
-   * denied, the function missing or not ready, a Lambda service error, a timeout, the endpoint
-   * unreachable) do not count: they are retried until they get through, and never dead-lettered.
-   * @default 3
+   * Retries of a batch the function failed before it goes to the failure destination, and the
+   * backoff between two attempts of a batch (also between two deliveries to the failure
+   * destination); a number is the `limit`. `limit` is ESM's `MaximumRetryAttempts`: `-1` (read
+   * as `Infinity`) retries until the batch succeeds or expires, blocking the partition. Invokes
+   * that did not run the function (throttled, denied, the function missing or not ready, a
+   * Lambda service error, a timeout, the endpoint unreachable) do not count: they are retried
+   * until they get through, and never dead-lettered.
+   * @default { limit: 3, baseMs: 500, maxDelayMs: 30000 }
    */
+  retry?: number | RetryOptions;
+  /** @deprecated Use `retry.limit` (or `retry: n`; `-1` still means forever). */
   maxRetryAttempts?: number;
-  /** First backoff delay in ms (doubles, full jitter, capped at `retryMaxDelayMs`). @default 500 */
+  /** @deprecated Use `retry.baseMs`. */
   retryBaseMs?: number;
-  /** Longest backoff delay between two attempts of a batch, ms. @default 30000 */
+  /** @deprecated Use `retry.maxDelayMs`. */
   retryMaxDelayMs?: number;
   /** Split a failing batch in halves to isolate the bad record (ESM `BisectBatchOnFunctionError`). @default false */
   bisectBatchOnFunctionError?: boolean;
@@ -120,11 +121,15 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
   /** Added to the function's timeout for the Invoke's own timeout (cold starts, the network), ms. @default 15000 */
   invokeTimeoutMarginMs?: number;
   /**
-   * First delay before the consumer is restarted after a crash (the broker went away, a
-   * request kept failing), ms; it doubles per consecutive crash, with full jitter, up to 30 s.
-   * The restarted consumer resumes from the group's committed offsets.
-   * @default 1000
+   * The backoff before the consumer is restarted after a crash (the broker went away, a
+   * request kept failing): the first delay doubles per consecutive crash, with full jitter,
+   * up to `maxDelayMs`. The restarted consumer resumes from the group's committed offsets.
+   * Only a fatal error (the topic deleted, access denied) or `stop()` ends the restarts, so
+   * `limit` can only be `Infinity` (or `-1`).
+   * @default { limit: Infinity, baseMs: 1000, maxDelayMs: 30000 }
    */
+  restart?: RetryOptions;
+  /** @deprecated Use `restart.baseMs`. */
   restartBaseMs?: number;
   /**
    * The consumer's session timeout, ms: how long the group coordinator waits for a silent
@@ -147,15 +152,13 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
 
 /** Defaults of {@link LambdaInvokerOptions}. */
 export const defaultLambdaInvokerOptions = {
-  topic: 'aviation-data',
-  groupId: 'opensky-stream-bridge',
+  topic: DEFAULT_KAFKA_TOPIC,
+  groupId: DEFAULT_BRIDGE_GROUP_ID,
   batchSize: DEFAULT_BATCH_SIZE,
   batchingWindowMs: 500,
   startingPosition: 'TRIM_HORIZON',
   partitionConcurrency: 3,
-  maxRetryAttempts: 3,
-  retryBaseMs: 500,
-  retryMaxDelayMs: 30_000,
+  retry: { limit: 3, baseMs: 500, maxDelayMs: 30_000 },
   bisectBatchOnFunctionError: false,
   maximumRecordAgeSeconds: -1,
   deadLetterMaxBytes: 1_000_000,
@@ -163,21 +166,52 @@ export const defaultLambdaInvokerOptions = {
   whenExhausted: 'retry',
   maxPayloadBytes: MAX_INVOKE_PAYLOAD_BYTES,
   invokeTimeoutMarginMs: 15_000,
-  restartBaseMs: 1000,
+  restart: { limit: Number.POSITIVE_INFINITY, baseMs: 1000, maxDelayMs: 30_000 },
   sessionTimeoutMs: 30_000,
   stopTimeoutMs: 30_000,
 } as const satisfies Partial<LambdaInvokerOptions>;
 
+/** The deprecated flat retry options, mapped onto `retry`. */
+const RETRY_ALIASES = {
+  limit: 'maxRetryAttempts',
+  baseMs: 'retryBaseMs',
+  maxDelayMs: 'retryMaxDelayMs',
+} as const;
+/** The deprecated restart option, mapped onto `restart`. */
+const RESTART_ALIASES = { baseMs: 'restartBaseMs' } as const;
+
 /** Options after defaults; `deadLetterTopic` resolved (`null`: none, also when `onFailure` is given). */
-export type ResolvedLambdaInvokerOptions = Omit<LambdaInvokerOptions, 'deadLetterTopic'> &
-  Required<Pick<LambdaInvokerOptions, keyof typeof defaultLambdaInvokerOptions>> & {
+export type ResolvedLambdaInvokerOptions = Omit<
+  LambdaInvokerOptions,
+  | 'deadLetterTopic'
+  | 'retry'
+  | 'restart'
+  | 'maxRetryAttempts'
+  | 'retryBaseMs'
+  | 'retryMaxDelayMs'
+  | 'restartBaseMs'
+> &
+  Required<
+    Pick<LambdaInvokerOptions, Exclude<keyof typeof defaultLambdaInvokerOptions, 'retry' | 'restart'>>
+  > & {
     deadLetterTopic: string | null;
+    retry: ResolvedRetryOptions;
+    restart: ResolvedRetryOptions;
   };
 
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveLambdaInvokerOptions(options: LambdaInvokerOptions): ResolvedLambdaInvokerOptions {
-  const merged = { ...defaultLambdaInvokerOptions, ...definedValues(options) } as LambdaInvokerOptions &
-    typeof defaultLambdaInvokerOptions;
+  const merged = overlayWithRetry<
+    Omit<ResolvedLambdaInvokerOptions, 'deadLetterTopic'> & { deadLetterTopic?: string | null }
+  >(defaultLambdaInvokerOptions, options, [
+    { aliases: RETRY_ALIASES, rules: { forever: true } },
+    {
+      key: 'restart',
+      aliases: RESTART_ALIASES,
+      // A zero delay would restart a consumer whose broker is away in a busy loop.
+      rules: { minBaseMs: 1, forever: { only: 'the consumer is restarted until stop() or a fatal error' } },
+    },
+  ]);
   const deadLetterTopic = merged.onFailure
     ? null
     : merged.deadLetterTopic === undefined
@@ -205,11 +239,7 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
     !(typeof position === 'object' && position !== null && Number.isFinite(position.timestamp))
   )
     throw new ConfigError('/options/startingPosition', "must be 'LATEST', 'TRIM_HORIZON' or { timestamp }");
-  if (!isIntegerIn(o.maxRetryAttempts, -1))
-    throw new ConfigError('/options/maxRetryAttempts', 'must be -1 or an integer ≥ 0');
   requireInteger(o.partitionConcurrency, '/options/partitionConcurrency', 1);
-  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 0);
-  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', 0);
   if (
     !(
       o.maximumRecordAgeSeconds === -1 ||
@@ -230,7 +260,6 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
   requireInteger(o.maxPayloadBytes, '/options/maxPayloadBytes', 1024);
   if (o.invokeTimeoutMs !== undefined) requireInteger(o.invokeTimeoutMs, '/options/invokeTimeoutMs', 1);
   requireInteger(o.invokeTimeoutMarginMs, '/options/invokeTimeoutMarginMs', 0);
-  requireInteger(o.restartBaseMs, '/options/restartBaseMs', 1);
   requireInteger(o.sessionTimeoutMs, '/options/sessionTimeoutMs', 1000);
   requireInteger(o.stopTimeoutMs, '/options/stopTimeoutMs', 0);
 }

@@ -4,7 +4,7 @@
  * client configuration. No SDK client is loaded here: each command creates
  * the clients it uses.
  */
-import { ConfigError } from '../errors.ts';
+import { kafkaSaslFromEnv } from '../config/env.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
 import type { FlagValues } from './flags.ts';
 import type { awsFlags, kafkaFlags } from './options.ts';
@@ -19,18 +19,8 @@ export function kafkaConnection(
 ): KafkaConnectionOptions {
   const options: KafkaConnectionOptions = { brokers: kafka.brokers, clientId: kafka.clientId };
   if (kafka.ssl) options.ssl = true;
-  const mechanism = kafka.saslMechanism;
-  if (mechanism) {
-    const username = env.KAFKA_SASL_USERNAME;
-    const password = env.KAFKA_SASL_PASSWORD;
-    if (!username || !password) {
-      throw new ConfigError(
-        '--sasl-mechanism',
-        'needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD in the environment',
-      );
-    }
-    options.sasl = { mechanism, username, password };
-  }
+  const sasl = kafkaSaslFromEnv(kafka.saslMechanism, env, '--sasl-mechanism');
+  if (sasl) options.sasl = sasl;
   return options;
 }
 

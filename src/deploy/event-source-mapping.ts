@@ -31,6 +31,7 @@ import {
   UpdateEventSourceMappingCommand,
   type UpdateEventSourceMappingCommandInput,
 } from '@aws-sdk/client-lambda';
+import { DEFAULT_KAFKA_TOPIC } from '../config/defaults.ts';
 import { ConfigError, LambdaInvokeError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { sleep } from '../util/retry.ts';
@@ -79,7 +80,7 @@ export interface KafkaTriggerResult {
 
 /** Defaults of {@link KafkaTriggerOptions}. */
 export const defaultKafkaTriggerOptions = {
-  topic: 'aviation-data',
+  topic: DEFAULT_KAFKA_TOPIC,
   startingPosition: 'TRIM_HORIZON',
   batchSize: 500,
   maximumRetryAttempts: 3,

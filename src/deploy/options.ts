@@ -7,6 +7,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { DEFAULT_FUNCTION_NAME, DEFAULT_SNS_TOPIC_NAME } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isValidTopicName } from '../sns/topic.ts';
@@ -48,8 +49,8 @@ export interface DeployOptions {
 
 /** Defaults of {@link DeployOptions}. */
 export const defaultDeployOptions = {
-  functionName: 'opensky-stream-processor',
-  topicName: 'FlightNotifications',
+  functionName: DEFAULT_FUNCTION_NAME,
+  topicName: DEFAULT_SNS_TOPIC_NAME,
   runtime: 'nodejs22.x',
   timeout: 30,
   memorySize: 256,

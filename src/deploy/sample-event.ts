@@ -9,6 +9,7 @@
  * @module
  */
 import { Partitioners } from 'kafkajs';
+import { DEFAULT_KAFKA_BROKERS, DEFAULT_KAFKA_TOPIC } from '../config/defaults.ts';
 import type { StateVector } from '../domain/types.ts';
 import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../handler/event.ts';
 import { snapshotMessages } from '../kafka/messages.ts';
@@ -50,7 +51,7 @@ async function snapshots(
 
 /** The event; fewer records than asked only when the recording holds fewer. */
 export async function sampleKafkaEvent(options: SampleEventOptions): Promise<KafkaEvent> {
-  const topic = options.topic ?? 'aviation-data';
+  const topic = options.topic ?? DEFAULT_KAFKA_TOPIC;
   const partitionMetadata = Array.from({ length: options.partitions ?? 3 }, (_, partitionId) => ({
     partitionId,
     leader: 0,
@@ -78,5 +79,5 @@ export async function sampleKafkaEvent(options: SampleEventOptions): Promise<Kaf
       });
     }
   }
-  return buildKafkaEvent(records, options.bootstrapServers ?? ['127.0.0.1:9092']);
+  return buildKafkaEvent(records, options.bootstrapServers ?? DEFAULT_KAFKA_BROKERS);
 }

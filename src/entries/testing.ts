@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { DEFAULT_AWS_REGION } from '../config/defaults.ts';
 import { defaultRunDir, type Log, type StackConfig, stackConfig, stopService } from '../stack/lib.ts';
 import { type ServiceStatus, stackDown, stackStatus, stackUp } from '../stack/stack.ts';
 
@@ -91,12 +92,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   return {
     brokers,
     endpoint,
-    region: 'us-east-1',
+    region: DEFAULT_AWS_REGION,
     credentials,
     env: {
       KAFKA_BROKERS: brokers.join(','),
       AWS_ENDPOINT_URL: endpoint,
-      AWS_REGION: 'us-east-1',
+      AWS_REGION: DEFAULT_AWS_REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     },

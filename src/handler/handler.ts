@@ -13,6 +13,7 @@ import {
   RecordOutcomes,
   TRANSFORM_ERROR,
 } from '../batch/processor.ts';
+import { DEFAULT_SNS_TOPIC_NAME } from '../config/defaults.ts';
 import type { FlightRecord, StateVector } from '../domain/types.ts';
 import { FullBatchFailureError } from '../errors.ts';
 import { createJsonLogger, type Logger } from '../logger.ts';
@@ -93,7 +94,7 @@ function remainingMs(context: FlightHandlerContext | undefined): number | undefi
 function publisherFromEnv<R extends FlightRecord>(env: NodeJS.ProcessEnv): SnsPublisher<R> {
   const topicArn = env.SNS_TOPIC_ARN;
   return new SnsPublisher<R>(
-    topicArn ? { topicArn } : { topicName: env.SNS_TOPIC_NAME ?? 'FlightNotifications' },
+    topicArn ? { topicArn } : { topicName: env.SNS_TOPIC_NAME ?? DEFAULT_SNS_TOPIC_NAME },
   );
 }
 

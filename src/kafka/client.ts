@@ -9,6 +9,8 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import { DEFAULT_CLIENT_ID, DEFAULT_KAFKA_BROKERS } from '../config/defaults.ts';
+import { isBrokerAddress, type KafkaSaslMechanism, readKafkaEnv } from '../config/env.ts';
 import { ConfigError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 // kafkajs 2.2.4 under Node 24: no TimeoutNegativeWarning, no 1 ms timer per connection (see the module).
@@ -23,7 +25,7 @@ export interface KafkaLike {
 
 /** SASL credentials. For AWS MSK IAM, pass a `kafka` client configured with an OAUTHBEARER provider instead. */
 export interface KafkaSaslOptions {
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  mechanism: KafkaSaslMechanism;
   username: string;
   password: string;
 }
@@ -48,40 +50,12 @@ export interface KafkaConnectionOptions {
 /**
  * Connection options from the environment: `KAFKA_BROKERS` (comma list),
  * `KAFKA_CLIENT_ID`, `KAFKA_SSL` (true/false), `KAFKA_SASL_MECHANISM`,
- * `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`.
+ * `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD` (read by `readKafkaEnv`;
+ * its errors name the variable).
  */
 export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConnectionOptions {
-  const options: KafkaConnectionOptions = {};
-  if (env.KAFKA_BROKERS)
-    options.brokers = env.KAFKA_BROKERS.split(',')
-      .map((b) => b.trim())
-      .filter(Boolean);
-  if (env.KAFKA_CLIENT_ID) options.clientId = env.KAFKA_CLIENT_ID;
-  if (env.KAFKA_SSL) options.ssl = /^(1|true|yes)$/i.test(env.KAFKA_SSL);
-  if (env.KAFKA_SASL_MECHANISM) {
-    const mechanism = env.KAFKA_SASL_MECHANISM.toLowerCase();
-    if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
-      throw new ConfigError(
-        'KAFKA_SASL_MECHANISM',
-        `must be plain, scram-sha-256 or scram-sha-512, got '${mechanism}'`,
-      );
-    }
-    if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
-      throw new ConfigError(
-        'KAFKA_SASL_USERNAME',
-        'and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM',
-      );
-    }
-    options.sasl = {
-      mechanism: mechanism as KafkaSaslOptions['mechanism'],
-      username: env.KAFKA_SASL_USERNAME,
-      password: env.KAFKA_SASL_PASSWORD,
-    };
-  }
-  return options;
+  return readKafkaEnv(env);
 }
-
-const BROKER = /^[^\s:]+:\d{1,5}$/;
 
 /** kafkajs's log lines for each failed (re)connection attempt. */
 const CONNECTION_NOISE = /^(Connection error|Failed to connect to seed broker|Connection timeout)/;
@@ -89,14 +63,14 @@ const CONNECTION_NOISE = /^(Connection error|Failed to connect to seed broker|Co
 /** Build (or pass through) the client for `options`; kafkajs's own logs go to `logger`. */
 export function createKafkaClient(options: KafkaConnectionOptions, logger: Logger = silentLogger): KafkaLike {
   if (options.kafka) return options.kafka;
-  const brokers = options.brokers ?? ['127.0.0.1:9092'];
+  const brokers = options.brokers ?? [...DEFAULT_KAFKA_BROKERS];
   if (brokers.length === 0) throw new ConfigError('/options/brokers', 'must name at least one broker');
   brokers.forEach((broker, i) => {
-    if (!BROKER.test(broker))
+    if (!isBrokerAddress(broker))
       throw new ConfigError(`/options/brokers/${i}`, `must be host:port, got '${broker}'`);
   });
   const config: KafkaConfig = {
-    clientId: options.clientId ?? 'opensky-stream',
+    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     brokers,
     connectionTimeout: options.connectionTimeoutMs ?? 10_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,

@@ -4,9 +4,11 @@
  *
  * @module
  */
+import { DEFAULT_CLIENT_ID, DEFAULT_KAFKA_TOPIC } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { definedValues, requireInteger } from '../util/validate.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
+import { requireInteger } from '../util/validate.ts';
 import type { KafkaConnectionOptions } from './client.ts';
 
 /** Options of `KafkaSink`. */
@@ -43,9 +45,17 @@ export interface KafkaSinkOptions extends KafkaConnectionOptions {
    * ```
    */
   maxBufferBytes?: number;
-  /** First delay before a send that failed with a transient error is retried, ms; it doubles per consecutive failure, with full jitter. @default 500 */
+  /**
+   * The backoff between the retries of a send that failed with a transient error: the first
+   * delay doubles per consecutive failure, with full jitter, up to `maxDelayMs`. The sink never
+   * gives up on a send by itself (its bound is `maxBufferBytes`, then `closeTimeoutMs`), so
+   * `limit` can only be `Infinity` (or `-1`).
+   * @default { limit: Infinity, baseMs: 500, maxDelayMs: 15000 }
+   */
+  retry?: number | RetryOptions;
+  /** @deprecated Use `retry.baseMs`. */
   retryBaseMs?: number;
-  /** Longest delay between retries, ms. @default 15000 */
+  /** @deprecated Use `retry.maxDelayMs`. */
   retryMaxDelayMs?: number;
   /** How long `close()` keeps trying to send what is buffered before it gives up and reports it, ms. @default 15000 */
   closeTimeoutMs?: number;
@@ -56,24 +66,37 @@ export interface KafkaSinkOptions extends KafkaConnectionOptions {
 
 /** Defaults of {@link KafkaSinkOptions}. */
 export const defaultKafkaSinkOptions = {
-  topic: 'aviation-data',
+  topic: DEFAULT_KAFKA_TOPIC,
   compression: 'gzip',
   maxInFlight: 2,
   maxSendBytes: 768 * 1024,
   maxBufferBytes: 64 * 1024 * 1024,
-  retryBaseMs: 500,
-  retryMaxDelayMs: 15_000,
+  retry: { limit: Number.POSITIVE_INFINITY, baseMs: 500, maxDelayMs: 15_000 },
   closeTimeoutMs: 15_000,
-  source: 'opensky-stream',
+  source: DEFAULT_CLIENT_ID,
 } as const satisfies Partial<KafkaSinkOptions>;
 
+/** The deprecated flat retry options, mapped onto `retry`. */
+const RETRY_ALIASES = { baseMs: 'retryBaseMs', maxDelayMs: 'retryMaxDelayMs' } as const;
+
 /** Options after defaults. */
-export type ResolvedKafkaSinkOptions = KafkaSinkOptions &
-  Required<Pick<KafkaSinkOptions, keyof typeof defaultKafkaSinkOptions>>;
+export type ResolvedKafkaSinkOptions = Omit<KafkaSinkOptions, 'retry' | 'retryBaseMs' | 'retryMaxDelayMs'> &
+  Required<Pick<KafkaSinkOptions, Exclude<keyof typeof defaultKafkaSinkOptions, 'retry'>>> & {
+    retry: ResolvedRetryOptions;
+  };
 
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveKafkaSinkOptions(options: KafkaSinkOptions): ResolvedKafkaSinkOptions {
-  const o = { ...defaultKafkaSinkOptions, ...definedValues(options) } as ResolvedKafkaSinkOptions;
+  const o = overlayWithRetry<ResolvedKafkaSinkOptions>(defaultKafkaSinkOptions, options, [
+    {
+      aliases: RETRY_ALIASES,
+      // A zero delay would retry a broker outage in a busy loop.
+      rules: {
+        minBaseMs: 1,
+        forever: { only: 'the sink keeps retrying while its buffer holds (maxBufferBytes)' },
+      },
+    },
+  ]);
   if (typeof o.topic !== 'string' || !o.topic || /[^A-Za-z0-9._-]/.test(o.topic) || o.topic.length > 249) {
     throw new ConfigError('/options/topic', `is not a valid Kafka topic name: '${String(o.topic)}'`);
   }
@@ -82,8 +105,6 @@ export function resolveKafkaSinkOptions(options: KafkaSinkOptions): ResolvedKafk
   requireInteger(o.maxInFlight, '/options/maxInFlight', 1);
   requireInteger(o.maxSendBytes, '/options/maxSendBytes', 1024);
   requireInteger(o.maxBufferBytes, '/options/maxBufferBytes', 1, { unit: 'bytes' });
-  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 1);
-  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', o.retryBaseMs, { minName: 'retryBaseMs' });
   requireInteger(o.closeTimeoutMs, '/options/closeTimeoutMs', 0);
   return o;
 }

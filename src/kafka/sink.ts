@@ -424,7 +424,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     this.failures++;
     this.stats.sendRetries++;
     if (this.failures === 1) this.outageSince = Date.now();
-    const delay = backoffDelay(this.failures, this.options.retryBaseMs, this.options.retryMaxDelayMs);
+    const delay = backoffDelay(this.failures, this.options.retry.baseMs, this.options.retry.maxDelayMs);
     this.logger.warn('send failed; buffering and retrying', {
       topic: this.topic,
       attempt: this.failures,

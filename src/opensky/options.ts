@@ -4,9 +4,11 @@
  *
  * @module
  */
+import { DEFAULT_INTERVAL_MS } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { definedValues, requireFunction, requireInteger } from '../util/validate.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
+import { requireFunction, requireInteger } from '../util/validate.ts';
 import type { OpenSkyCredentials } from './auth.ts';
 import { type BoundingBox, type CreditTier, CreditTiers, validateBoundingBox } from './credits.ts';
 
@@ -24,11 +26,18 @@ export interface OpenSkySourceOptions {
   intervalMs?: number;
   /** Per-request timeout, ms, of data and token requests alike. @default 15000 */
   requestTimeoutMs?: number;
-  /** Retries within one tick on 5xx, timeouts and network errors (of the token request too). @default 3 */
+  /**
+   * Retries within one tick on 5xx, timeouts and network errors (of the token request too), and
+   * the backoff between them; a number is the `limit`. A tick whose retries all failed is given
+   * up, and the next tick tries again.
+   * @default { limit: 3, baseMs: 500, maxDelayMs: 10000 }
+   */
+  retry?: number | RetryOptions;
+  /** @deprecated Use `retry.limit` (or `retry: n`). */
   maxRetries?: number;
-  /** First backoff delay, ms (doubles, full jitter). @default 500 */
+  /** @deprecated Use `retry.baseMs`. */
   retryBaseMs?: number;
-  /** Longest backoff delay, ms. @default 10000 */
+  /** @deprecated Use `retry.maxDelayMs`. */
   retryMaxDelayMs?: number;
   /**
    * Largest response body read, bytes; a larger one is abandoned and counted in
@@ -65,35 +74,38 @@ export interface OpenSkySourceOptions {
 export const defaultOpenSkySourceOptions = {
   baseUrl: 'https://opensky-network.org/api',
   extended: false,
-  intervalMs: 3000,
+  intervalMs: DEFAULT_INTERVAL_MS,
   requestTimeoutMs: 15_000,
-  maxRetries: 3,
-  retryBaseMs: 500,
-  retryMaxDelayMs: 10_000,
+  retry: { limit: 3, baseMs: 500, maxDelayMs: 10_000 },
   maxResponseBytes: 16 * 1024 * 1024,
   maxFieldLength: 64,
   futureToleranceMs: 60_000,
   budget: 'warn',
 } as const satisfies Partial<OpenSkySourceOptions>;
 
-/** Options after defaults, with the tier resolved. */
+/** The deprecated flat retry options, mapped onto `retry`. */
+const RETRY_ALIASES = { limit: 'maxRetries', baseMs: 'retryBaseMs', maxDelayMs: 'retryMaxDelayMs' } as const;
+
+/** Options after defaults, with the tier and the retries resolved. */
 export type ResolvedOpenSkySourceOptions = Omit<
   OpenSkySourceOptions,
-  keyof typeof defaultOpenSkySourceOptions
+  keyof typeof defaultOpenSkySourceOptions | (typeof RETRY_ALIASES)[keyof typeof RETRY_ALIASES]
 > & {
-  -readonly [K in keyof typeof defaultOpenSkySourceOptions]-?: NonNullable<OpenSkySourceOptions[K]>;
-} & { tier: CreditTier };
+  -readonly [K in Exclude<keyof typeof defaultOpenSkySourceOptions, 'retry'>]-?: NonNullable<
+    OpenSkySourceOptions[K]
+  >;
+} & { tier: CreditTier; retry: ResolvedRetryOptions };
 
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveOpenSkySourceOptions(
   options: OpenSkySourceOptions = {},
 ): ResolvedOpenSkySourceOptions {
-  const given = definedValues(options);
-  const o = {
-    ...defaultOpenSkySourceOptions,
-    tier: given.credentials ? 'standard' : 'anonymous',
-    ...given,
-  } as ResolvedOpenSkySourceOptions;
+  const tier = options?.credentials ? 'standard' : 'anonymous';
+  const o = overlayWithRetry<ResolvedOpenSkySourceOptions>(
+    { ...defaultOpenSkySourceOptions, tier },
+    options,
+    [{ aliases: RETRY_ALIASES }],
+  );
   if (typeof o.baseUrl !== 'string' || !URL.canParse(o.baseUrl))
     throw new ConfigError('/options/baseUrl', `is not a URL: '${String(o.baseUrl)}'`);
   if (o.bbox !== undefined) validateBoundingBox(o.bbox);
@@ -105,9 +117,6 @@ export function resolveOpenSkySourceOptions(
   if (typeof o.extended !== 'boolean') throw new ConfigError('/options/extended', 'must be a boolean');
   requireInteger(o.intervalMs, '/options/intervalMs', 100);
   requireInteger(o.requestTimeoutMs, '/options/requestTimeoutMs', 1);
-  requireInteger(o.maxRetries, '/options/maxRetries', 0);
-  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 0);
-  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', o.retryBaseMs, { minName: 'retryBaseMs' });
   requireInteger(o.maxResponseBytes, '/options/maxResponseBytes', 1024);
   requireInteger(o.maxFieldLength, '/options/maxFieldLength', 8);
   requireInteger(o.futureToleranceMs, '/options/futureToleranceMs', 0);

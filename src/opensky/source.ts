@@ -230,12 +230,12 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
   }
 
   private async pollWithRetries(): Promise<PollResult> {
-    const { maxRetries, retryBaseMs, retryMaxDelayMs } = this.options;
+    const { limit, baseMs, maxDelayMs } = this.options.retry;
     let refreshed = false;
-    for (let attempt = 0; attempt <= maxRetries; attempt++) {
+    for (let attempt = 0; attempt <= limit; attempt++) {
       if (attempt > 0) {
         this.stats.retries++;
-        const delay = backoffDelay(attempt, retryBaseMs, retryMaxDelayMs);
+        const delay = backoffDelay(attempt, baseMs, maxDelayMs);
         if (!(await pause(delay, this.signal))) return { kind: 'skip' };
       }
       const outcome = await this.request();
@@ -251,9 +251,8 @@ export class OpenSkySource implements AsyncIterable<Snapshot> {
     }
     this.stats.failures++;
     // Offline, the one message said it all: the failures of each tick go to debug.
-    if (this.offline) this.logger.debug('poll failed after retries', { retries: maxRetries });
-    else
-      this.logger.warn('poll failed after retries; trying again at the next tick', { retries: maxRetries });
+    if (this.offline) this.logger.debug('poll failed after retries', { retries: limit });
+    else this.logger.warn('poll failed after retries; trying again at the next tick', { retries: limit });
     return { kind: 'skip' };
   }
 

@@ -11,8 +11,8 @@ import { readFile } from 'node:fs/promises';
 import crossFetch from 'cross-fetch';
 import { AuthError, OpenSkyHttpError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { ResolvedRetryOptions } from '../util/retry.ts';
 import { backoffDelay, pause } from '../util/retry.ts';
-import type { ResolvedRetryOptions } from './retry.ts';
 
 /** Counters a fetch updates (a subset of the sources' stats). */
 export interface FetchStats {

@@ -1,3 +1,4 @@
+export type { ResolvedRetryOptions, RetryOptions } from '../util/retry.ts';
 export {
   type AircraftConversion,
   aircraftToStateVector,
@@ -8,6 +9,5 @@ export {
 } from './aircraft.ts';
 export { parseReadsbBody, type ReadsbStates } from './body.ts';
 export { defaultReadsbSourceOptions, type ReadsbSourceOptions } from './options.ts';
-export type { ResolvedRetryOptions, RetryOptions } from './retry.ts';
 export { ReadsbSource } from './source.ts';
 export type { ReadsbSourceStats } from './stats.ts';

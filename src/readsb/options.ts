@@ -6,8 +6,8 @@
  */
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetry } from '../util/retry.ts';
 import { isIntegerIn } from '../util/validate.ts';
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
 
 /** Options of `ReadsbSource`. */
 export interface ReadsbSourceOptions {
@@ -84,6 +84,6 @@ export function resolveReadsbSourceOptions(options: ReadsbSourceOptions): Resolv
     throw new ConfigError('/options/maxSnapshots', 'must be an integer ≥ 1');
   if (o.fetch !== undefined && typeof o.fetch !== 'function')
     throw new ConfigError('/options/fetch', 'must be a function');
-  const retry = resolveRetryOptions(options.retry, defaultReadsbSourceOptions.retry, '/options/retry');
+  const retry = resolveRetry(options.retry, defaultReadsbSourceOptions.retry, '/options/retry');
   return { ...o, retry };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { SNSClient } from '@aws-sdk/client-sns';
+import { DEFAULT_AWS_REGION } from '../config/defaults.ts';
 import { defaultSnsPublisherOptions } from './options.ts';
 
 /** Options of {@link createSnsClient}. */
@@ -33,7 +34,8 @@ export function createSnsClient(options: SnsClientOptions = {}): SNSClient {
   const env = options.env ?? process.env;
   const endpoint = options.endpoint ?? (env.AWS_ENDPOINT_URL_SNS || env.AWS_ENDPOINT_URL || undefined);
   const region =
-    options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined));
+    options.region ??
+    (env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? DEFAULT_AWS_REGION : undefined));
   const timeout = options.requestTimeoutMs ?? defaultSnsPublisherOptions.requestTimeoutMs;
   return new SNSClient({
     maxAttempts: 1,

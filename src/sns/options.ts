@@ -5,8 +5,10 @@
  * @module
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { DEFAULT_SNS_TOPIC_NAME } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
 import { definedValues, requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
 import {
   type AttributeInput,
@@ -53,11 +55,17 @@ export interface SnsPublisherOptions<T extends object = object> {
   deduplicationId?(record: T, message: string): string;
   /** PublishBatch requests in flight at once, across all `publish` calls. @default 16 */
   concurrency?: number;
-  /** Retries of failed entries (and of failed requests) per batch; 0 for none. @default 5 */
+  /**
+   * Retries of failed entries (and of failed requests) per batch, and the backoff between
+   * them; a number is the `limit` (0 for none).
+   * @default { limit: 5, baseMs: 100, maxDelayMs: 5000 }
+   */
+  retry?: number | RetryOptions;
+  /** @deprecated Use `retry.limit` (or `retry: n`). */
   maxRetries?: number;
-  /** First retry delay, ms; it doubles per retry, with full jitter. @default 100 */
+  /** @deprecated Use `retry.baseMs`. */
   retryBaseMs?: number;
-  /** Longest retry delay, ms. @default 5000 */
+  /** @deprecated Use `retry.maxDelayMs`. */
   retryMaxDelayMs?: number;
   /**
    * How long one PublishBatch request (and, on the default client, a topic lookup request)
@@ -90,32 +98,29 @@ export interface SnsPublisherOptions<T extends object = object> {
 
 /** Defaults of {@link SnsPublisherOptions}. */
 export const defaultSnsPublisherOptions = {
-  topicName: 'FlightNotifications',
+  topicName: DEFAULT_SNS_TOPIC_NAME,
   createIfMissing: false,
   attributes: [{ field: 'origin_country' }],
   staticAttributes: {},
   concurrency: 16,
-  maxRetries: 5,
-  retryBaseMs: 100,
-  retryMaxDelayMs: 5_000,
+  retry: { limit: 5, baseMs: 100, maxDelayMs: 5_000 },
   requestTimeoutMs: 10_000,
 } as const satisfies Partial<SnsPublisherOptions>;
 
+/** The deprecated flat retry options, mapped onto `retry`. */
+const RETRY_ALIASES = { limit: 'maxRetries', baseMs: 'retryBaseMs', maxDelayMs: 'retryMaxDelayMs' } as const;
+
 /** Options after defaults. */
-export type ResolvedSnsPublisherOptions<T extends object> = SnsPublisherOptions<T> &
+export type ResolvedSnsPublisherOptions<T extends object> = Omit<
+  SnsPublisherOptions<T>,
+  'retry' | 'maxRetries' | 'retryBaseMs' | 'retryMaxDelayMs'
+> &
   Required<
     Pick<
       SnsPublisherOptions<T>,
-      | 'createIfMissing'
-      | 'attributes'
-      | 'staticAttributes'
-      | 'concurrency'
-      | 'maxRetries'
-      | 'retryBaseMs'
-      | 'retryMaxDelayMs'
-      | 'requestTimeoutMs'
+      'createIfMissing' | 'attributes' | 'staticAttributes' | 'concurrency' | 'requestTimeoutMs'
     >
-  >;
+  > & { retry: ResolvedRetryOptions };
 
 /** Overlay `options` on the defaults (skipping `undefined`) and validate; throws {@link ConfigError}. */
 export function resolveSnsPublisherOptions<T extends object>(
@@ -124,11 +129,13 @@ export function resolveSnsPublisherOptions<T extends object>(
   const given = definedValues(options);
   if (given.topicArn !== undefined && given.topicName !== undefined)
     throw new ConfigError('/options/topicName', 'must not be set together with /options/topicArn');
-  const resolved = {
+  const defaults = {
     ...defaultSnsPublisherOptions,
     ...(given.topicArn !== undefined ? { topicName: undefined } : {}),
-    ...given,
-  } as ResolvedSnsPublisherOptions<T>;
+  };
+  const resolved = overlayWithRetry<ResolvedSnsPublisherOptions<T>>(defaults, options, [
+    { aliases: RETRY_ALIASES },
+  ]);
   validate(resolved);
   return resolved;
 }
@@ -188,9 +195,6 @@ function validate<T extends object>(o: ResolvedSnsPublisherOptions<T>): void {
   if (o.transport !== undefined && o.transport !== 'query' && o.transport !== 'sdk') {
     throw new ConfigError('/options/transport', "must be 'query' or 'sdk'");
   }
-  requireInteger(o.maxRetries, '/options/maxRetries', 0);
-  requireInteger(o.retryBaseMs, '/options/retryBaseMs', 0);
-  requireInteger(o.retryMaxDelayMs, '/options/retryMaxDelayMs', o.retryBaseMs, { minName: 'retryBaseMs' });
   requireInteger(o.requestTimeoutMs, '/options/requestTimeoutMs', 1);
   if (o.client !== undefined && typeof (o.client as { send?: unknown }).send !== 'function')
     throw new ConfigError('/options/client', 'must be an SNSClient (an object with send())');

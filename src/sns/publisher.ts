@@ -344,9 +344,9 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
 
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) {
-        if (attempt > this.options.maxRetries) break;
+        if (attempt > this.options.retry.limit) break;
         this.stats.retries++;
-        const delay = backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxDelayMs);
+        const delay = backoffDelay(attempt, this.options.retry.baseMs, this.options.retry.maxDelayMs);
         this.logger.debug('retrying SNS entries', {
           attempt,
           entries: pending.length,

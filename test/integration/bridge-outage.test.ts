@@ -84,12 +84,11 @@ describe('bridge through a broker outage (a broker of its own, SIGKILLed and res
         startingPosition: 'TRIM_HORIZON',
         batchSize: 10,
         batchingWindowMs: 100,
-        retryBaseMs: 100,
-        restartBaseMs: 200,
+        restart: { baseMs: 200 },
         // The crashed consumer cannot leave the group while the broker is down; its successor
         // joins once its session expires. Shorter than the default 30 s to keep the test short.
         sessionTimeoutMs: 10_000,
-        maxRetryAttempts: -1,
+        retry: { limit: -1, baseMs: 100 },
         deadLetterTopic: null,
         lambda: new LambdaClient(awsClientConfig()),
       },

@@ -92,7 +92,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
       startingPosition: 'TRIM_HORIZON',
       batchSize: 20,
       batchingWindowMs: 100,
-      retryBaseMs: 50,
+      retry: { baseMs: 50 },
       lambda: new LambdaClient(awsClientConfig()),
       logger: process.env.DEBUG_BRIDGE ? createJsonLogger({ level: 'debug' }) : undefined,
       ...options,
@@ -145,7 +145,10 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
 
   it('commits nothing while the function fails, and catches up once it recovers', async () => {
     writeFileSync(files.FAIL_FILE, '1');
-    const { topic, groupId, bridge } = await setup(30, { deadLetterTopic: null, maxRetryAttempts: -1 });
+    const { topic, groupId, bridge } = await setup(30, {
+      deadLetterTopic: null,
+      retry: { limit: -1, baseMs: 50 },
+    });
     await bridge.start();
     await waitFor(() => bridge.stats.errors >= 3);
     expect(await committedTotal(kafka, groupId, topic)).toBe(0);
@@ -156,7 +159,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
 
   it('sends a batch that keeps failing to the dead-letter topic, with failure headers, then commits', async () => {
     writeFileSync(files.FAIL_FILE, '1');
-    const { topic, groupId, bridge } = await setup(25, { maxRetryAttempts: 1 });
+    const { topic, groupId, bridge } = await setup(25, { retry: { limit: 1, baseMs: 50 } });
     await bridge.start();
     await waitFor(async () => (await committedTotal(kafka, groupId, topic)) === 25);
     expect(bridge.stats.deadLettered).toBe(25);
@@ -193,7 +196,7 @@ describe('LambdaInvoker: Kafka → the real Lambda runtime', () => {
   it('isolates a poison record by bisecting: only it is dead-lettered, the rest is delivered', async () => {
     const { topic, groupId, bridge, response } = await setup(40, {
       bisectBatchOnFunctionError: true,
-      maxRetryAttempts: 0,
+      retry: { limit: 0, baseMs: 50 },
     });
     const poison = response.states[7]!.icao24;
     writeFileSync(files.POISON_FILE, poison);

@@ -198,7 +198,7 @@ describe('The Kafka event for records of other clients (confluent-kafka, kafka-p
         startingPosition: 'TRIM_HORIZON',
         batchSize: 3,
         batchingWindowMs: 100,
-        retryBaseMs: 50,
+        retry: { baseMs: 50 },
         lambda: new LambdaClient(awsClientConfig()),
       });
       const crashes: Error[] = [];

@@ -68,7 +68,7 @@ describe('LambdaInvoker: Kafka session and group offsets, on the real broker and
         startingPosition: 'TRIM_HORIZON',
         batchingWindowMs: 100,
         deadLetterTopic: null,
-        maxRetryAttempts: -1,
+        retry: -1,
         lambda: new LambdaClient(awsClientConfig()),
         logger: process.env.DEBUG_POLLER ? createJsonLogger({ level: 'debug' }) : undefined,
         ...options,

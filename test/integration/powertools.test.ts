@@ -234,7 +234,7 @@ describe('Powertools for AWS Lambda fed by the bridge and by an event source map
         startingPosition: 'TRIM_HORIZON',
         batchSize: 10,
         batchingWindowMs: 100,
-        retryBaseMs: 50,
+        retry: { baseMs: 50 },
         lambda,
       });
       feeder = {

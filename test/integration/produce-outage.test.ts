@@ -64,7 +64,7 @@ describe('produce through a broker outage (a broker of its own, SIGKILLed and re
     const pipeline = createPipeline({
       mode: 'produce',
       source: { baseUrl: server.baseUrl, intervalMs: 400, budget: 'off' },
-      sink: { brokers: own.brokers, topic, retryBaseMs: 200, retryMaxDelayMs: 2_000 },
+      sink: { brokers: own.brokers, topic, retry: { baseMs: 200, maxDelayMs: 2_000 } },
       ensureTopic: { partitions: 3 },
       logger: process.env.DEBUG_OUTAGE ? createJsonLogger({ level: 'debug' }) : undefined,
     });

@@ -173,7 +173,7 @@ describe("Powertools for AWS Lambda (Python) BatchProcessor on the stack's pytho
       startingPosition: 'TRIM_HORIZON',
       batchSize: 10,
       batchingWindowMs: 100,
-      retryBaseMs: 50,
+      retry: { baseMs: 50 },
       lambda: lambdaClient(),
     });
     cleanups.push(() => bridge.stop());

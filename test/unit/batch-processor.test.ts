@@ -27,7 +27,7 @@ async function publisher(options: { hold?: (n: number) => boolean } = {}) {
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  return new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client, retryBaseMs: 1 });
+  return new SnsPublisher<FlightRecord>({ topicArn: TOPIC, client, retry: { baseMs: 1 } });
 }
 
 const items = (...values: unknown[]): BatchItem<number>[] => values.map((value, id) => ({ id, value }));

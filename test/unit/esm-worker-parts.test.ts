@@ -4,6 +4,7 @@
  * connection, where its entry file is, and the service's options.
  */
 import { describe, expect, it } from 'vitest';
+import { defaultLambdaInvokerOptions, resolveLambdaInvokerOptions } from '../../src/bridge/options.ts';
 import { ConfigError } from '../../src/errors.ts';
 import {
   DEFAULT_PARTITION_CONCURRENCY,
@@ -44,7 +45,7 @@ describe('invokerOptionsFromMapping', () => {
       batchingWindowMs: 500,
       startingPosition: 'TRIM_HORIZON',
       partitionConcurrency: DEFAULT_PARTITION_CONCURRENCY,
-      maxRetryAttempts: -1,
+      retry: -1,
       bisectBatchOnFunctionError: false,
       maximumRecordAgeSeconds: -1,
       deadLetterTopic: null,
@@ -75,7 +76,7 @@ describe('invokerOptionsFromMapping', () => {
       batchSize: 7,
       batchingWindowMs: 0,
       startingPosition: { timestamp: 1767139200250 },
-      maxRetryAttempts: 2,
+      retry: 2,
       maximumRecordAgeSeconds: 120,
       bisectBatchOnFunctionError: true,
       reportBatchItemFailures: true,
@@ -95,7 +96,7 @@ describe('invokerOptionsFromMapping', () => {
       DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:failed' } },
     });
     expect(invokerOptionsFromMapping(withQueue)).toMatchObject({
-      maxRetryAttempts: 10,
+      retry: 10,
       deadLetterTopic: null,
     });
     expect(
@@ -104,8 +105,17 @@ describe('invokerOptionsFromMapping', () => {
           MaximumRetryAttempts: 3,
           DestinationConfig: { OnFailure: { Destination: 'kafka://dlq' } },
         }),
-      ).maxRetryAttempts,
+      ).retry,
     ).toBe(3);
+  });
+
+  it("gives the poller ESM's MaximumRetryAttempts as its retry limit, -1 as Infinity", () => {
+    const forever = resolveLambdaInvokerOptions(invokerOptionsFromMapping(configuration()));
+    const twice = resolveLambdaInvokerOptions(
+      invokerOptionsFromMapping(configuration({ MaximumRetryAttempts: 2 })),
+    );
+    expect(forever.retry).toEqual({ ...defaultLambdaInvokerOptions.retry, limit: Number.POSITIVE_INFINITY });
+    expect(twice.retry.limit).toBe(2);
   });
 
   it('takes 200 pollers when a provisioned config names only its minimum', () => {
@@ -246,9 +256,14 @@ describe('workerEntry', () => {
 describe('esm options', () => {
   it('overlays what is given on the defaults', () => {
     expect(resolveEsmOptions({})).toEqual(defaultEsmOptions);
-    expect(resolveEsmOptions({ metricsIntervalMs: 500, restartBaseMs: undefined })).toEqual({
+    expect(resolveEsmOptions({ metricsIntervalMs: 500, stopTimeoutMs: undefined })).toEqual({
       ...defaultEsmOptions,
       metricsIntervalMs: 500,
+    });
+    expect(esmOptionsFromEnv({ ESM_RESTART_BASE_MS: '10', ESM_RESTART_MAX_MS: '20' }).restart).toEqual({
+      limit: Number.POSITIVE_INFINITY,
+      baseMs: 10,
+      maxDelayMs: 20,
     });
     expect(esmOptionsFromEnv({ ESM_METRICS_INTERVAL_MS: '2000', ESM_STOP_TIMEOUT_MS: '' })).toEqual({
       ...defaultEsmOptions,
@@ -257,13 +272,15 @@ describe('esm options', () => {
   });
 
   it('names the option it refuses', () => {
-    expect(() => resolveEsmOptions({ restartBaseMs: 0 })).toThrow(ConfigError);
-    expect(() => resolveEsmOptions({ restartBaseMs: 0 })).toThrow('/options/restartBaseMs');
+    expect(() => resolveEsmOptions({ restart: { baseMs: 0 } })).toThrow(ConfigError);
+    expect(() => resolveEsmOptions({ restart: { baseMs: 0 } })).toThrow('/options/restart/baseMs');
+    expect(() => resolveEsmOptions({ restart: { limit: 3 } })).toThrow('/options/restart/limit');
+    expect(() => resolveEsmOptions({ stopTimeoutMs: 0 })).toThrow('/options/stopTimeoutMs');
     expect(() => esmOptionsFromEnv({ ESM_METRICS_INTERVAL_MS: 'soon' })).toThrow(
       '/options/metricsIntervalMs',
     );
-    expect(() => resolveEsmOptions({ restartBaseMs: 5000, restartMaxMs: 1000 })).toThrow(
-      '/options/restartMaxMs',
+    expect(() => esmOptionsFromEnv({ ESM_RESTART_BASE_MS: '5000', ESM_RESTART_MAX_MS: '1000' })).toThrow(
+      '/options/restart/maxDelayMs',
     );
   });
 });

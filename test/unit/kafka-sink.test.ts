@@ -90,7 +90,7 @@ describe('Class: KafkaSink, broker outages', () => {
     fake.behaviour = () => {
       if (!brokerUp) throw connectionRefused();
     };
-    const sink = new KafkaSink({ kafka: fake.kafka, retryBaseMs: 5, retryMaxDelayMs: 20 });
+    const sink = new KafkaSink({ kafka: fake.kafka, retry: { baseMs: 5, maxDelayMs: 20 } });
 
     // Act
     for (let time = 1; time <= 6; time++) await sink.write(snapshot(time));
@@ -121,8 +121,7 @@ describe('Class: KafkaSink, broker outages', () => {
     const sink = new KafkaSink({
       kafka: fake.kafka,
       maxBufferBytes: Math.floor(3.5 * sizeOf(snapshot(1))),
-      retryBaseMs: 100,
-      retryMaxDelayMs: 100,
+      retry: { baseMs: 100, maxDelayMs: 100 },
       logger,
     });
     await sink.write(snapshot(1));
@@ -182,7 +181,7 @@ describe('Class: KafkaSink, broker outages', () => {
     fake.behaviour = () => {
       throw protocolError('TOPIC_AUTHORIZATION_FAILED');
     };
-    const sink = new KafkaSink({ kafka: fake.kafka, retryBaseMs: 1, retryMaxDelayMs: 1 });
+    const sink = new KafkaSink({ kafka: fake.kafka, retry: { baseMs: 1, maxDelayMs: 1 } });
 
     // Act
     await sink.write(snapshot(1));
@@ -210,8 +209,7 @@ describe('Class: KafkaSink, broker outages', () => {
     };
     const sink = new KafkaSink({
       kafka: fake.kafka,
-      retryBaseMs: 5,
-      retryMaxDelayMs: 10,
+      retry: { baseMs: 5, maxDelayMs: 10 },
       closeTimeoutMs: 150,
       logger,
     });
@@ -269,8 +267,8 @@ describe('Class: KafkaSink, broker outages', () => {
     missing.behaviour = () => {
       throw protocolError('UNKNOWN_TOPIC_OR_PARTITION', true);
     };
-    const a = new KafkaSink({ kafka: restarted.kafka, retryBaseMs: 1, retryMaxDelayMs: 1 });
-    const b = new KafkaSink({ kafka: missing.kafka, retryBaseMs: 1, retryMaxDelayMs: 1 });
+    const a = new KafkaSink({ kafka: restarted.kafka, retry: { baseMs: 1, maxDelayMs: 1 } });
+    const b = new KafkaSink({ kafka: missing.kafka, retry: { baseMs: 1, maxDelayMs: 1 } });
 
     // Act
     await a.write(snapshot(1));
@@ -289,7 +287,7 @@ describe('Class: KafkaSink, broker outages', () => {
     fake.behaviour = () => {
       if (++calls === 1) throw protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER');
     };
-    const sink = new KafkaSink({ kafka: fake.kafka, retryBaseMs: 1, retryMaxDelayMs: 1 });
+    const sink = new KafkaSink({ kafka: fake.kafka, retry: { baseMs: 1, maxDelayMs: 1 } });
 
     // Act
     await sink.write(snapshot(1));
@@ -302,6 +300,12 @@ describe('Class: KafkaSink, broker outages', () => {
 
   it('names the option in a ConfigError', () => {
     expect(() => new KafkaSink({ maxBufferBytes: 0 })).toThrow('/options/maxBufferBytes');
+    expect(() => new KafkaSink({ retry: { baseMs: 100, maxDelayMs: 10 } })).toThrow(
+      '/options/retry/maxDelayMs',
+    );
+    expect(() => new KafkaSink({ retry: { baseMs: 0 } })).toThrow('/options/retry/baseMs');
+    // The sink never gives up on a send: a finite limit is refused, not ignored.
+    expect(() => new KafkaSink({ retry: 3 })).toThrow(/\/options\/retry\/limit must be Infinity or -1/);
     expect(() => new KafkaSink({ retryBaseMs: 100, retryMaxDelayMs: 10 })).toThrow(
       '/options/retryMaxDelayMs',
     );

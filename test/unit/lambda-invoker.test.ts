@@ -65,8 +65,8 @@ function setup(
     kafka: kafka.kafka,
     lambda: lambda.client,
     deadLetterTopic: null,
-    restartBaseMs: 1,
-    retryBaseMs: 1,
+    restart: { baseMs: 1 },
+    retry: { baseMs: 1 },
     ...options,
   });
   return { kafka, lambda, invoker };
@@ -151,8 +151,7 @@ describe('Class: LambdaInvoker, consumer lifecycle', () => {
   it('starts no invocation after stop() while a failed batch waits to be retried', async () => {
     // Arrange
     const { kafka, lambda, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
-      maxRetryAttempts: -1,
-      retryBaseMs: 60_000,
+      retry: { limit: -1, baseMs: 60_000, maxDelayMs: 60_000 },
     });
     await invoker.start();
     const batch = kafka.consumers[0]!.eachBatch!(batchOf('aviation-data', 0, ['{}']));
@@ -206,7 +205,7 @@ function sdkError(name: string, status?: number): Error {
 
 describe('Class: LambdaInvoker, retries', () => {
   it('retries Invokes that were throttled or found the endpoint unreachable without dead-lettering them (regression: fault suite f, g)', async () => {
-    // Arrange: 429s, a 500, then refused connections, more than maxRetryAttempts allows, then success
+    // Arrange: 429s, a 500, then refused connections, more than the retry limit allows, then success
     const failures = [
       sdkError('TooManyRequestsException', 429),
       sdkError('TooManyRequestsException', 429),
@@ -219,7 +218,7 @@ describe('Class: LambdaInvoker, retries', () => {
         if (n <= failures.length) throw failures[n - 1];
         return {};
       },
-      { maxRetryAttempts: 1, deadLetterTopic: 'aviation-data-dlq' },
+      { retry: { limit: 1, baseMs: 1 }, deadLetterTopic: 'aviation-data-dlq' },
     );
     await invoker.start();
 
@@ -234,10 +233,10 @@ describe('Class: LambdaInvoker, retries', () => {
     await invoker.stop();
   });
 
-  it('still dead-letters after maxRetryAttempts when the function fails', async () => {
+  it('still dead-letters after the retry limit when the function fails', async () => {
     // Arrange
     const { kafka, lambda, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
-      maxRetryAttempts: 2,
+      retry: { limit: 2, baseMs: 1 },
       deadLetterTopic: 'aviation-data-dlq',
     });
     await invoker.start();
@@ -263,16 +262,16 @@ describe('Class: LambdaInvoker, retries', () => {
     ['TimeoutError', undefined, 'PROBLEM: Function call timed out'],
     ['Error', undefined, 'PROBLEM: Connection error. Lambda could not be reached'],
   ])(
-    'never dead-letters on %s (%s): retries past maxRetryAttempts, reports the problem',
+    'never dead-letters on %s (%s): retries past the retry limit, reports the problem',
     async (name, status, problem) => {
-      // Arrange: five refusals, more than maxRetryAttempts allows, then success
+      // Arrange: five refusals, more than the retry limit allows, then success
       const results: string[] = [];
       const { kafka, lambda, invoker } = setup(
         (n) => {
           if (n <= 5) throw sdkError(name, status);
           return {};
         },
-        { maxRetryAttempts: 1, deadLetterTopic: 'aviation-data-dlq' },
+        { retry: { limit: 1, baseMs: 1 }, deadLetterTopic: 'aviation-data-dlq' },
       );
       invoker.on('result', (result) => results.push(result));
       await invoker.start();
@@ -349,7 +348,7 @@ describe('Class: LambdaInvoker, payload limits', () => {
   it('writes a huge failed batch to the dead-letter topic gzip-compressed, in sends under the broker limit', async () => {
     // Arrange: 40 records of 100 KB the function fails, a 1 MB dead-letter limit
     const { kafka, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
-      maxRetryAttempts: 0,
+      retry: { limit: 0, baseMs: 1 },
       deadLetterTopic: 'aviation-data-dlq',
       deadLetterMaxBytes: 1_000_000,
     });
@@ -374,7 +373,7 @@ describe('Class: LambdaInvoker, payload limits', () => {
   it('dead-letters a record too big for the dead-letter topic even compressed without its value', async () => {
     // Arrange: random bytes do not compress
     const { kafka, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
-      maxRetryAttempts: 0,
+      retry: { limit: 0, baseMs: 1 },
       deadLetterTopic: 'aviation-data-dlq',
       deadLetterMaxBytes: 10_000,
     });
@@ -517,9 +516,7 @@ describe('Class: LambdaInvoker, record age', () => {
     // Arrange: records 1 s from expiry, a function failing for good, retries without limit
     const { kafka, lambda, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
       maximumRecordAgeSeconds: 60,
-      maxRetryAttempts: -1,
-      retryBaseMs: 100,
-      retryMaxDelayMs: 100,
+      retry: { limit: -1, baseMs: 100, maxDelayMs: 100 },
     });
     await invoker.start();
 
@@ -603,7 +600,7 @@ describe('Class: LambdaInvoker, event source mapping options', () => {
       },
     };
     const { kafka, invoker } = setup(() => ({ FunctionError: 'Unhandled' }), {
-      maxRetryAttempts: 1,
+      retry: { limit: 1, baseMs: 1 },
       deadLetterTopic: 'aviation-data-dlq',
       onFailure,
     });

@@ -42,8 +42,7 @@ describe('Class: OpenSkySource, offline', () => {
       baseUrl: OFFLINE,
       intervalMs: 100,
       budget: 'off',
-      maxRetries: 2,
-      retryBaseMs: 1,
+      retry: { limit: 2, baseMs: 1 },
       signal: controller.signal,
       logger,
     });
@@ -82,7 +81,7 @@ describe('Class: OpenSkySource, offline', () => {
       baseUrl: live,
       intervalMs: 100,
       budget: 'off',
-      retryBaseMs: 1,
+      retry: { baseMs: 1 },
       maxSnapshots: 2,
       fetch,
       logger,
@@ -103,8 +102,7 @@ describe('Class: OpenSkySource, offline', () => {
       baseUrl: 'http://127.0.0.1:9/api',
       intervalMs: 100,
       budget: 'off',
-      maxRetries: 1,
-      retryBaseMs: 1,
+      retry: { limit: 1, baseMs: 1 },
       signal: controller.signal,
       logger,
     });

@@ -27,7 +27,7 @@ async function collect(options: OpenSkySourceOptions & { replies?: ScriptedReply
   const source = new OpenSkySource({
     baseUrl: server.baseUrl,
     intervalMs: 100,
-    retryBaseMs: 1,
+    retry: { baseMs: 1 },
     maxSnapshots: count,
     ...options,
   });
@@ -101,9 +101,9 @@ describe('Class: OpenSkySource', () => {
     expect(source.stats).toMatchObject({ retries: 2, malformed: 2, skippedRows: 1 });
   });
 
-  it('gives up a tick after maxRetries and carries on at the next one', async () => {
+  it('gives up a tick after the retry limit and carries on at the next one', async () => {
     const { got, source } = await collect(
-      { maxRetries: 1, replies: [{ status: 500 }, { status: 500 }, snapshot(42)] },
+      { retry: { limit: 1, baseMs: 1 }, replies: [{ status: 500 }, { status: 500 }, snapshot(42)] },
       1,
     );
     expect(got.map((s) => s.time)).toEqual([42]);
@@ -187,7 +187,7 @@ describe('Class: OpenSkySource', () => {
     const source = new OpenSkySource({
       baseUrl: server.baseUrl,
       intervalMs: 100,
-      retryBaseMs: 1,
+      retry: { baseMs: 1 },
       requestTimeoutMs: 200,
       maxSnapshots: 1,
       credentials: { clientId: 'me', clientSecret: 's3cret', tokenUrl: server.tokenUrl },
@@ -208,7 +208,7 @@ describe('Class: OpenSkySource', () => {
       });
       const source = new OpenSkySource({
         baseUrl: tokenServer.baseUrl,
-        retryBaseMs: 1,
+        retry: { baseMs: 1 },
         credentials: { clientId: 'me', clientSecret: 's3cret', tokenUrl: tokenServer.tokenUrl },
       });
       const error = await (async () => {
@@ -341,9 +341,10 @@ describe('Class: OpenSkySource', () => {
     );
     expect(() => new OpenSkySource({ icao24: ['XYZ'] })).toThrow(/\/options\/icao24/);
     expect(() => new OpenSkySource({ maxResponseBytes: 10 })).toThrow(/\/options\/maxResponseBytes/);
-    expect(() => new OpenSkySource({ retryBaseMs: 500, retryMaxDelayMs: 100 })).toThrow(
-      /\/options\/retryMaxDelayMs must be an integer ≥ retryBaseMs/,
+    expect(() => new OpenSkySource({ retry: { baseMs: 500, maxDelayMs: 100 } })).toThrow(
+      /\/options\/retry\/maxDelayMs must be an integer ≥ baseMs/,
     );
+    expect(() => new OpenSkySource({ retry: -1 })).toThrow(/\/options\/retry\/limit must be an integer ≥ 0/);
   });
 });
 

@@ -78,7 +78,7 @@ describe('Secrets never reach errors, logs or the CLI output', () => {
     const { logger, lines } = capturingLogger();
     const source = new OpenSkySource({
       baseUrl: server.baseUrl,
-      retryBaseMs: 1,
+      retry: { baseMs: 1 },
       logger,
       credentials: { clientId: 'me', clientSecret: SENTINEL, tokenUrl: server.tokenUrl },
     });

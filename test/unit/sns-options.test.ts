@@ -15,8 +15,11 @@ const ARN = 'arn:aws:sns:us-east-1:000000000000:FlightNotifications';
 
 describe('Function: resolveSnsPublisherOptions', () => {
   it('overlays the options on the defaults, skipping undefined', () => {
-    const resolved = resolveSnsPublisherOptions({ concurrency: undefined, maxRetries: 2 });
-    expect(resolved).toMatchObject({ ...defaultSnsPublisherOptions, maxRetries: 2 });
+    const resolved = resolveSnsPublisherOptions({ concurrency: undefined, retry: 2 });
+    expect(resolved).toMatchObject({
+      ...defaultSnsPublisherOptions,
+      retry: { ...defaultSnsPublisherOptions.retry, limit: 2 },
+    });
     expect(resolved.topicName).toBe('FlightNotifications');
     expect(resolveSnsPublisherOptions({ topicArn: ARN }).topicName).toBeUndefined();
   });
@@ -42,8 +45,12 @@ describe('Function: resolveSnsPublisherOptions', () => {
     ],
     [{ concurrency: 0 }, '/options/concurrency'],
     [{ concurrency: 1.5 }, '/options/concurrency'],
+    [{ retry: -1 }, '/options/retry/limit'],
+    [{ retry: { limit: Number.POSITIVE_INFINITY } }, '/options/retry/limit'],
+    [{ retry: { baseMs: 100, maxDelayMs: 50 } }, '/options/retry/maxDelayMs'],
     [{ maxRetries: -1 }, '/options/maxRetries'],
     [{ retryBaseMs: 100, retryMaxDelayMs: 50 }, '/options/retryMaxDelayMs'],
+    [{ retry: 1, maxRetries: 2 }, '/options/maxRetries'],
     [{ groupId: 'icao24' as unknown as () => string }, '/options/groupId'],
     [{ client: {} as never }, '/options/client'],
     [{ endpoint: 'not a url' }, '/options/endpoint'],

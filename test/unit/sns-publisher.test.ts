@@ -239,7 +239,7 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns({
         answer: (r, attempt) => (r.icao24 === 'a00003' && attempt <= 2 ? transient : 'ok'),
       });
-      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
+      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retry: { baseMs: 0 } });
 
       const result = await publisher.publish(items(flights(5)));
 
@@ -260,8 +260,7 @@ describe('Class: SnsPublisher', () => {
       const publisher = new SnsPublisher<FlightRecord>({
         topicArn: TOPIC,
         client: sns.client,
-        retryBaseMs: 0,
-        maxRetries: 3,
+        retry: { limit: 3, baseMs: 0 },
       });
 
       const result = await publisher.publish(items(flights(4)));
@@ -280,7 +279,7 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns({
         answer: (_r, attempt) => (attempt === 1 ? { Code: 'Throttled', SenderFault: true } : 'ok'),
       });
-      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
+      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retry: { baseMs: 0 } });
 
       expect(summary(await publisher.publish(items(flights(3))))).toEqual({ published: 3, failed: 0 });
       expect(publisher.stats.throttled).toBe(3);
@@ -290,7 +289,7 @@ describe('Class: SnsPublisher', () => {
       const sns = fakeSns({
         answer: (r, attempt) => (r.icao24 === 'a00000' && attempt === 1 ? 'omit' : 'ok'),
       });
-      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
+      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retry: { baseMs: 0 } });
 
       expect(summary(await publisher.publish(items(flights(2))))).toEqual({ published: 2, failed: 0 });
       expect(sns.icaos()).toEqual([['a00000', 'a00001'], ['a00000']]);
@@ -316,7 +315,7 @@ describe('Class: SnsPublisher', () => {
       ['a network error', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
     ])('retries the whole request after %s', async (_kind, error) => {
       const sns = fakeSns({ throwOn: (n) => (n === 1 ? error : undefined) });
-      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
+      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retry: { baseMs: 0 } });
 
       expect(summary(await publisher.publish(items(flights(12))))).toEqual({ published: 12, failed: 0 });
       expect(publisher.stats.retries).toBe(1);
@@ -330,7 +329,7 @@ describe('Class: SnsPublisher', () => {
         $metadata: { httpStatusCode: 404 },
       });
       const sns = fakeSns({ throwOn: () => notFound });
-      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retryBaseMs: 0 });
+      const publisher = new SnsPublisher({ topicArn: TOPIC, client: sns.client, retry: { baseMs: 0 } });
       const records = flights(3);
 
       const result = await publisher.publish(items(records));
@@ -353,8 +352,7 @@ describe('Class: SnsPublisher', () => {
       const publisher = new SnsPublisher({
         topicArn: TOPIC,
         client: sns.client,
-        retryBaseMs: 0,
-        maxRetries: 2,
+        retry: { limit: 2, baseMs: 0 },
       });
 
       const result = await publisher.publish(items(flights(2)));
@@ -590,7 +588,7 @@ describe('Class: SnsPublisher', () => {
         client,
         transport: 'query',
         requestTimeoutMs: 200,
-        retryBaseMs: 0,
+        retry: { baseMs: 0 },
       });
       try {
         // Act
@@ -611,8 +609,7 @@ describe('Class: SnsPublisher', () => {
         topicArn: TOPIC,
         client: sns.client,
         requestTimeoutMs: 50,
-        maxRetries: 1,
-        retryBaseMs: 0,
+        retry: { limit: 1, baseMs: 0 },
       });
       const result = await publisher.publish(items(flights(2)));
       expect(result.results.map((r) => r.outcome)).toEqual(['failed', 'failed']);

@@ -78,7 +78,7 @@ export const bridgeFlags = flags({
   },
   'max-retries': {
     type: 'number',
-    to: 'invoker.maxRetryAttempts',
+    to: 'invoker.retry',
     env: 'BRIDGE_MAX_RETRIES',
     describe:
       'Retries of a batch the function failed before the dead-letter topic (-1: forever); throttled or unreachable Invokes are retried until they pass',

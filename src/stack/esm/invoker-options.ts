@@ -76,7 +76,8 @@ export function invokerOptionsFromMapping(
     partitionConcurrency: pollers
       ? (pollers.MaximumPollers ?? DEFAULT_MAXIMUM_POLLERS)
       : DEFAULT_PARTITION_CONCURRENCY,
-    maxRetryAttempts: retries,
+    // ESM's MaximumRetryAttempts is the invoker's retry limit (-1: until it succeeds or expires).
+    retry: retries,
     bisectBatchOnFunctionError: conf.BisectBatchOnFunctionError,
     maximumRecordAgeSeconds: conf.MaximumRecordAgeInSeconds,
     deadLetterTopic: kafkaDestinationTopic(destination) ?? null,

@@ -4,16 +4,18 @@
  * and how often the mappings' metrics go to CloudWatch.
  */
 import { ConfigError } from '../../errors.ts';
+import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../../util/retry.ts';
+import { isIntegerIn } from '../../util/validate.ts';
 
 /** Options of the event source mapping service. */
 export interface EsmOptions {
   /**
-   * First delay before a worker that died is started again, ms; it doubles per
-   * consecutive failure (full jitter), up to `restartMaxMs`. @default 1000
+   * The backoff before a worker that died is started again: the first delay doubles per
+   * consecutive failure (full jitter), up to `maxDelayMs`. A mapping's worker is restarted
+   * until the mapping is deleted, so `limit` can only be `Infinity` (or `-1`).
+   * @default { limit: Infinity, baseMs: 1000, maxDelayMs: 30000 }
    */
-  restartBaseMs?: number;
-  /** Longest restart delay, ms. @default 30000 */
-  restartMaxMs?: number;
+  restart?: RetryOptions;
   /**
    * How long a worker may take to stop gracefully (finish and commit the batch in
    * flight, leave the group) before it is killed, ms. @default 35000
@@ -29,38 +31,43 @@ export interface EsmOptions {
 
 /** Defaults of {@link EsmOptions}. */
 export const defaultEsmOptions = {
-  restartBaseMs: 1000,
-  restartMaxMs: 30_000,
+  restart: { limit: Number.POSITIVE_INFINITY, baseMs: 1000, maxDelayMs: 30_000 },
   stopTimeoutMs: 35_000,
   metricsIntervalMs: 10_000,
 } as const satisfies Required<EsmOptions>;
 
 /** Options after defaults. */
-export type ResolvedEsmOptions = Required<EsmOptions>;
+export type ResolvedEsmOptions = Required<Omit<EsmOptions, 'restart'>> & { restart: ResolvedRetryOptions };
 
 /** Overlay the defined values of `options` on the defaults and validate; throws {@link ConfigError}. */
 export function resolveEsmOptions(options: EsmOptions = {}): ResolvedEsmOptions {
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const resolved: ResolvedEsmOptions = { ...defaultEsmOptions, ...given };
-  for (const name of Object.keys(defaultEsmOptions) as Array<keyof ResolvedEsmOptions>) {
-    const value = resolved[name];
-    if (!Number.isInteger(value) || value < 1)
-      throw new ConfigError(`/options/${name}`, 'must be an integer ≥ 1');
+  const resolved = overlayWithRetry<ResolvedEsmOptions>(defaultEsmOptions, options, [
+    {
+      key: 'restart',
+      rules: {
+        minBaseMs: 1,
+        forever: { only: "a mapping's worker is restarted until the mapping is deleted" },
+      },
+    },
+  ]);
+  for (const name of ['stopTimeoutMs', 'metricsIntervalMs'] as const) {
+    if (!isIntegerIn(resolved[name], 1)) throw new ConfigError(`/options/${name}`, 'must be an integer ≥ 1');
   }
-  if (resolved.restartMaxMs < resolved.restartBaseMs)
-    throw new ConfigError('/options/restartMaxMs', 'must be at least /options/restartBaseMs');
   return resolved;
 }
 
-/** {@link EsmOptions} from the router's environment (`ESM_*`, in ms); unset variables keep the defaults. */
+/**
+ * {@link EsmOptions} from the router's environment (in ms): `ESM_RESTART_BASE_MS` and
+ * `ESM_RESTART_MAX_MS` (the restart backoff), `ESM_STOP_TIMEOUT_MS`, `ESM_METRICS_INTERVAL_MS`;
+ * unset variables keep the defaults.
+ */
 export function esmOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedEsmOptions {
   const number = (name: string) => {
     const raw = env[name];
     return raw === undefined || raw === '' ? undefined : Number(raw);
   };
   return resolveEsmOptions({
-    restartBaseMs: number('ESM_RESTART_BASE_MS'),
-    restartMaxMs: number('ESM_RESTART_MAX_MS'),
+    restart: { baseMs: number('ESM_RESTART_BASE_MS'), maxDelayMs: number('ESM_RESTART_MAX_MS') },
     stopTimeoutMs: number('ESM_STOP_TIMEOUT_MS'),
     metricsIntervalMs: number('ESM_METRICS_INTERVAL_MS'),
   });

@@ -99,11 +99,8 @@ export class WorkerSupervisor {
       worker.child = undefined;
       if (worker.stopping || this.workers.get(uuid) !== worker) return;
       worker.failures++;
-      const delay = backoffDelay(
-        worker.failures,
-        this.deps.options.restartBaseMs,
-        this.deps.options.restartMaxMs,
-      );
+      const { baseMs, maxDelayMs } = this.deps.options.restart;
+      const delay = backoffDelay(worker.failures, baseMs, maxDelayMs);
       const error = worker.lastError ?? `the worker exited (${signal ?? `code ${code}`})`;
       worker.lastError = undefined;
       this.deps.log('event source mapping worker died; restarting it', { uuid, error, inMs: delay });
