@@ -3,7 +3,15 @@
  * also come from the environment; `--help` shows the variable and the default
  * for each (src/cli/flags.ts).
  */
+
 import type { Options } from 'yargs';
+import {
+  DEFAULT_AWS_REGION,
+  DEFAULT_FUNCTION_NAME,
+  DEFAULT_KAFKA_BROKERS,
+  DEFAULT_KAFKA_TOPIC,
+  DEFAULT_SNS_TOPIC_NAME,
+} from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import { flags } from './flags.ts';
 
@@ -41,7 +49,7 @@ export const kafkaFlags = flags({
     to: 'kafka.brokers',
     env: 'KAFKA_BROKERS',
     describe: 'Kafka bootstrap brokers, comma-separated host:port',
-    default: '127.0.0.1:9092',
+    default: DEFAULT_KAFKA_BROKERS.join(','),
     group: 'Kafka:',
     parse: (value: string) => splitList(value),
   },
@@ -50,7 +58,7 @@ export const kafkaFlags = flags({
     to: 'kafka.topic',
     env: 'KAFKA_TOPIC',
     describe: 'Kafka topic of raw state vectors',
-    default: 'aviation-data',
+    default: DEFAULT_KAFKA_TOPIC,
     group: 'Kafka:',
   },
   'client-id': {
@@ -87,7 +95,7 @@ export const awsFlags = flags({
     to: 'aws.region',
     env: 'AWS_REGION',
     describe: 'AWS region',
-    default: 'us-east-1',
+    default: DEFAULT_AWS_REGION,
     group: 'AWS:',
   },
   'endpoint-url': {
@@ -215,7 +223,7 @@ export const functionNameFlag = flags({
     to: 'functionName',
     env: 'LAMBDA_FUNCTION_NAME',
     describe: 'Function name',
-    default: 'opensky-stream-processor',
+    default: DEFAULT_FUNCTION_NAME,
   },
 });
 
@@ -226,6 +234,6 @@ export const topicNameFlag = flags({
     to: 'topicName',
     env: 'SNS_TOPIC_NAME',
     describe: 'SNS topic',
-    default: 'FlightNotifications',
+    default: DEFAULT_SNS_TOPIC_NAME,
   },
 });

@@ -3,7 +3,9 @@
  * their parsers: kept apart from the sources themselves (src/cli/sources.ts)
  * so that declaring a command loads none of them.
  */
+
 import type { PointArea } from '../adsb/tiling.ts';
+import { DEFAULT_INTERVAL_MS } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { BoundingBox } from '../opensky/credits.ts';
 import { type FlagValues, flags } from './flags.ts';
@@ -158,7 +160,7 @@ export const sourceFlags = flags({
     env: 'OPENSKY_INTERVAL',
     describe:
       'Polling interval (3s, 10s, 1m); the data itself changes every 10 s anonymous, 5 s authenticated',
-    default: '3s',
+    default: `${DEFAULT_INTERVAL_MS / 1000}s`,
     group: 'OpenSky:',
     parse: positiveDuration,
   },

@@ -1,5 +1,7 @@
 /** `opensky-stream bridge`: its flags and help (the implementation, src/cli/run/bridge.ts, loads when it runs: commands.ts). */
+
 import { DEFAULT_BATCH_SIZE } from '../../bridge/options.ts';
+import { DEFAULT_BRIDGE_GROUP_ID, DEFAULT_FUNCTION_NAME } from '../../config/defaults.ts';
 import { ConfigError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
@@ -28,7 +30,7 @@ export const bridgeFlags = flags({
     to: 'invoker.functionName',
     env: 'LAMBDA_FUNCTION_NAME',
     describe: 'Function name or ARN',
-    default: 'opensky-stream-processor',
+    default: DEFAULT_FUNCTION_NAME,
     group: 'Lambda:',
   },
   'group-id': {
@@ -36,7 +38,7 @@ export const bridgeFlags = flags({
     to: 'invoker.groupId',
     env: 'KAFKA_GROUP_ID',
     describe: 'Consumer group',
-    default: 'opensky-stream-bridge',
+    default: DEFAULT_BRIDGE_GROUP_ID,
     group: 'Kafka:',
   },
   'batch-size': {

@@ -1,4 +1,5 @@
 /** `opensky-stream deploy`: its flags and help (the implementation, src/cli/run/deploy.ts, loads when it runs: commands.ts). */
+import { DEFAULT_KAFKA_TOPIC } from '../../config/defaults.ts';
 import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { awsFlags, functionNameFlag, logFlags, splitList, topicNameFlag } from '../options.ts';
@@ -64,7 +65,7 @@ export const deployFlags = flags({
     type: 'string',
     to: 'trigger.topic',
     env: 'KAFKA_TOPIC',
-    default: 'aviation-data',
+    default: DEFAULT_KAFKA_TOPIC,
     group: TRIGGER,
     describe: 'The topic the mapping consumes (deploy creates it when it can reach the brokers)',
   },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_KAFKA_BROKERS } from '../../config/defaults.ts';
 import { ConfigError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { definedValues, requireInteger } from '../../util/validate.ts';
@@ -25,7 +26,7 @@ export interface KafkaClientOptions extends KafkaConnectionOptions {
 /** Defaults of {@link KafkaClientOptions}. */
 export const defaultKafkaClientOptions = {
   client: 'kafkajs',
-  brokers: ['127.0.0.1:9092'],
+  brokers: [...DEFAULT_KAFKA_BROKERS],
   clientId: 'opensky-stream',
   connectionTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

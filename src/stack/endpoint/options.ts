@@ -4,8 +4,10 @@
  * limits. The launcher (src/stack/endpoint.ts) passes them as environment
  * variables, read by {@link routerOptionsFromEnv}.
  */
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_AWS_REGION } from '../../config/defaults.ts';
 import { ConfigError } from '../../errors.ts';
 import { definedValues, requireInteger } from '../../util/validate.ts';
 import { type PythonRuntimes, parsePythonRuntimes } from './runtimes.ts';
@@ -61,7 +63,7 @@ export const defaultRouterOptions = {
   maxConcurrency: 2,
   maxQueue: 1000,
   idleTimeoutMs: 300_000,
-  region: 'us-east-1',
+  region: DEFAULT_AWS_REGION,
   accountId: '000000000000',
 } as const satisfies Partial<RouterOptions>;
 
