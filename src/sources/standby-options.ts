@@ -25,7 +25,7 @@ export interface StandbySourceOptions extends KafkaConnectionOptions {
   open(signal: AbortSignal): AsyncIterable<Snapshot>;
   /**
    * The poll interval of the sources `open` creates, ms. The group's timing is derived from it
-   * (see {@link sessionTimeoutForInterval}) so a standby takes over within two intervals.
+   * (half the interval, from 1 s to 30 s) so a standby takes over within two intervals.
    * @default 3000
    */
   intervalMs?: number;
