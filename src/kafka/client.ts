@@ -15,6 +15,8 @@ import { ConfigError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 // kafkajs 2.2.4 under Node 24: no TimeoutNegativeWarning, no 1 ms timer per connection (see the module).
 import './request-queue-fix.ts';
+import { kafkajsClient } from './clients/kafkajs.ts';
+import type { KafkaClient } from './clients/types.ts';
 
 /** The parts of a KafkaJS-shaped client the primitives use. */
 export interface KafkaLike {
@@ -106,33 +108,33 @@ export interface EnsureTopicOptions {
   configs?: Record<string, string>;
 }
 
+/** True for a client behind the seam (./clients), false for a KafkaJS-shaped one. */
+function isSeamClient(kafka: KafkaLike | KafkaClient): kafka is KafkaClient {
+  return typeof (kafka as KafkaClient).name === 'string';
+}
+
 /**
- * Create `topic` if it does not exist (idempotent). Returns `created` or
+ * Create `topic` if it does not exist (idempotent), through the client seam (a
+ * KafkaJS-shaped `kafka` goes through its kafkajs adapter). Returns `created` or
  * `exists`; warns when an existing topic has fewer partitions than asked.
  */
 export async function ensureTopic(
-  kafka: KafkaLike,
+  kafka: KafkaLike | KafkaClient,
   options: EnsureTopicOptions,
   logger: Logger = silentLogger,
 ): Promise<'created' | 'exists'> {
-  const admin = kafka.admin();
+  const admin = (isSeamClient(kafka) ? kafka : kafkajsClient(kafka)).admin();
   await admin.connect();
   try {
     const partitions = options.partitions ?? 3;
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: options.topic,
-          numPartitions: partitions,
-          replicationFactor: options.replicationFactor ?? 1,
-          configEntries: Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
+    const created = await admin.createTopic({
+      topic: options.topic,
+      partitions,
+      replicationFactor: options.replicationFactor ?? 1,
+      ...(options.configs ? { configs: options.configs } : {}),
     });
     if (created) return 'created';
-    const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
-    const existing = metadata.topics[0]?.partitions.length ?? 0;
+    const existing = await admin.partitionCount(options.topic);
     if (existing < partitions) {
       logger.warn('topic exists with fewer partitions than asked', {
         topic: options.topic,
