@@ -18,12 +18,9 @@ import './request-queue-fix.ts';
 import { kafkajsClient } from './clients/kafkajs.ts';
 import type { KafkaClient } from './clients/types.ts';
 
-/** The parts of a KafkaJS-shaped client the primitives use. */
-export interface KafkaLike {
-  producer: Kafka['producer'];
-  consumer: Kafka['consumer'];
-  admin: Kafka['admin'];
-}
+import type { KafkaLike } from './kafka-like.ts';
+
+export type { KafkaLike } from './kafka-like.ts';
 
 /** SASL credentials. For AWS MSK IAM, pass a `kafka` client configured with an OAUTHBEARER provider instead. */
 export interface KafkaSaslOptions {

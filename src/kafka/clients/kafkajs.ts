@@ -16,7 +16,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { ConsumedRecord } from '../../handler/event.ts';
-import type { KafkaLike } from '../client.ts';
+import type { KafkaLike } from '../kafka-like.ts';
 import type {
   KafkaAdmin,
   KafkaAdminOptions,
