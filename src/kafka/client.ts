@@ -105,22 +105,25 @@ export interface EnsureTopicOptions {
   configs?: Record<string, string>;
 }
 
-/** True for a client behind the seam (./clients), false for a KafkaJS-shaped one. */
-function isSeamClient(kafka: KafkaLike | KafkaClient): kafka is KafkaClient {
-  return typeof (kafka as KafkaClient).name === 'string';
-}
-
 /**
- * Create `topic` if it does not exist (idempotent), through the client seam (a
- * KafkaJS-shaped `kafka` goes through its kafkajs adapter). Returns `created` or
+ * Create `topic` if it does not exist (idempotent). Returns `created` or
  * `exists`; warns when an existing topic has fewer partitions than asked.
  */
-export async function ensureTopic(
-  kafka: KafkaLike | KafkaClient,
+export function ensureTopic(
+  kafka: KafkaLike,
   options: EnsureTopicOptions,
   logger: Logger = silentLogger,
 ): Promise<'created' | 'exists'> {
-  const admin = (isSeamClient(kafka) ? kafka : kafkajsClient(kafka)).admin();
+  return ensureTopicWith(kafkajsClient(kafka), options, logger);
+}
+
+/** {@link ensureTopic} through a client of the seam (kafkajs or @platformatic/kafka). */
+export async function ensureTopicWith(
+  client: KafkaClient,
+  options: EnsureTopicOptions,
+  logger: Logger = silentLogger,
+): Promise<'created' | 'exists'> {
+  const admin = client.admin();
   await admin.connect();
   try {
     const partitions = options.partitions ?? 3;

@@ -10,7 +10,7 @@ import type { StatesResponse } from '../domain/types.ts';
 import { AbortError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay } from '../util/retry.ts';
-import { type EnsureTopicOptions, ensureTopic } from './client.ts';
+import { type EnsureTopicOptions, ensureTopicWith } from './client.ts';
 import { createKafkaClientSeam } from './clients/index.ts';
 import type { KafkaClient, KafkaProducer } from './clients/types.ts';
 import { classifyKafkaError } from './failures.ts';
@@ -166,7 +166,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
 
   /** Create the topic if it is missing (idempotent). */
   ensureTopic(options: Omit<EnsureTopicOptions, 'topic'> = {}): Promise<'created' | 'exists'> {
-    return ensureTopic(this.kafka, { topic: this.topic, ...options }, this.logger);
+    return ensureTopicWith(this.kafka, { topic: this.topic, ...options }, this.logger);
   }
 
   /**
