@@ -32,6 +32,9 @@ function isAlreadyExists(error: unknown): boolean {
   return Boolean(found) || (error as { apiId?: unknown }).apiId === 'TOPIC_ALREADY_EXISTS';
 }
 
+/** Retries of a send by the library, as kafkajs's default (more than 1: the library replaces 0 and 1 by no bound). */
+const SEND_RETRIES = 5;
+
 /** Retries of the metadata asked before the first send to a topic (1 s apart, the library's delay). */
 const METADATA_RETRIES = 2;
 
@@ -65,6 +68,10 @@ class PlatformaticProducer implements KafkaProducer {
         ...baseOptions(this.options),
         idempotent: true,
         acks: lib.ProduceAcks.ALL,
+        // Left unset, an idempotent producer retries without end (MAX_SAFE_INTEGER): a send in
+        // flight when the broker dies would never settle and its owner (the sink's buffer and
+        // backoff) never learn of the outage. Bounded as kafkajs's are (5 retries).
+        retries: SEND_RETRIES,
         ...(this.settings.compression === 'gzip' ? { compression: 'gzip' as const } : {}),
         // Java's (and kafkajs's DefaultPartitioner's) murmur2: same key, same partition.
         partitioner: lib.compatibilityPartitioner,
