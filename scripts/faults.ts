@@ -1,7 +1,10 @@
 /**
  * The fault suite on the real local stack: `npm run faults` (all scenarios),
  * `npm run faults -- c m-c` (by id) or `npm run faults -- mapping` (every row
- * of one way: `bridge` or `mapping`).
+ * of one way: `bridge` or `mapping`). `--kafka-client platformatic` (or env
+ * `KAFKA_CLIENT`) runs produce and bridge on @platformatic/kafka; the mapping
+ * rows' poller runs in the local stack, on the client the stack was started with
+ * (its own `KAFKA_CLIENT`).
  *
  * Each scenario runs the pipeline through the CLI as users run it
  * (`opensky-stream deploy`, `produce` from a fake OpenSky API, then `bridge`
@@ -21,6 +24,7 @@
  * run it. test/integration/faults.test.ts runs the same scenarios as assertions.
  */
 import { pathToFileURL } from 'node:url';
+import { resolveKafkaClientOptions } from '../src/kafka/clients/options.ts';
 import { stackConfig } from '../src/stack/lib.ts';
 import { stackUp } from '../src/stack/stack.ts';
 import { stackEndpoints } from '../test/faults/harness.ts';
@@ -78,7 +82,20 @@ function brokenRow({ id, title, via }: Scenario, error: unknown): FaultRow {
   };
 }
 
-async function main(wanted: string[]): Promise<number> {
+/** `--kafka-client <name>` out of the arguments, into `KAFKA_CLIENT` (which the CLI processes inherit). */
+function selectKafkaClient(args: string[]): string[] {
+  const at = args.indexOf('--kafka-client');
+  if (at >= 0) {
+    process.env.KAFKA_CLIENT = args[at + 1] ?? '';
+    args = [...args.slice(0, at), ...args.slice(at + 2)];
+  }
+  // Throws ConfigError('KAFKA_CLIENT', …) on a name that is not a client, before anything runs.
+  process.env.KAFKA_CLIENT = resolveKafkaClientOptions({}, process.env).client;
+  return args;
+}
+
+async function main(args: string[]): Promise<number> {
+  const wanted = selectKafkaClient(args);
   // By id (`c`, `m-c`), or every row of one way (`bridge`, `mapping`).
   const selected = wanted.length
     ? scenarios.filter((s) => wanted.includes(s.id) || wanted.includes(s.via))
@@ -118,6 +135,7 @@ async function main(wanted: string[]): Promise<number> {
   } finally {
     await (await broker?.catch(() => undefined))?.dispose();
   }
+  console.log(`Kafka client: ${process.env.KAFKA_CLIENT}\n`);
   console.log(faultTable(rows));
   const failed = rows.filter((row) => row.failures.length);
   for (const row of failed) console.log(`\n✗ ${row.id}: ${row.failures.join('; ')}`);

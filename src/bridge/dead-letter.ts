@@ -6,8 +6,11 @@
  * @module
  */
 import { gzipSync } from 'node:zlib';
-import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { ConsumedRecord } from '../handler/event.ts';
+import type { KafkaProducer, ProduceRecord } from '../kafka/clients/types.ts';
+
+/** A record for the dead-letter topic: the failed record's key and value, and text headers. */
+type Message = ProduceRecord & { headers: Record<string, string | Buffer> };
 
 /** Headers added to records sent to the dead-letter topic. */
 export const DeadLetterHeaders = {
@@ -71,11 +74,12 @@ function headerValue(value: unknown): string | Buffer | undefined {
  * so a huge failed batch cannot be refused as too large and retried forever.
  */
 export class KafkaDeadLetter {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   readonly topic: string;
   private readonly maxBytes: number;
 
-  constructor(producer: Producer, topic: string, maxBytes: number) {
+  /** `producer` sends gzip-compressed (the seam's default). */
+  constructor(producer: KafkaProducer, topic: string, maxBytes: number) {
     this.producer = producer;
     this.topic = topic;
     this.maxBytes = maxBytes;
@@ -85,12 +89,7 @@ export class KafkaDeadLetter {
     const failedAt = new Date().toISOString();
     const messages = failure.records.map((record) => this.message(record, failure, failedAt));
     for (const chunk of this.chunks(messages)) {
-      await this.producer.send({
-        topic: this.topic,
-        acks: -1,
-        compression: CompressionTypes.GZIP,
-        messages: chunk,
-      });
+      await this.producer.send(this.topic, chunk);
     }
   }
 

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { KafkaLike } from '../kafka/client.ts';
+import type { KafkaClient } from '../kafka/clients/types.ts';
 import { classifyKafkaError } from '../kafka/failures.ts';
-import { partitionLag } from '../kafka/lag.ts';
+import { lagByPartition } from '../kafka/lag.ts';
 import type { Logger } from '../logger.ts';
 import { backoffDelay, pause } from '../util/retry.ts';
 import type { StartingPosition } from './options.ts';
@@ -24,7 +24,7 @@ const ATTEMPTS = 8;
  * transient broker errors (a coordinator still loading after a broker start).
  */
 export async function commitStartingPosition(
-  kafka: KafkaLike,
+  kafka: KafkaClient,
   groupId: string,
   topic: string,
   position: StartingPosition,
@@ -46,7 +46,7 @@ export async function commitStartingPosition(
 }
 
 async function commitOnce(
-  kafka: KafkaLike,
+  kafka: KafkaClient,
   groupId: string,
   topic: string,
   position: StartingPosition,
@@ -55,15 +55,13 @@ async function commitOnce(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const missing = new Set(
-      (committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition),
-    );
+    const committed = await admin.groupOffsets(groupId, topic);
+    const missing = new Set(committed.filter((p) => Number(p.offset) < 0).map((p) => p.partition));
     if (missing.size === 0) return [];
     const offsets =
       typeof position === 'object'
-        ? await admin.fetchTopicOffsetsByTimestamp(topic, position.timestamp)
-        : (await admin.fetchTopicOffsets(topic)).map((p) => ({
+        ? await admin.topicOffsetsByTimestamp(topic, position.timestamp)
+        : (await admin.topicOffsets(topic)).map((p) => ({
             partition: p.partition,
             offset: position === 'LATEST' ? p.high : p.low,
           }));
@@ -72,7 +70,7 @@ async function commitOnce(
       .map((p) => ({ partition: p.partition, offset: p.offset }));
     if (partitions.length === 0) return [];
     try {
-      await admin.setOffsets({ groupId, topic, partitions });
+      await admin.setGroupOffsets(groupId, topic, partitions);
     } catch (error) {
       // Another member of the group is running (a second bridge, or this one's crashed
       // predecessor whose session has not expired): it owns the positions. The consumer
@@ -91,16 +89,20 @@ async function commitOnce(
   }
 }
 
-/** Consumer lag per partition (see {@link partitionLag}), with an admin client of its own. */
+/** Consumer lag per partition (see {@link lagByPartition}), with an admin client of its own. */
 export async function groupLag(
-  kafka: KafkaLike,
+  kafka: KafkaClient,
   groupId: string,
   topic: string,
 ): Promise<Record<number, number>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return await partitionLag(admin, groupId, topic);
+    const [ends, committed] = await Promise.all([
+      admin.topicOffsets(topic),
+      admin.groupOffsets(groupId, topic),
+    ]);
+    return lagByPartition(ends, committed);
   } finally {
     await admin.disconnect();
   }

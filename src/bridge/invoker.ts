@@ -11,15 +11,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
-import { isOpenSkyStreamError, KafkaError } from '../errors.ts';
+import { KafkaError } from '../errors.ts';
 import type { ConsumedRecord } from '../handler/event.ts';
-import { createKafkaClient, type KafkaLike } from '../kafka/client.ts';
-import { classifyKafkaError } from '../kafka/failures.ts';
+import { createKafkaClientSeam } from '../kafka/clients/index.ts';
+import type { BatchContext, ConsumedBatch, KafkaClient, KafkaProducer } from '../kafka/clients/types.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { loadTracing, startSpan, tracingActive } from '../tracing/spans.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
-import { backoffDelay, pause } from '../util/retry.ts';
+import { ConsumerSupervisor } from './consumer-supervisor.ts';
 import { KafkaDeadLetter } from './dead-letter.ts';
 import { Delivery, Progress, StoppedError } from './delivery.ts';
 import { commitStartingPosition, groupLag } from './group-offsets.ts';
@@ -59,12 +58,6 @@ export {
 } from './options.ts';
 export type { LambdaInvokerEvents, LambdaInvokerStats } from './stats.ts';
 
-/** True when a consumer crash is one no restart fixes (authorization, a deleted topic, a configuration error). */
-function isFatalCrash(error: unknown): boolean {
-  if (isOpenSkyStreamError(error)) return !error.retryable;
-  return classifyKafkaError(error) === 'fatal';
-}
-
 /** Resolves true when `work` settled within `ms`, false when the time ran out first. */
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -97,23 +90,17 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   readonly topic: string;
   readonly groupId: string;
   private readonly options: ResolvedLambdaInvokerOptions;
-  private readonly kafka: KafkaLike;
+  private readonly kafka: KafkaClient;
   private readonly lambda: LambdaClient;
   private readonly logger: Logger;
   private readonly delivery: Delivery;
-  private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  /** The group consumer and its restarts. */
+  private readonly supervisor: ConsumerSupervisor;
+  private producer: KafkaProducer | undefined;
   private deadLetter: KafkaDeadLetter | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private restarting: Promise<void> | undefined;
-  /** Set when the consumer crashed while a restart was starting it. */
-  private crashedWhileRestarting = false;
-  /** Consecutive crashes and failed restarts without a successful fetch in between. */
-  private crashStreak = 0;
   private warnedLegacyKey = false; // once, that the function answers with the key `topic-partition`
-  /** The current consumer has joined the group and not crashed or stopped since. */
-  private joined = false;
   /** Batches being delivered: stop() lets them finish and commit before the consumer leaves. */
   private readonly inFlight = new Set<Promise<void>>();
   private invokeTimeoutMs: number = MAX_FUNCTION_TIMEOUT_MS;
@@ -128,7 +115,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     this.topic = this.options.topic;
     this.groupId = this.options.groupId;
     this.logger = this.options.logger ?? silentLogger;
-    this.kafka = createKafkaClient(this.options, this.logger);
+    this.kafka = createKafkaClientSeam({ ...this.options, logger: this.logger });
     this.lambda = this.options.lambda ?? new LambdaClient({});
     const self = this;
     this.delivery = new Delivery({
@@ -143,6 +130,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       setResult: (result) => this.setResult(result),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
     });
+    this.supervisor = this.consumerSupervisor();
     this.finished = new Promise<void>((resolve, reject) => {
       this.settle = (error) => (error ? reject(error) : resolve());
     });
@@ -164,7 +152,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
    * after a crash until a restarted consumer joins, and after {@link stop}. For readiness checks.
    */
   get consuming(): boolean {
-    return this.joined && !this.abort.signal.aborted;
+    return this.supervisor.consuming && !this.abort.signal.aborted;
   }
 
   /**
@@ -205,10 +193,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
         throw new KafkaError(`topic '${this.topic}' does not exist (\`opensky-stream produce\` creates it)`);
       }
       if (this.options.deadLetterTopic && !topics.includes(this.options.deadLetterTopic)) {
-        await admin.createTopics({
-          topics: [{ topic: this.options.deadLetterTopic, numPartitions: 1 }],
-          waitForLeaders: true,
-        });
+        await admin.createTopic({ topic: this.options.deadLetterTopic, partitions: 1 });
         this.logger.info('created the dead-letter topic', { topic: this.options.deadLetterTopic });
       }
     } finally {
@@ -223,144 +208,63 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     await this.assertTopicExists();
     const dlqTopic = this.options.deadLetterTopic;
     if (dlqTopic) {
-      this.producer = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // murmur2, as in the Java client: a key lands on the same partition whatever client produced it.
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      // Idempotent, acks -1, gzip, murmur2 keys (see the seam).
+      this.producer = this.kafka.producer({ compression: 'gzip' });
       await this.producer.connect();
       this.deadLetter = new KafkaDeadLetter(this.producer, dlqTopic, this.options.deadLetterMaxBytes);
     }
-    await this.startConsumer();
+    await this.supervisor.start();
   }
 
-  /** A new consumer in the group, consuming from the committed offsets (or the starting position). */
-  private async startConsumer(): Promise<void> {
+  /** The consumer's settings and the poller's part in its lifecycle. */
+  private consumerSupervisor(): ConsumerSupervisor {
     const window = this.options.batchingWindowMs;
-    const consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      // The batching window: the broker holds a fetch until it has minBytes or the window passed.
-      maxWaitTimeInMs: Math.max(10, window),
-      minBytes: window > 0 ? 64 * 1024 : 1,
-      // What one fetch may hold, compressed (kafkajs's defaults: 1 MiB a partition, 10 MiB a fetch):
-      // a 10,000-aircraft snapshot is 3.6 MiB of values, 0.5 MiB gzipped, so a fetch still brings whole snapshots, and
-      // a poller draining a backlog holds tens rather than hundreds of MiB (a record larger than
-      // this still comes whole: brokers return the first batch whatever its size).
-      maxBytesPerPartition: 1024 * 1024,
-      maxBytes: 3 * 1024 * 1024,
-      sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: this.heartbeatIntervalMs,
-      // Crashes are restarted here (a new consumer, with backoff, logged and counted), not
-      // by kafkajs: it does not restart after errors it deems non-retriable, and then the
-      // bridge would sit idle without a word.
-      retry: { restartOnFailure: async () => false },
-    });
-    this.consumer = consumer;
-    this.joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (consumer === this.consumer) this.joined = true;
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error));
-    consumer.on(consumer.events.FETCH, () => {
-      if (consumer === this.consumer) this.crashStreak = 0;
-    });
-    await consumer.connect();
     const position = this.options.startingPosition;
-    // LATEST and AT_TIMESTAMP are resolved once per group and committed before this consumer
-    // joins (it finds no running member then), so a restart never re-resolves them. TRIM_HORIZON
-    // needs no commit: a partition without a committed offset starts at the earliest record,
-    // today or after any restart, which is what committing it would pin. Skipping it saves the
-    // ~5 s kafkajs's setOffsets spends joining the group, on every start of the default.
-    if (position !== 'TRIM_HORIZON') {
-      await commitStartingPosition(
-        this.kafka,
-        this.groupId,
-        this.topic,
-        position,
-        this.logger,
-        this.abort.signal,
-      );
-    }
-    if (this.abort.signal.aborted) return;
-    await consumer.subscribe({ topic: this.topic, fromBeginning: position === 'TRIM_HORIZON' });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
+    return new ConsumerSupervisor({
+      kafka: this.kafka,
+      topic: this.topic,
+      consumer: {
+        groupId: this.groupId,
+        // The batching window: the broker holds a fetch until it has minBytes or the window passed.
+        maxWaitTimeMs: Math.max(10, window),
+        minBytes: window > 0 ? 64 * 1024 : 1,
+        // What one fetch may hold, compressed (kafkajs's defaults: 1 MiB a partition, 10 MiB a fetch):
+        // a 10,000-aircraft snapshot is 3.6 MiB of values, 0.5 MiB gzipped, so a fetch still brings whole snapshots, and
+        // a poller draining a backlog holds tens rather than hundreds of MiB (a record larger than
+        // this still comes whole: brokers return the first batch whatever its size).
+        maxBytesPerPartition: 1024 * 1024,
+        maxBytes: 3 * 1024 * 1024,
+        sessionTimeoutMs: this.options.sessionTimeoutMs,
+        heartbeatIntervalMs: this.heartbeatIntervalMs,
+      },
+      fromBeginning: position === 'TRIM_HORIZON',
       partitionsConsumedConcurrently: this.options.partitionConcurrency,
-      eachBatch: (payload) => this.handleBatch(payload),
+      restart: this.options.restart,
+      signal: this.abort.signal,
+      logger: this.logger,
+      stats: this.stats,
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      // The topic may have been deleted meanwhile: that is fatal, not a reason to retry.
+      check: () => this.assertTopicExists(),
+      // LATEST and AT_TIMESTAMP are resolved once per group and committed before the consumer
+      // joins (it finds no running member then), so a restart never re-resolves them. TRIM_HORIZON
+      // needs no commit: a partition without a committed offset starts at the earliest record,
+      // today or after any restart, which is what committing it would pin. Skipping it saves the
+      // ~5 s kafkajs's setOffsets spends joining the group, on every start of the default.
+      beforeSubscribe: async () => {
+        if (position === 'TRIM_HORIZON') return;
+        await commitStartingPosition(
+          this.kafka,
+          this.groupId,
+          this.topic,
+          position,
+          this.logger,
+          this.abort.signal,
+        );
+      },
+      eachBatch: (batch, context) => this.handleBatch(batch, context),
+      fail: (error) => this.fail(error),
     });
-  }
-
-  /** kafkajs's CRASH: the consumer has stopped and disconnected. Restart it, unless nothing can help. */
-  private crashed(consumer: Consumer, error: Error): void {
-    if (consumer !== this.consumer || this.abort.signal.aborted) return;
-    this.joined = false;
-    this.stats.crashes++;
-    this.crashStreak++;
-    const fatal = isFatalCrash(error);
-    this.emit('crash', { error, restarting: !fatal, crashes: this.stats.crashes });
-    if (fatal) {
-      this.fail(error);
-      return;
-    }
-    this.logger.warn('the Kafka consumer crashed; restarting it from the committed offsets', {
-      groupId: this.groupId,
-      error: error.message,
-      crashes: this.stats.crashes,
-    });
-    if (this.restarting) this.crashedWhileRestarting = true;
-    else void this.restart();
-  }
-
-  /** Start a new consumer after backoff, until one runs, the invoker stops, or a fatal error. */
-  private restart(): Promise<void> {
-    this.restarting ??= (async () => {
-      try {
-        for (let attempt = 1; ; attempt++) {
-          const delay = backoffDelay(
-            this.crashStreak,
-            this.options.restart.baseMs,
-            this.options.restart.maxDelayMs,
-          );
-          if (!(await pause(delay, this.abort.signal))) return;
-          await this.consumer?.disconnect().catch(() => undefined);
-          this.crashedWhileRestarting = false;
-          try {
-            // The topic may have been deleted meanwhile: that is fatal, not a reason to retry.
-            await this.assertTopicExists();
-            await this.startConsumer();
-          } catch (error) {
-            if (this.abort.signal.aborted) return;
-            if (isFatalCrash(error)) {
-              this.fail(error as Error);
-              return;
-            }
-            this.crashStreak++;
-            this.logger.warn('could not restart the Kafka consumer; trying again', {
-              groupId: this.groupId,
-              attempt,
-              error: (error as Error).message,
-            });
-            continue;
-          }
-          if (this.abort.signal.aborted) return;
-          if (this.crashedWhileRestarting) continue; // it crashed while joining: go round again
-          this.stats.restarts++;
-          this.emit('restart', { attempt, restarts: this.stats.restarts });
-          this.logger.info('restarted the Kafka consumer', {
-            groupId: this.groupId,
-            attempt,
-            restarts: this.stats.restarts,
-          });
-          return;
-        }
-      } finally {
-        this.restarting = undefined;
-      }
-    })();
-    return this.restarting;
   }
 
   /** Consuming failed for good: report it through done() and stop. */
@@ -377,9 +281,9 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     void this.stop();
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  private async handleBatch(batch: ConsumedBatch, context: BatchContext): Promise<void> {
     if (this.abort.signal.aborted) return;
-    const work = this.processBatch(payload);
+    const work = this.processBatch(batch, context);
     this.inFlight.add(work);
     try {
       await work;
@@ -388,23 +292,17 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     }
   }
 
-  private async processBatch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-  }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch;
-    this.stats.recordsIn += batch.messages.length;
-    this.stats.polled += batch.messages.length;
-    const records: ConsumedRecord[] = batch.messages.map((m) => ({ ...m, topic, partition }));
+  private async processBatch(
+    { topic, partition, records }: ConsumedBatch,
+    { heartbeat, isRunning, isStale }: BatchContext,
+  ): Promise<void> {
+    this.stats.recordsIn += records.length;
+    this.stats.polled += records.length;
     const progress = new Progress(records);
     let committed: string | undefined;
     const commitProgress = async () => {
       const last = progress.last;
       if (last === undefined || last === committed) return;
-      resolveOffset(last);
       await this.commit(topic, partition, last);
       committed = last;
     };
@@ -467,7 +365,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
 
   private async commit(topic: string, partition: number, lastOffset: string): Promise<void> {
     const offset = String(Number(lastOffset) + 1);
-    await this.consumer!.commitOffsets([{ topic, partition, offset }]);
+    await this.supervisor.commit([{ topic, partition, offset }]);
     this.stats.committed++;
     this.emit('commit', { topic, partition, offset });
   }
@@ -488,21 +386,19 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     this.stopping ??= (async () => {
       this.abort.abort();
       await this.starting?.catch(() => undefined);
-      await this.restarting?.catch(() => undefined);
+      await this.supervisor.restart?.catch(() => undefined);
       const timeoutMs = this.options.stopTimeoutMs;
       if (this.inFlight.size && !(await within(Promise.allSettled([...this.inFlight]), timeoutMs)))
         this.logger.warn('batches in flight did not finish in time; their records stay uncommitted', {
           groupId: this.groupId,
           timeoutMs,
         });
-      const consumer = this.consumer;
-      if (!(await within(consumer?.disconnect() ?? Promise.resolve(), timeoutMs)))
+      if (!(await within(this.supervisor.disconnect(), timeoutMs)))
         this.logger.warn('the Kafka consumer did not disconnect in time; letting it go', {
           groupId: this.groupId,
           timeoutMs,
         });
       await this.producer?.disconnect().catch(() => undefined);
-      this.joined = false;
       this.settle();
     })();
     return this.stopping;

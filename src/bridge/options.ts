@@ -9,6 +9,7 @@ import { DEFAULT_BRIDGE_GROUP_ID, DEFAULT_KAFKA_TOPIC } from '../config/defaults
 import { ConfigError } from '../errors.ts';
 import type { ConsumedRecord } from '../handler/event.ts';
 import type { KafkaConnectionOptions } from '../kafka/client.ts';
+import { type KafkaClientName, KafkaClientNames } from '../kafka/clients/types.ts';
 import type { Logger } from '../logger.ts';
 import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
 import { requireBoolean, requireFunction, requireInteger } from '../util/validate.ts';
@@ -31,6 +32,13 @@ export interface LambdaInvokerOptions extends KafkaConnectionOptions {
   topic?: string;
   /** Consumer group. @default 'opensky-stream-bridge' */
   groupId?: string;
+  /**
+   * The Kafka library behind the poller's consumer, dead-letter producer and admin calls
+   * (see `createKafkaClientSeam`); a `kafka` passed in is KafkaJS-shaped and always goes
+   * through the kafkajs adapter.
+   * @default env `KAFKA_CLIENT`, else 'kafkajs'
+   */
+  client?: KafkaClientName;
   /**
    * Records per invocation, 1–10,000 (ESM `BatchSize`; AWS's default is 100). 500 carries the
    * real feed (10,000 aircraft every 3 s) on a 2-core local stack at a fifth of the per-invoke
@@ -229,6 +237,8 @@ function validate(o: ResolvedLambdaInvokerOptions): void {
     if (typeof o[key] !== 'string' || o[key] === '')
       throw new ConfigError(`/options/${key}`, 'must be a non-empty string');
   }
+  if (o.client !== undefined && !(KafkaClientNames as readonly string[]).includes(o.client))
+    throw new ConfigError('/options/client', `must be one of ${KafkaClientNames.join(', ')}`);
   requireInteger(o.batchSize, '/options/batchSize', 1, { max: 10_000 });
   if (!(typeof o.batchingWindowMs === 'number' && o.batchingWindowMs >= 0 && o.batchingWindowMs <= 300_000))
     throw new ConfigError('/options/batchingWindowMs', 'must be from 0 to 300000');

@@ -13,6 +13,7 @@ import {
   DEFAULT_SNS_TOPIC_NAME,
 } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
+import { KafkaClientNames } from '../kafka/clients/types.ts';
 import { flags } from './flags.ts';
 
 type Env = NodeJS.ProcessEnv;
@@ -84,6 +85,22 @@ export const kafkaFlags = flags({
     describe:
       'SASL mechanism: plain, scram-sha-256 or scram-sha-512 (credentials from KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD)',
     choices: ['plain', 'scram-sha-256', 'scram-sha-512'],
+    group: 'Kafka:',
+  },
+});
+
+/**
+ * The Kafka library, for the commands that produce or consume (produce, bridge, demo); the
+ * others make a few admin calls, through kafkajs.
+ */
+export const kafkaClientFlags = flags({
+  'kafka-client': {
+    type: 'string',
+    to: 'kafka.client',
+    env: 'KAFKA_CLIENT',
+    describe: 'Kafka client library: kafkajs, or @platformatic/kafka (maintained, background heartbeats)',
+    choices: KafkaClientNames,
+    default: 'kafkajs',
     group: 'Kafka:',
   },
 });

@@ -15,13 +15,12 @@ import { ConfigError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 // kafkajs 2.2.4 under Node 24: no TimeoutNegativeWarning, no 1 ms timer per connection (see the module).
 import './request-queue-fix.ts';
+import { kafkajsClient } from './clients/kafkajs.ts';
+import type { KafkaClient } from './clients/types.ts';
 
-/** The parts of a KafkaJS-shaped client the primitives use. */
-export interface KafkaLike {
-  producer: Kafka['producer'];
-  consumer: Kafka['consumer'];
-  admin: Kafka['admin'];
-}
+import type { KafkaLike } from './kafka-like.ts';
+
+export type { KafkaLike } from './kafka-like.ts';
 
 /** SASL credentials. For AWS MSK IAM, pass a `kafka` client configured with an OAUTHBEARER provider instead. */
 export interface KafkaSaslOptions {
@@ -110,29 +109,32 @@ export interface EnsureTopicOptions {
  * Create `topic` if it does not exist (idempotent). Returns `created` or
  * `exists`; warns when an existing topic has fewer partitions than asked.
  */
-export async function ensureTopic(
+export function ensureTopic(
   kafka: KafkaLike,
   options: EnsureTopicOptions,
   logger: Logger = silentLogger,
 ): Promise<'created' | 'exists'> {
-  const admin = kafka.admin();
+  return ensureTopicWith(kafkajsClient(kafka), options, logger);
+}
+
+/** {@link ensureTopic} through a client of the seam (kafkajs or @platformatic/kafka). */
+export async function ensureTopicWith(
+  client: KafkaClient,
+  options: EnsureTopicOptions,
+  logger: Logger = silentLogger,
+): Promise<'created' | 'exists'> {
+  const admin = client.admin();
   await admin.connect();
   try {
     const partitions = options.partitions ?? 3;
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: options.topic,
-          numPartitions: partitions,
-          replicationFactor: options.replicationFactor ?? 1,
-          configEntries: Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
+    const created = await admin.createTopic({
+      topic: options.topic,
+      partitions,
+      replicationFactor: options.replicationFactor ?? 1,
+      ...(options.configs ? { configs: options.configs } : {}),
     });
     if (created) return 'created';
-    const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
-    const existing = metadata.topics[0]?.partitions.length ?? 0;
+    const existing = await admin.partitionCount(options.topic);
     if (existing < partitions) {
       logger.warn('topic exists with fewer partitions than asked', {
         topic: options.topic,

@@ -8,7 +8,7 @@ export {
   kafkaConfigFromEnv,
 } from './client.ts';
 export { classifyKafkaError, type KafkaFailureKind } from './failures.ts';
-export { chunkMessages, SinkHeaders, snapshotMessages } from './messages.ts';
+export { chunkMessages, SinkHeaders, type SinkMessage, snapshotMessages } from './messages.ts';
 export { KafkaSink, type KafkaSinkCloseReport, type KafkaSinkEvents, type KafkaSinkStats } from './sink.ts';
 export {
   defaultKafkaSinkOptions,

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { Message } from 'kafkajs';
 import type { StatesResponse, StateVectorMessage } from '../domain/types.ts';
 
 /** Message headers every KafkaSink message carries. */
@@ -17,11 +16,21 @@ export const SinkHeaders = {
   TRACEPARENT: 'traceparent',
 } as const;
 
+/**
+ * One message of a snapshot: key icao24, the JSON value, text headers. Narrower than the
+ * seam's `ProduceRecord` (and kafkajs's `Message`), so it goes to either as it is.
+ */
+export interface SinkMessage {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
 /** One message per state vector: key icao24 (per-aircraft order), value the JSON state vector + snapshot time. */
 export function snapshotMessages(
   snapshot: Pick<StatesResponse, 'time' | 'states'>,
   options: { source?: string; traceparent?: string } = {},
-): Message[] {
+): SinkMessage[] {
   const headers: Record<string, string> = {
     [SinkHeaders.SOURCE]: options.source ?? 'opensky-stream',
     [SinkHeaders.SNAPSHOT_TIME]: String(snapshot.time),
@@ -36,14 +45,14 @@ export function snapshotMessages(
 
 /** Split messages into sends of at most `maxBytes` (key + value bytes), order kept. */
 export function chunkMessages(
-  messages: Message[],
+  messages: SinkMessage[],
   maxBytes: number,
-): Array<{ messages: Message[]; bytes: number }> {
-  const chunks: Array<{ messages: Message[]; bytes: number }> = [];
-  let current: Message[] = [];
+): Array<{ messages: SinkMessage[]; bytes: number }> {
+  const chunks: Array<{ messages: SinkMessage[]; bytes: number }> = [];
+  let current: SinkMessage[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = Buffer.byteLength(message.value as string) + Buffer.byteLength(message.key as string) + 64;
+    const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
     if (current.length > 0 && bytes + size > maxBytes) {
       chunks.push({ messages: current, bytes });
       current = [];

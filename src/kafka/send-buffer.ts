@@ -9,8 +9,7 @@
  *
  * @module
  */
-import type { Message } from 'kafkajs';
-import { chunkMessages } from './messages.ts';
+import { chunkMessages, type SinkMessage as Message } from './messages.ts';
 
 /** A snapshot in the buffer. */
 export interface BufferedSnapshot {

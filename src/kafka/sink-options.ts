@@ -10,11 +10,18 @@ import type { Logger } from '../logger.ts';
 import { overlayWithRetry, type ResolvedRetryOptions, type RetryOptions } from '../util/retry.ts';
 import { requireInteger } from '../util/validate.ts';
 import type { KafkaConnectionOptions } from './client.ts';
+import { type KafkaClientName, KafkaClientNames } from './clients/types.ts';
 
 /** Options of `KafkaSink`. */
 export interface KafkaSinkOptions extends KafkaConnectionOptions {
   /** @default 'aviation-data' */
   topic?: string;
+  /**
+   * The Kafka library behind the sink (see `createKafkaClientSeam`); a `kafka` passed in is
+   * KafkaJS-shaped and always goes through the kafkajs adapter.
+   * @default env `KAFKA_CLIENT`, else 'kafkajs'
+   */
+  client?: KafkaClientName;
   /**
    * Compression codec. GZIP is the one codec kafkajs ships without extra
    * packages; state-vector JSON shrinks about 5× with it, which saves broker
@@ -100,6 +107,8 @@ export function resolveKafkaSinkOptions(options: KafkaSinkOptions): ResolvedKafk
   if (typeof o.topic !== 'string' || !o.topic || /[^A-Za-z0-9._-]/.test(o.topic) || o.topic.length > 249) {
     throw new ConfigError('/options/topic', `is not a valid Kafka topic name: '${String(o.topic)}'`);
   }
+  if (o.client !== undefined && !(KafkaClientNames as readonly string[]).includes(o.client))
+    throw new ConfigError('/options/client', `must be one of ${KafkaClientNames.join(', ')}`);
   if (!['gzip', 'none'].includes(o.compression))
     throw new ConfigError('/options/compression', "must be 'gzip' or 'none'");
   requireInteger(o.maxInFlight, '/options/maxInFlight', 1);

@@ -6,12 +6,13 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import type { StatesResponse } from '../domain/types.ts';
 import { AbortError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { backoffDelay } from '../util/retry.ts';
-import { createKafkaClient, type EnsureTopicOptions, ensureTopic, type KafkaLike } from './client.ts';
+import { type EnsureTopicOptions, ensureTopicWith } from './client.ts';
+import { createKafkaClientSeam } from './clients/index.ts';
+import type { KafkaClient, KafkaProducer } from './clients/types.ts';
 import { classifyKafkaError } from './failures.ts';
 import { chunkMessages, snapshotMessages } from './messages.ts';
 import { type QueuedSend, SendBuffer } from './send-buffer.ts';
@@ -104,11 +105,11 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     unsentMessages: 0,
   };
   readonly topic: string;
-  private readonly kafka: KafkaLike;
+  private readonly kafka: KafkaClient;
   private readonly options: ResolvedKafkaSinkOptions;
   private readonly logger: Logger;
-  private producer: Producer | undefined;
-  private connecting: Promise<Producer> | undefined;
+  private producer: KafkaProducer | undefined;
+  private connecting: Promise<KafkaProducer> | undefined;
   /** Snapshots not fully acknowledged and their sends; keeps stats.buffered* current. */
   private readonly buffer = new SendBuffer(this.stats);
   private inFlight = 0;
@@ -132,7 +133,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     this.options = resolveKafkaSinkOptions(options);
     this.topic = this.options.topic;
     this.logger = options.logger ?? silentLogger;
-    this.kafka = createKafkaClient(options, this.logger);
+    this.kafka = createKafkaClientSeam({ ...options, client: this.options.client, logger: this.logger });
   }
 
   /** True while the broker takes sends: no send failing since the last success, and the sink not failed or closed. */
@@ -145,16 +146,11 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     await this.getProducer();
   }
 
-  private getProducer(): Promise<Producer> {
+  private getProducer(): Promise<KafkaProducer> {
     if (this.halted) return Promise.reject(new KafkaError('the sink is closed'));
     this.connecting ??= (async () => {
-      const producer = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // murmur2, as in the Java client: a key lands on the same partition whatever client produced it.
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      // Idempotent, acks -1, murmur2 keys, no topic auto-creation: whichever library (see the seam).
+      const producer = this.kafka.producer({ compression: this.options.compression });
       await producer.connect();
       this.producer = producer;
       return producer;
@@ -170,7 +166,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
 
   /** Create the topic if it is missing (idempotent). */
   ensureTopic(options: Omit<EnsureTopicOptions, 'topic'> = {}): Promise<'created' | 'exists'> {
-    return ensureTopic(this.kafka, { topic: this.topic, ...options }, this.logger);
+    return ensureTopicWith(this.kafka, { topic: this.topic, ...options }, this.logger);
   }
 
   /**
@@ -335,12 +331,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
     const started = performance.now();
     try {
       const producer = await this.getProducer();
-      await producer.send({
-        topic: this.topic,
-        acks: -1,
-        compression: this.options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP,
-        messages: chunk.messages,
-      });
+      await producer.send(this.topic, chunk.messages);
       this.stats.messages += chunk.messages.length;
       this.stats.bytes += chunk.bytes;
       this.stats.batches++;
@@ -473,7 +464,7 @@ export class KafkaSink extends EventEmitter<KafkaSinkEvents> {
 
   /** Whether the topic exists; `undefined` when the broker cannot say (unreachable). */
   private async topicExists(): Promise<boolean | undefined> {
-    const admin = this.kafka.admin({ retry: { retries: 1 } });
+    const admin = this.kafka.admin({ retries: 1 });
     try {
       await admin.connect();
       return (await admin.listTopics()).includes(this.topic);

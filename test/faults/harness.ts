@@ -265,6 +265,8 @@ export function cliEnv(brokers: string[], endpoint: string): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     OPENSKY_STREAM_LOG_LEVEL: 'info',
+    // The Kafka library the fault suite runs (`npm run faults -- --kafka-client platformatic`).
+    ...(process.env.KAFKA_CLIENT ? { KAFKA_CLIENT: process.env.KAFKA_CLIENT } : {}),
   };
 }
 

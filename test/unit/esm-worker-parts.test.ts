@@ -131,6 +131,18 @@ describe('invokerOptionsFromMapping', () => {
     expect(options.sasl).toEqual(sasl);
     expect(options.ssl).toEqual({ ca: 'CA' });
   });
+
+  it("runs the poller on the Kafka library the worker's KAFKA_CLIENT names, and refuses an unknown one", () => {
+    expect(invokerOptionsFromMapping(configuration(), {}, { KAFKA_CLIENT: 'platformatic' }).client).toBe(
+      'platformatic',
+    );
+    expect(invokerOptionsFromMapping(configuration(), {}, { KAFKA_CLIENT: ' ' })).not.toHaveProperty(
+      'client',
+    );
+    expect(() => invokerOptionsFromMapping(configuration(), {}, { KAFKA_CLIENT: 'rdkafka' })).toThrow(
+      'KAFKA_CLIENT must be one of kafkajs, platformatic',
+    );
+  });
 });
 
 describe('metricData', () => {

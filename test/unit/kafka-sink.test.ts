@@ -309,6 +309,23 @@ describe('Class: KafkaSink, broker outages', () => {
     expect(() => new KafkaSink({ retryBaseMs: 100, retryMaxDelayMs: 10 })).toThrow(
       '/options/retryMaxDelayMs',
     );
+    expect(() => new KafkaSink({ client: 'rdkafka' as never })).toThrow('/options/client');
+  });
+
+  it('sends through an injected KafkaJS-shaped client even when KAFKA_CLIENT names another library', async () => {
+    // Arrange
+    vi.stubEnv('KAFKA_CLIENT', 'platformatic');
+    const fake = fakeKafka();
+    const sink = new KafkaSink({ kafka: fake.kafka, logger: silentLogger });
+
+    // Act
+    await sink.write(snapshot(1, 3));
+    await sink.flush();
+    await sink.close();
+    vi.unstubAllEnvs();
+
+    // Assert
+    expect(fake.delivered).toHaveLength(3);
   });
 });
 

@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { metricsFlags } from '../metrics.ts';
-import { awsFlags, duration, durationFlag, kafkaFlags, logFlags } from '../options.ts';
+import { awsFlags, duration, durationFlag, kafkaClientFlags, kafkaFlags, logFlags } from '../options.ts';
 
 /** `LATEST`, `TRIM_HORIZON` or an ISO time (AT_TIMESTAMP). */
 function startingPosition(value: string, flag: string): 'LATEST' | 'TRIM_HORIZON' | { timestamp: number } {
@@ -22,6 +22,7 @@ const deadLetterTopic = (value: string) => (value === 'none' ? null : value);
 
 export const bridgeFlags = flags({
   ...kafkaFlags,
+  ...kafkaClientFlags,
   ...awsFlags,
   ...metricsFlags,
   ...logFlags,

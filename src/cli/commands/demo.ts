@@ -2,13 +2,14 @@
 import { defineCommand } from '../command.ts';
 import { flags } from '../flags.ts';
 import { metricsFlags } from '../metrics.ts';
-import { awsFlags, kafkaFlags, logFlags } from '../options.ts';
+import { awsFlags, kafkaClientFlags, kafkaFlags, logFlags } from '../options.ts';
 import { sourceFlags } from '../source-flags.ts';
 import { uiFlags } from '../ui-flags.ts';
 
 export const demoFlags = flags({
   ...sourceFlags,
   ...kafkaFlags,
+  ...kafkaClientFlags,
   ...awsFlags,
   ...metricsFlags,
   ...logFlags,

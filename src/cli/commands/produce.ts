@@ -2,12 +2,13 @@
 import { defineCommand } from '../command.ts';
 import { type FlagValues, flags } from '../flags.ts';
 import { metricsFlags } from '../metrics.ts';
-import { duration, kafkaFlags, logFlags, parseSize, wholeNumber } from '../options.ts';
+import { duration, kafkaClientFlags, kafkaFlags, logFlags, parseSize, wholeNumber } from '../options.ts';
 import { sourceFlags } from '../source-flags.ts';
 
 export const produceFlags = flags({
   ...sourceFlags,
   ...kafkaFlags,
+  ...kafkaClientFlags,
   ...metricsFlags,
   ...logFlags,
   partitions: {

@@ -17,6 +17,7 @@ export const runBridge: CommandRun<typeof bridgeFlags> = (o, { env }) =>
         invoker: {
           ...kafkaConnection(o.kafka, env),
           topic: o.kafka.topic,
+          client: o.kafka.client,
           ...invoker,
           ...(deadLetterTopic !== undefined ? { deadLetterTopic } : {}),
           ...(maximumRecordAgeSeconds !== undefined ? { maximumRecordAgeSeconds } : {}),

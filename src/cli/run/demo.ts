@@ -156,7 +156,13 @@ async function startDemo(
       state: trigger.state,
     });
     const progress = await mappingProgress(kafkaClient, clients.lambda, trigger.uuid, topic);
-    const produce = createPipeline({ mode: 'produce', source, sink: { ...kafka, topic }, logger, signal });
+    const produce = createPipeline({
+      mode: 'produce',
+      source,
+      sink: { ...kafka, topic, client: o.kafka.client },
+      logger,
+      signal,
+    });
     pipelines.push(produce, progress);
     return {
       pipelines: [produce],

@@ -40,6 +40,7 @@ export const runProduce: CommandRun<typeof produceFlags> = (o, { env }) =>
         sink: {
           ...kafka,
           topic: o.kafka.topic,
+          client: o.kafka.client,
           compression: o.sink.compression,
           maxBufferBytes: o.sink.maxBufferBytes,
           closeTimeoutMs: o.sink.closeTimeoutMs,

@@ -16,7 +16,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { ConsumedRecord } from '../../handler/event.ts';
-import type { KafkaLike } from '../client.ts';
+import type { KafkaLike } from '../kafka-like.ts';
 import type {
   KafkaAdmin,
   KafkaAdminOptions,
@@ -113,6 +113,7 @@ class KafkajsConsumer extends EventEmitter<KafkaConsumerEvents> implements Kafka
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 5000,
       minBytes: options.minBytes ?? 1,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
       // A crash is reported (`crash`) for the owner to restart: kafkajs does not restart after

@@ -16,7 +16,7 @@ export interface KafkaClientOptions extends KafkaConnectionOptions {
   /**
    * The library behind the seam. kafkajs is the one the design names; @platformatic/kafka
    * is maintained, heartbeats in the background and speaks KIP-848.
-   * @default env `KAFKA_CLIENT`, else 'kafkajs'
+   * @default env `KAFKA_CLIENT`, else 'kafkajs' (always 'kafkajs' when `kafka` is given)
    */
   client?: KafkaClientName;
   /** The library's own log lines. @default silentLogger */
@@ -49,7 +49,9 @@ export function resolveKafkaClientOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedKafkaClientOptions {
   const given = definedValues(options);
-  const fromEnv = env.KAFKA_CLIENT?.trim();
+  // A ready `kafka` passed in is KafkaJS-shaped: it is the client, whatever KAFKA_CLIENT says
+  // (the environment only picks a default; an explicit `client` still conflicts below).
+  const fromEnv = given.kafka === undefined ? env.KAFKA_CLIENT?.trim() : undefined;
   if (given.client === undefined && fromEnv) {
     if (!(KafkaClientNames as readonly string[]).includes(fromEnv))
       throw new ConfigError(

@@ -91,7 +91,7 @@ export class PlatformaticConsumer extends EventEmitter<KafkaConsumerEvents> impl
       maxBytesPerPartition: o.maxBytesPerPartition ?? 1024 * 1024,
       // kafkajs's bound on one fetch response (the library's own is 50 MB): a response is
       // decoded and queued whole, so this bounds the memory a fetch takes.
-      maxBytes: 10 * 1024 * 1024,
+      maxBytes: o.maxBytes ?? 10 * 1024 * 1024,
     });
     consumer.on('consumer:group:join', () => this.emit('join'));
     try {

@@ -32,6 +32,12 @@ function isAlreadyExists(error: unknown): boolean {
   return Boolean(found) || (error as { apiId?: unknown }).apiId === 'TOPIC_ALREADY_EXISTS';
 }
 
+/** Retries of a send by the library, as kafkajs's default (more than 1: the library replaces 0 and 1 by no bound). */
+const SEND_RETRIES = 5;
+
+/** Retries of the metadata asked before the first send to a topic (1 s apart, the library's delay). */
+const METADATA_RETRIES = 2;
+
 type BytesProducer = Platformatic.Producer<
   string | Buffer | null,
   string | Buffer | null,
@@ -45,6 +51,8 @@ class PlatformaticProducer implements KafkaProducer {
   private producer: BytesProducer | undefined;
   private connecting: Promise<BytesProducer> | undefined;
   private closed = false;
+  /** Topics the broker has answered metadata for (see {@link checkTopic}). */
+  private readonly known = new Set<string>();
 
   private readonly options: ResolvedKafkaClientOptions;
 
@@ -60,6 +68,10 @@ class PlatformaticProducer implements KafkaProducer {
         ...baseOptions(this.options),
         idempotent: true,
         acks: lib.ProduceAcks.ALL,
+        // Left unset, an idempotent producer retries without end (MAX_SAFE_INTEGER): a send in
+        // flight when the broker dies would never settle and its owner (the sink's buffer and
+        // backoff) never learn of the outage. Bounded as kafkajs's are (5 retries).
+        retries: SEND_RETRIES,
         ...(this.settings.compression === 'gzip' ? { compression: 'gzip' as const } : {}),
         // Java's (and kafkajs's DefaultPartitioner's) murmur2: same key, same partition.
         partitioner: lib.compatibilityPartitioner,
@@ -88,6 +100,7 @@ class PlatformaticProducer implements KafkaProducer {
 
   async send(topic: string, records: readonly ProduceRecord[]): Promise<void> {
     const producer = this.producer ?? (await this.get());
+    if (!this.known.has(topic)) await this.checkTopic(producer, topic);
     await producer.send({
       messages: records.map((r) => ({
         topic,
@@ -97,6 +110,27 @@ class PlatformaticProducer implements KafkaProducer {
         ...(r.timestamp !== undefined ? { timestamp: BigInt(r.timestamp) } : {}),
       })),
     });
+  }
+
+  /**
+   * An idempotent @platformatic/kafka producer retries without end (`retries` is
+   * MAX_SAFE_INTEGER), so a send to a topic that does not exist would never settle. Its
+   * metadata is asked first, with a few retries: a missing topic rejects as kafkajs's
+   * send does, with UNKNOWN_TOPIC_OR_PARTITION (the sink then asks whether it exists).
+   */
+  private async checkTopic(producer: BytesProducer, topic: string): Promise<void> {
+    try {
+      await producer.metadata({ topics: [topic], retries: METADATA_RETRIES });
+    } catch (error) {
+      if (!/^Unknown topic/.test((error as Error).message ?? '')) throw error;
+      throw Object.assign(
+        new Error(`This server does not host this topic-partition: ${topic}`, { cause: error }),
+        {
+          type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        },
+      );
+    }
+    this.known.add(topic);
   }
 
   producerId(): bigint | undefined {

@@ -117,6 +117,8 @@ export interface KafkaConsumerOptions {
   minBytes?: number;
   /** @default 1048576 */
   maxBytesPerPartition?: number;
+  /** Bound of one fetch response, all partitions together. @default 10485760 (kafkajs's) */
+  maxBytes?: number;
 }
 
 /** Options of {@link KafkaConsumer.run}. */

@@ -7,6 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { compileFilterCriteria } from '../../bridge/filter-criteria.ts';
 import type { LambdaInvokerOptions } from '../../bridge/invoker.ts';
 import type { KafkaSaslOptions } from '../../kafka/client.ts';
+import { resolveKafkaClientOptions } from '../../kafka/clients/options.ts';
 import {
   DEFAULT_BATCHING_WINDOW_MS,
   type EsmConfiguration,
@@ -46,11 +47,14 @@ export type MappingInvokerOptions = LambdaInvokerOptions & { reportBatchItemFail
  * - `FunctionResponseTypes` → `reportBatchItemFailures`; `FilterCriteria` → `filter` (AWS's
  *   filter rules on the record value);
  * - `ProvisionedPollerConfig.MaximumPollers` → partitions processed in parallel (one poller
- *   per partition at most).
+ *   per partition at most);
+ * - the worker's environment `KAFKA_CLIENT` (not part of a mapping: the local stack's choice)
+ *   → the Kafka library the poller runs on; unset, the invoker's default (kafkajs).
  */
 export function invokerOptionsFromMapping(
   conf: EsmConfiguration,
   connection: MappingConnection = {},
+  env: NodeJS.ProcessEnv = {},
 ): MappingInvokerOptions {
   const destination = conf.DestinationConfig?.OnFailure.Destination;
   const retries =
@@ -85,6 +89,8 @@ export function invokerOptionsFromMapping(
     whenExhausted: 'drop',
   };
   if (conf.FilterCriteria?.Filters?.length) options.filter = compileFilterCriteria(conf.FilterCriteria);
+  // Throws ConfigError('KAFKA_CLIENT', …) on a name that is not a client.
+  if (env.KAFKA_CLIENT?.trim()) options.client = resolveKafkaClientOptions({}, env).client;
   if (connection.sasl) options.sasl = connection.sasl;
   if (connection.ssl !== undefined) options.ssl = connection.ssl;
   return options;

@@ -59,7 +59,7 @@ async function start(message: StartMessage): Promise<void> {
     configuration.SourceAccessConfigurations,
     secretsManagerReader({ endpoint, region, credentials }),
   );
-  const options = invokerOptionsFromMapping(configuration, connection);
+  const options = invokerOptionsFromMapping(configuration, connection, process.env);
   const lambda = new LambdaClient({ endpoint, region, credentials, maxAttempts: 1 });
   // An SQS queue or SNS topic as the on-failure destination gets AWS's invocation record.
   const destination = configuration.DestinationConfig?.OnFailure.Destination;
