@@ -9,8 +9,10 @@
  *
  * @module
  */
+
 import { EventEmitter } from 'node:events';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DEFAULT_KAFKA_BROKERS } from '../config/defaults.ts';
 import { KafkaError } from '../errors.ts';
 import type { ConsumedRecord } from '../handler/event.ts';
 import { createKafkaClientSeam } from '../kafka/clients/index.ts';
@@ -344,7 +346,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     this.stats.invocations++;
     const outcome = await invokeOnce(this.lambda, records, {
       functionName,
-      bootstrapServers: this.options.brokers ?? ['127.0.0.1:9092'],
+      bootstrapServers: this.options.brokers ?? [...DEFAULT_KAFKA_BROKERS],
       reportBatchItemFailures: this.options.reportBatchItemFailures,
       timeoutMs: this.invokeTimeoutMs,
       onLegacyKey: () => {
