@@ -248,13 +248,9 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       // The topic may have been deleted meanwhile: that is fatal, not a reason to retry.
       check: () => this.assertTopicExists(),
-      // LATEST and AT_TIMESTAMP are resolved once per group and committed before the consumer
-      // joins (it finds no running member then), so a restart never re-resolves them. TRIM_HORIZON
-      // needs no commit: a partition without a committed offset starts at the earliest record,
-      // today or after any restart, which is what committing it would pin. Skipping it saves the
-      // ~5 s kafkajs's setOffsets spends joining the group, on every start of the default.
+      // The starting position, resolved once per group and committed before the consumer joins
+      // (it finds no running member then), so a restart never re-resolves it (group-offsets.ts).
       beforeSubscribe: async () => {
-        if (position === 'TRIM_HORIZON') return;
         await commitStartingPosition(
           this.kafka,
           this.groupId,
