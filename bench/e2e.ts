@@ -28,7 +28,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
 import { openTail } from '../src/cli/tail.ts';
 import { runningPid, stackConfig } from '../src/stack/lib.ts';
-import { treeCpuSeconds } from '../src/stack/stack.ts';
+import { processCpuSeconds, treeCpuSeconds } from '../src/stack/stack.ts';
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { packageRoot } from '../src/util/package-root.ts';
@@ -266,6 +266,8 @@ const cpuOf = (): Record<string, number> => ({
       pid === undefined ? Number.NaN : treeCpuSeconds(pid),
     ]),
   ),
+  // The endpoint's own process apart from the Lambda runtimes it started (the handler runs there).
+  endpoint: stackPids.lambda === undefined ? Number.NaN : processCpuSeconds(stackPids.lambda),
   // This process alone (its children are produce and bridge, counted on their own).
   'this process (receivers, OpenSky server)': ((usage) => (usage.user + usage.system) / 1e6)(
     process.cpuUsage(),
@@ -409,17 +411,29 @@ console.log(
   `bridge start-up: consuming ${fmt(bridgeReadyMs, 0)} ms after it was started (before the feed began)`,
 );
 const perNotification = (seconds: number) => fmt((seconds * 1e6) / Math.max(1, delivered), 0);
+const cpuUsed: Record<string, number> = Object.fromEntries(
+  Object.entries(cpuAfter).map(([name, after]) => [name, after - (cpuBefore[name] ?? 0)]),
+);
+const usedBy = (name: string) => cpuUsed[name] ?? Number.NaN;
+// The endpoint's tree, split: its own process (router, SNS/SQS) and the Lambda runtimes (the handler).
+cpuUsed.runtimes = usedBy('lambda') - usedBy('endpoint');
+delete cpuUsed.lambda;
+const labels: Record<string, string> = {
+  endpoint: 'endpoint (router, SNS, SQS)',
+  runtimes: 'Lambda runtimes (the handler)',
+  aws: 'moto',
+};
 let cpuTotal = 0;
-const cpuRows = Object.entries(cpuAfter).map(([name, after]) => {
-  const used = after - (cpuBefore[name] ?? 0);
+const cpuRows = Object.entries(cpuUsed).map(([name, used]) => {
   cpuTotal += Number.isNaN(used) ? 0 : used;
-  const label =
-    name === 'lambda' ? 'endpoint (router, SNS/SQS, Lambda runtimes)' : name === 'aws' ? 'moto' : name;
-  return `  ${label}: ${fmt(used, 1)} s, ${perNotification(used)} µs/notification`;
+  return `  ${labels[name] ?? name}: ${fmt(used, 1)} s, ${perNotification(used)} µs/notification`;
 });
+// The product's own share (issue 18's goal): what users run, apart from the stack and this bench.
+const product = usedBy('produce') + usedBy('bridge') + usedBy('runtimes');
 console.log(
   `CPU used (${fmt(cpuTotal, 1)} s, ${perNotification(cpuTotal)} µs/notification in all):\n${cpuRows.join('\n')}`,
 );
+console.log(`product CPU (produce + bridge + handler): ${perNotification(product)} µs/notification`);
 console.log(`peak RSS: produce ${fmt(rss.produce, 0)} MiB, bridge ${fmt(rss.bridge, 0)} MiB`);
 if (rssRows.length >= 2) {
   // Flat means: the second half of the run holds no more than the first half's peak, give or take 10 %.

