@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
@@ -53,14 +53,17 @@ export class AwsHttpError extends Error {
 const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
-/** Signing keys by secret, day, region and service: they change once a day, HMACs cost. */
-const signingKeys = new Map<string, Buffer>();
+/**
+ * Signing keys by secret, day, region and service: they change once a day, HMACs cost. Kept as
+ * KeyObjects: an HMAC keyed by a Buffer imports the key every time (about 8 µs against 1.3 µs).
+ */
+const signingKeys = new Map<string, KeyObject>();
 
-function signingKey(secret: string, day: string, region: string, service: string): Buffer {
+function signingKey(secret: string, day: string, region: string, service: string): KeyObject {
   const id = `${secret}\0${day}\0${region}\0${service}`;
   let key = signingKeys.get(id);
   if (!key) {
-    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+    key = createSecretKey(hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request'));
     if (signingKeys.size >= 32) signingKeys.clear();
     signingKeys.set(id, key);
   }
