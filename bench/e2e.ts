@@ -28,7 +28,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel } from 'kafkajs';
 import { openTail } from '../src/cli/tail.ts';
 import { runningPid, stackConfig } from '../src/stack/lib.ts';
-import { processCpuSeconds, treeCpuSeconds } from '../src/stack/stack.ts';
+import { processCpuSeconds, processTree, treeCpuSeconds } from '../src/stack/stack.ts';
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { packageRoot } from '../src/util/package-root.ts';
@@ -262,17 +262,38 @@ const stackPids = Object.fromEntries(
 const cpuOf = (): Record<string, number> => ({
   ...Object.fromEntries(
     Object.entries(stackPids).map(([name, pid]) => [
-      name,
-      pid === undefined ? Number.NaN : treeCpuSeconds(pid),
+      // The endpoint's own process; its Lambda runtimes are counted apart (runtimeCpu).
+      name === 'lambda' ? 'endpoint' : name,
+      pid === undefined ? Number.NaN : name === 'lambda' ? processCpuSeconds(pid) : treeCpuSeconds(pid),
     ]),
   ),
-  // The endpoint's own process apart from the Lambda runtimes it started (the handler runs there).
-  endpoint: stackPids.lambda === undefined ? Number.NaN : processCpuSeconds(stackPids.lambda),
   // This process alone (its children are produce and bridge, counted on their own).
   'this process (receivers, OpenSky server)': ((usage) => (usage.user + usage.system) / 1e6)(
     process.cpuUsage(),
   ),
 });
+/**
+ * CPU of the endpoint's Lambda runtimes (the handler runs there), per process, sampled every
+ * second: a runtime alive at the start counts from its CPU then, a new one from 0, and one that
+ * ends (other functions' environments are reaped when idle) keeps its last sample.
+ */
+const runtimeCpu = new Map<number, { from: number; last: number }>();
+const sampleRuntimes = (atStart = false) => {
+  const root = stackPids.lambda;
+  if (root === undefined) return;
+  for (const pid of processTree(root)) {
+    if (pid === root) continue;
+    try {
+      const cpu = processCpuSeconds(pid);
+      const seen = runtimeCpu.get(pid);
+      if (seen) seen.last = cpu;
+      else runtimeCpu.set(pid, { from: atStart ? cpu : 0, last: cpu });
+    } catch {
+      // exited meanwhile
+    }
+  }
+};
+const runtimesUsed = () => [...runtimeCpu.values()].reduce((sum, { from, last }) => sum + last - from, 0);
 // As a deployment runs: the topic exists (deploy --kafka-bootstrap-servers creates it) and the
 // poller is consuming before the feed starts, so the figures are the pipeline's, not the poller's
 // start-up (printed on its own line).
@@ -296,6 +317,7 @@ const bridge = run([
 await waitReady(`http://127.0.0.1:${bridgeMetricsPort}/readyz`, bridge);
 const bridgeReadyMs = Date.now() - bridgeStarted;
 const cpuBefore = cpuOf();
+sampleRuntimes(true);
 const started = Date.now();
 const produce = run([
   'produce',
@@ -323,6 +345,7 @@ const sampleProcesses = () => {
 };
 const lagTimer = setInterval(() => {
   sampleProcesses();
+  sampleRuntimes();
   void sampleLag();
 }, 1000);
 /** RSS now, every BENCH_RSS_EVERY_S seconds (bench/soak sets it): flat, or growing? */
@@ -369,6 +392,7 @@ for (const [name, child] of [
   }
 }
 const rss = { produce: processes.produce.rss, bridge: processes.bridge.rss };
+sampleRuntimes();
 const cpuAfter = { ...cpuOf(), produce: processes.produce.cpu, bridge: processes.bridge.cpu };
 await Promise.all([stop(produce), stop(bridge)]);
 receiving.abort();
@@ -415,9 +439,7 @@ const cpuUsed: Record<string, number> = Object.fromEntries(
   Object.entries(cpuAfter).map(([name, after]) => [name, after - (cpuBefore[name] ?? 0)]),
 );
 const usedBy = (name: string) => cpuUsed[name] ?? Number.NaN;
-// The endpoint's tree, split: its own process (router, SNS/SQS) and the Lambda runtimes (the handler).
-cpuUsed.runtimes = usedBy('lambda') - usedBy('endpoint');
-delete cpuUsed.lambda;
+cpuUsed.runtimes = runtimesUsed();
 const labels: Record<string, string> = {
   endpoint: 'endpoint (router, SNS, SQS)',
   runtimes: 'Lambda runtimes (the handler)',
