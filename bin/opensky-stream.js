@@ -1,15 +1,16 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=8 --heap-growing-percent=20
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=8 --heap-growing-percent=50
 // Resident memory at the real feed (npm run bench -- e2e prints it; issue 18's goal is < 150 MiB):
 // --max-semi-space-size=8: V8 sizes the young generation from the machine's memory (64 MiB of
 //   new space on a 24 GiB machine); 16 MiB keeps produce and bridge about 100 MiB lower at the
 //   same CPU.
-// --heap-growing-percent=20: the old generation grows 1.2× its live size instead of up to 4×, so
-//   major GCs come sooner and free the promoted Buffers' memory (kafkajs's encode and decode
-//   buffers live outside the V8 heap until then): peak RSS produce 190 → 154, bridge 196 → 137 MiB
-//   for about 20 % more of their own CPU.
-// MALLOC_*: glibc keeps freed buffer memory in per-thread arenas and below a threshold that grows
-//   with use; two arenas and fixed 128 KiB thresholds give it back (about 10 MiB; Linux only, other
-//   systems ignore them). npm's Windows shim sets them too.
+// --heap-growing-percent=50: the old generation grows 1.5× its live size instead of up to 4×, so
+//   major GCs come sooner and free the buffers kafkajs encodes and decodes (their memory lives
+//   outside the V8 heap until then): without it, peak RSS produce 189, bridge 163 MiB.
+// MALLOC_ARENA_MAX=1: V8's compiler and GC threads and libuv's pool each got a glibc arena of
+//   their own, which kept what they freed (about 40 MiB in produce right after its first
+//   snapshot); one arena, with fixed 128 KiB trim and mmap thresholds, gives it back. Linux
+//   only (other systems ignore them); npm's Windows shim sets them too.
+// Together: peak RSS produce 126–145, bridge 127–134 MiB, for about 15 % more of their own CPU.
 // --optimize-for-size would save another 40 MiB but costs 50 % more CPU, so it is not used.
 // The `opensky-stream` command. In an installed package it runs the built CLI
 // (dist/cli.js); in a source checkout it runs src/ directly (Node ≥ 22.18
