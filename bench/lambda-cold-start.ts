@@ -5,12 +5,7 @@
  */
 
 import { IAMClient } from '@aws-sdk/client-iam';
-import {
-  DeleteFunctionCommand,
-  InvokeCommand,
-  LambdaClient,
-  PublishVersionCommand,
-} from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { deployPipelineResources, lambdaPackage } from '../src/deploy/index.ts';
 import { buildKafkaEvent } from '../src/handler/index.ts';
@@ -42,13 +37,10 @@ const event = buildKafkaEvent(
   })),
   ['127.0.0.1:9092'],
 );
-// The stack initializes $LATEST's environments ahead (LAMBDA_PREWARM); a published version's
-// first Invoke is a true cold start.
-const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
 const invoke = async () => {
   const started = performance.now();
   const answer = await lambda.send(
-    new InvokeCommand({ FunctionName: functionName, Qualifier: Version, Payload: JSON.stringify(event) }),
+    new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(event) }),
   );
   if (answer.FunctionError) throw new Error(Buffer.from(answer.Payload!).toString());
   return performance.now() - started;

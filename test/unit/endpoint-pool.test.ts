@@ -19,18 +19,13 @@ const def = (overrides: Partial<FunctionDef> = {}): FunctionDef => ({
 });
 
 /** A pool whose environments are fake processes: `kill` ends them, as SIGKILL would. */
-function fakePool(
-  settings: { maxConcurrency?: number; maxQueue?: number; idleTimeoutMs?: number; prewarm?: number } = {},
-  /** Awaited by each start before it completes (its rejection fails that start). */
-  gate: () => Promise<void> = async () => {},
-) {
+function fakePool(settings: { maxConcurrency?: number; maxQueue?: number; idleTimeoutMs?: number } = {}) {
   const latest = new Map<string, FunctionDef>();
   const started: Array<{ def: FunctionDef; instance: Instance; killed: () => boolean }> = [];
   const pool = new EnvironmentPool({
     settings: { maxConcurrency: 2, maxQueue: 1, idleTimeoutMs: 1000, ...settings },
     latest: (name) => latest.get(name),
     start: async (startDef, instance, onExit) => {
-      await gate();
       const process = {
         exitCode: null as number | null,
         signalCode: null as string | null,
@@ -107,55 +102,6 @@ describe('EnvironmentPool', () => {
     pool.release(def(), busy);
     pool.stopAll();
     expect(started[0]!.killed()).toBe(true);
-    expect(pool.warm()).toEqual({});
-  });
-
-  it('prewarm initializes up to min(prewarm, maxConcurrency) environments that the first Invokes use', async () => {
-    const { pool, started } = fakePool({ prewarm: 5, maxConcurrency: 2 });
-    pool.prewarm(def());
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(started).toHaveLength(2);
-    expect(started.every(({ instance }) => !instance.busy)).toBe(true);
-    const a = await pool.acquire(def());
-    const b = await pool.acquire(def());
-    expect([a, b].sort()).toEqual(started.map(({ instance }) => instance).sort());
-    expect(started).toHaveLength(2);
-  });
-
-  it('an Invoke that arrives while prewarming waits for a prewarmed environment, not a third one', async () => {
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const { pool, started } = fakePool({ prewarm: 2, maxConcurrency: 2, maxQueue: 5 }, () => opened);
-    pool.prewarm(def());
-    const invoke = pool.acquire(def());
-    open();
-    const instance = await invoke;
-    expect(started).toHaveLength(2);
-    expect(started.map(({ instance: each }) => each)).toContain(instance);
-    expect(instance.busy).toBe(true);
-  });
-
-  it('a prewarm that fails to start is dropped; an Invoke queued for it gets a new environment', async () => {
-    let attempts = 0;
-    const { pool, started } = fakePool({ prewarm: 1, maxConcurrency: 1, maxQueue: 5 }, async () => {
-      attempts += 1;
-      if (attempts === 1) throw new Error('init failed');
-    });
-    pool.prewarm(def());
-    const instance = await pool.acquire(def());
-    expect(attempts).toBe(2);
-    expect(started).toHaveLength(1);
-    expect(started[0]!.instance).toBe(instance);
-    expect(pool.warm()).toEqual({ 'fn:$LATEST': 1 });
-  });
-
-  it('prewarm 0 starts nothing until an Invoke', async () => {
-    const { pool, started } = fakePool({ prewarm: 0 });
-    pool.prewarm(def());
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(started).toHaveLength(0);
     expect(pool.warm()).toEqual({});
   });
 });

@@ -2,8 +2,8 @@
  * Lambda's control plane as the endpoint sees it: CreateFunction,
  * UpdateFunctionCode, UpdateFunctionConfiguration and DeleteFunction go to
  * moto (the control plane of record); on success the endpoint unpacks the code
- * and records the function (registry.ts), retires the environments that
- * ran the previous definition and initializes new ones ahead (`LAMBDA_PREWARM`). At start, functions moto no longer knows are
+ * and records the function (registry.ts), and retires the environments that
+ * ran the previous definition. At start, functions moto no longer knows are
  * forgotten (moto keeps its state in memory only).
  */
 import { createHash } from 'node:crypto';
@@ -44,7 +44,6 @@ function recordFunction(deps: ControlPlaneDeps, conf: Record<string, unknown>, z
   if (!existsSync(def.codeDir) && previous) def.codeDir = previous.codeDir;
   registry.record(def);
   deps.pool.retire(def.name);
-  deps.pool.prewarm(def);
   deps.log('function recorded', { name: def.name, codeSha256: def.codeSha256, handler: def.handler });
 }
 

@@ -36,13 +36,6 @@ export interface RouterOptions {
   maxConcurrency?: number;
   /** Invocations waiting for an environment before Invoke answers 429. Env `LAMBDA_MAX_QUEUE`. @default 1000 */
   maxQueue?: number;
-  /**
-   * Execution environments initialized when a function's code or configuration is recorded,
-   * before its first Invoke (Lambda's proactive initialization; at most {@link maxConcurrency}),
-   * so a pipeline's first batches do not wait for cold starts. 0: every environment starts on
-   * an Invoke. Env `LAMBDA_PREWARM`. @default 2
-   */
-  prewarm?: number;
   /** How long an unused environment is kept warm, ms. Env `LAMBDA_IDLE_TIMEOUT_SECONDS` (seconds). @default 300000 */
   idleTimeoutMs?: number;
   /** Region of ARNs and of calls to moto. Env `AWS_REGION`. @default 'us-east-1' */
@@ -69,7 +62,6 @@ export const defaultRouterOptions = {
   pythonRuntimes: {},
   maxConcurrency: 2,
   maxQueue: 1000,
-  prewarm: 2,
   idleTimeoutMs: 300_000,
   region: DEFAULT_AWS_REGION,
   accountId: '000000000000',
@@ -92,7 +84,6 @@ export function resolveRouterOptions(options: RouterOptions = {}): ResolvedRoute
   requireInteger(resolved.motoPort, '/options/motoPort', 1, { max: 65_535 });
   requireInteger(resolved.maxConcurrency, '/options/maxConcurrency', 1);
   requireInteger(resolved.maxQueue, '/options/maxQueue', 1);
-  requireInteger(resolved.prewarm, '/options/prewarm', 0);
   // Fractions are fine: LAMBDA_IDLE_TIMEOUT_SECONDS=0.5 keeps environments half a second.
   if (!Number.isFinite(resolved.idleTimeoutMs) || resolved.idleTimeoutMs <= 0)
     throw new ConfigError('/options/idleTimeoutMs', 'must be a number > 0 (ms)');
@@ -114,13 +105,6 @@ function positive(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return value;
 }
 
-/** A number ≥ 0 from variable `name`; `undefined` when unset, so the default applies. */
-function nonNegative(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === '0') return 0;
-  return positive(env, name);
-}
-
 const floored = (value: number | undefined) => (value === undefined ? undefined : Math.floor(value));
 
 /** {@link RouterOptions} from the router's environment (what src/stack/endpoint.ts sets), resolved. */
@@ -138,7 +122,6 @@ export function routerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Reso
     pythonRuntimes: parsePythonRuntimes(env.ROUTER_PYTHON_RUNTIMES),
     maxConcurrency: floored(positive(env, 'LAMBDA_MAX_CONCURRENCY')),
     maxQueue: floored(positive(env, 'LAMBDA_MAX_QUEUE')),
-    prewarm: floored(nonNegative(env, 'LAMBDA_PREWARM')),
     idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
     region: env.AWS_REGION || undefined,
     accountId: env.MOTO_ACCOUNT_ID || undefined,

@@ -1,7 +1,6 @@
 /**
  * The execution environment pool: per function version, the warm
- * environments, started on first use (cold start) or ahead of it for $LATEST
- * (`prewarm`, see {@link EnvironmentPool.prewarm}), reused while warm,
+ * environments, started on first use (cold start), reused while warm,
  * stopped after `idleTimeoutMs` unused, at most `maxConcurrency` at once;
  * further invocations queue (up to `maxQueue`, then {@link Throttled}).
  * New code or configuration retires an environment (see {@link EnvironmentPool.retire}).
@@ -17,8 +16,6 @@ export interface PoolSettings {
   maxConcurrency: number;
   maxQueue: number;
   idleTimeoutMs: number;
-  /** Environments initialized when a function's $LATEST is recorded, before any Invoke (at most maxConcurrency). */
-  prewarm?: number;
 }
 
 /** What the pool asks of the endpoint. */
@@ -61,8 +58,10 @@ export class EnvironmentPool {
     ).unref();
   }
 
-  /** The pool running `def` now; a new one (retiring the old) when its definition changed. */
-  private poolFor(def: FunctionDef): Pool {
+  /** An execution environment for `wanted`: a warm idle one, a new one (cold start), or the next one freed. */
+  async acquire(wanted: FunctionDef): Promise<Instance> {
+    // $LATEST always runs what is recorded now, even for a request that resolved it before an update.
+    const def = wanted.version === '$LATEST' ? (this.deps.latest(wanted.name) ?? wanted) : wanted;
     const key = keyOf(def);
     let pool = this.pools.get(key);
     if (!pool || fingerprint(pool.def) !== fingerprint(def)) {
@@ -70,41 +69,6 @@ export class EnvironmentPool {
       pool = { key, def, instances: [], waiting: [] };
       this.pools.set(key, pool);
     }
-    return pool;
-  }
-
-  /**
-   * Initialize environments for `def` before its first Invoke, as Lambda's proactive
-   * initialization does: up to `settings.prewarm` (never above maxConcurrency), in the
-   * background. One that fails to start is dropped (the first Invoke then starts and reports
-   * its own); invocations that queued for it meanwhile get another.
-   */
-  prewarm(def: FunctionDef): void {
-    const count = Math.min(this.deps.settings.prewarm ?? 0, this.deps.settings.maxConcurrency);
-    const pool = count > 0 ? this.poolFor(def) : undefined;
-    while (pool && pool.instances.length < count) {
-      const instance: Instance = { port: 0, busy: true, lastUsed: Date.now(), log: [] };
-      pool.instances.push(instance);
-      const drop = () => {
-        pool.instances = pool.instances.filter((other) => other !== instance);
-      };
-      this.deps.start(def, instance, drop).then(
-        () => this.release(def, instance),
-        () => {
-          drop();
-          instance.process?.kill('SIGKILL');
-          const waiter = pool.waiting.shift();
-          if (waiter) this.acquire(pool.def).then(waiter.resolve, waiter.reject);
-        },
-      );
-    }
-  }
-
-  /** An execution environment for `wanted`: a warm idle one, a new one (cold start), or the next one freed. */
-  async acquire(wanted: FunctionDef): Promise<Instance> {
-    // $LATEST always runs what is recorded now, even for a request that resolved it before an update.
-    const def = wanted.version === '$LATEST' ? (this.deps.latest(wanted.name) ?? wanted) : wanted;
-    const pool = this.poolFor(def);
     const idle = pool.instances.find((instance) => !instance.busy && isAlive(instance));
     if (idle) {
       idle.busy = true;
@@ -113,19 +77,21 @@ export class EnvironmentPool {
     if (pool.instances.length < this.deps.settings.maxConcurrency) {
       const instance: Instance = { port: 0, busy: true, lastUsed: Date.now(), log: [] };
       pool.instances.push(instance);
+      const owner = pool;
       try {
         await this.deps.start(def, instance, () => {
-          pool.instances = pool.instances.filter((other) => other !== instance);
+          owner.instances = owner.instances.filter((other) => other !== instance);
         });
         return instance;
       } catch (error) {
-        pool.instances = pool.instances.filter((other) => other !== instance);
+        owner.instances = owner.instances.filter((other) => other !== instance);
         instance.process?.kill('SIGKILL');
         throw error;
       }
     }
     if (pool.waiting.length >= this.deps.settings.maxQueue) throw new Throttled('Rate Exceeded.');
-    return new Promise((resolveWait, reject) => pool.waiting.push({ resolve: resolveWait, reject }));
+    const current = pool;
+    return new Promise((resolveWait, reject) => current.waiting.push({ resolve: resolveWait, reject }));
   }
 
   /** Give `instance` back after an invocation of `def`: to the next queued invocation, or idle. */
