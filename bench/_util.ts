@@ -50,4 +50,20 @@ export async function localStack() {
   return { brokers: [`${cfg.host}:${cfg.kafkaPort}`], aws };
 }
 
+/** The environment a CLI process gets to work against the local stack, as a user's shell would set it. */
+export function stackCliEnv(
+  stack: Awaited<ReturnType<typeof localStack>>,
+  logLevel: string,
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KAFKA_BROKERS: stack.brokers.join(','),
+    AWS_ENDPOINT_URL: stack.aws.endpoint,
+    AWS_REGION: stack.aws.region,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    OPENSKY_STREAM_LOG_LEVEL: logLevel,
+  };
+}
+
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;

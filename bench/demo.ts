@@ -13,12 +13,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/util/package-root.ts';
-import { fmt, localStack } from './_util.ts';
+import { fmt, localStack, stackCliEnv } from './_util.ts';
 
 const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 
-const { brokers, aws } = await localStack();
+const stack = await localStack();
 // As `npm start` runs it: node with the flags package.json's start script gives.
 const script = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).scripts.start as string;
 const nodeFlags = script.split(/\s+/).filter((word) => word.startsWith('--'));
@@ -36,16 +36,8 @@ const child = spawn(
     '0',
   ],
   {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: brokers.join(','),
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: aws.region,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      // info: its progress lines and closing count, read below.
-      OPENSKY_STREAM_LOG_LEVEL: 'info',
-    },
+    // info: its progress lines and closing count, read below.
+    env: stackCliEnv(stack, 'info'),
     stdio: ['ignore', 'pipe', 'pipe'],
   },
 );

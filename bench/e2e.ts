@@ -32,7 +32,7 @@ import { processCpuSeconds, processTree, treeCpuSeconds } from '../src/stack/sta
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { packageRoot } from '../src/util/package-root.ts';
-import { fmt, localStack, percentile, realOrGenerated, unique } from './_util.ts';
+import { fmt, localStack, percentile, realOrGenerated, stackCliEnv, unique } from './_util.ts';
 
 const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -44,16 +44,9 @@ const REPLAY = process.env.BENCH_REPLAY;
 const RSS_EVERY_S = Number(process.env.BENCH_RSS_EVERY_S ?? 0);
 const extraBridgeArgs = (process.env.BENCH_BRIDGE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
-const { brokers, aws } = await localStack();
-const cliEnv = {
-  ...process.env,
-  KAFKA_BROKERS: brokers.join(','),
-  AWS_ENDPOINT_URL: aws.endpoint,
-  AWS_REGION: aws.region,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  OPENSKY_STREAM_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-};
+const stack = await localStack();
+const { brokers, aws } = stack;
+const cliEnv = stackCliEnv(stack, process.env.BENCH_LOG_LEVEL ?? 'warn');
 const cli = join(packageRoot(), 'bin', 'opensky-stream.js');
 
 function run(args: string[]): ChildProcess {
