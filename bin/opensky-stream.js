@@ -10,7 +10,8 @@
 //   their own, which kept what they freed (about 40 MiB in produce right after its first
 //   snapshot); one arena, with fixed 128 KiB trim and mmap thresholds, gives it back. Linux
 //   only (other systems ignore them); npm's Windows shim sets them too.
-// Together: peak RSS produce 126–145, bridge 127–134 MiB, for about 15 % more of their own CPU.
+// Together: peak RSS produce 125–169 (under 150 in most runs), bridge 123–141 MiB, for about 15 %
+//   more of their own CPU.
 // --optimize-for-size would save another 40 MiB but costs 50 % more CPU, so it is not used.
 // The `opensky-stream` command. In an installed package it runs the built CLI
 // (dist/cli.js); in a source checkout it runs src/ directly (Node ≥ 22.18
