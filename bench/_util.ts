@@ -50,6 +50,12 @@ export async function localStack() {
   return { brokers: [`${cfg.host}:${cfg.kafkaPort}`], aws };
 }
 
+/** Resident memory of a live process in MiB: its peak (VmHWM) or now (VmRSS); throws if it is gone. */
+export function memoryMiB(pid: number, which: 'VmHWM' | 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`^${which}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) / 1024;
+}
+
 /** The environment a CLI process gets to work against the local stack, as a user's shell would set it. */
 export function stackCliEnv(
   stack: Awaited<ReturnType<typeof localStack>>,

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/util/package-root.ts';
-import { fmt, localStack, stackCliEnv } from './_util.ts';
+import { fmt, localStack, memoryMiB, stackCliEnv } from './_util.ts';
 
 const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -50,8 +50,7 @@ child.stderr.on('data', (chunk: Buffer) => {
 });
 const status = (field: 'VmRSS' | 'VmHWM'): number => {
   try {
-    const text = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    return Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0) / 1024;
+    return memoryMiB(child.pid!, field);
   } catch {
     return 0;
   }

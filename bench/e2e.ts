@@ -32,7 +32,7 @@ import { processCpuSeconds, processTree, treeCpuSeconds } from '../src/stack/sta
 import { generateTraffic } from '../src/synthetic/index.ts';
 import { parseStatesResponse, transformStateVector } from '../src/transform/index.ts';
 import { packageRoot } from '../src/util/package-root.ts';
-import { fmt, localStack, percentile, realOrGenerated, stackCliEnv, unique } from './_util.ts';
+import { fmt, localStack, memoryMiB, percentile, realOrGenerated, stackCliEnv, unique } from './_util.ts';
 
 const AIRCRAFT = Number(process.env.BENCH_AIRCRAFT ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -91,8 +91,7 @@ function runToEnd(args: string[]): Promise<void> {
 /** Resident memory of a live process in MiB: its peak (VmHWM) or now (VmRSS). */
 function rssMiB(child: ChildProcess, which: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   if (child.exitCode !== null) throw new Error(`the process exited early (${child.exitCode})`);
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Number(new RegExp(`^${which}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return memoryMiB(child.pid!, which);
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
