@@ -8,10 +8,11 @@
  *
  * @module
  */
-import { Partitioners } from 'kafkajs';
+
 import { DEFAULT_KAFKA_BROKERS, DEFAULT_KAFKA_TOPIC } from '../config/defaults.ts';
 import type { StateVector } from '../domain/types.ts';
 import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../handler/event.ts';
+import { Partitioners } from '../kafka/kafkajs.ts';
 import { snapshotMessages } from '../kafka/messages.ts';
 import { replaySnapshots } from '../opensky/replay.ts';
 import { syntheticSnapshots } from '../synthetic/generator.ts';

@@ -8,17 +8,16 @@
  * @module
  */
 import type { ConnectionOptions } from 'node:tls';
-import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { DEFAULT_CLIENT_ID, DEFAULT_KAFKA_BROKERS } from '../config/defaults.ts';
 import { isBrokerAddress, type KafkaSaslMechanism, readKafkaEnv } from '../config/env.ts';
 import { ConfigError, KafkaError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-// kafkajs 2.2.4 under Node 24: no TimeoutNegativeWarning, no 1 ms timer per connection (see the module).
-import './request-queue-fix.ts';
 import { kafkajsClient } from './clients/kafkajs.ts';
 import type { KafkaClient } from './clients/types.ts';
-
 import type { KafkaLike } from './kafka-like.ts';
+// kafkajs with its fixes (no negative timeouts, faster produce encoding): see the module.
+import { Kafka, logLevel } from './kafkajs.ts';
 
 export type { KafkaLike } from './kafka-like.ts';
 

@@ -1,6 +1,6 @@
 /**
- * A fix for kafkajs 2.2.4's request queue, applied when this module loads
- * (src/kafka/client.ts imports it, so does the local stack's health check).
+ * A fix for kafkajs 2.2.4's request queue, applied by src/kafka/kafkajs.ts (the
+ * module every kafkajs value of this package comes from) before kafkajs loads.
  *
  * `RequestQueue.scheduleCheckPendingRequests` computes its delay as
  * `throttledUntil - Date.now()`. `throttledUntil` is -1 until a broker throttles
@@ -85,5 +85,3 @@ export function fixKafkajsRequestQueue(from: string | URL = import.meta.url): bo
   proto[applied] = true;
   return true;
 }
-
-fixKafkajsRequestQueue();

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import type { PartitionAssigner } from 'kafkajs';
+import { AssignerProtocol } from '../kafka/kafkajs.ts';
 
 /** The protocol name members announce; every producer of this library speaks it. */
 export const STANDBY_ASSIGNER = 'opensky-stream-standby';

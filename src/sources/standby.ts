@@ -8,8 +8,8 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { PartitionAssigners } from 'kafkajs';
 import { createKafkaClient, ensureTopic, type KafkaLike } from '../kafka/client.ts';
+import { PartitionAssigners } from '../kafka/kafkajs.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { Snapshot } from '../opensky/source.ts';
 import { pause } from '../util/retry.ts';

@@ -5,8 +5,7 @@
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import '../kafka/request-queue-fix.ts';
+import { Kafka, logLevel } from '../kafka/kafkajs.ts';
 import {
   ensureDir,
   runStep,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AssignerProtocol } from 'kafkajs';
+import { AssignerProtocol } from '../kafka/kafkajs.ts';
 
 /** One partition of a topic: where its log starts and ends. */
 export interface PartitionView {

@@ -7,16 +7,10 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import {
-  CompressionTypes,
-  type Consumer,
-  type IHeaders,
-  type Message,
-  Partitioners,
-  type Producer,
-} from 'kafkajs';
+import type { Consumer, IHeaders, Message, Producer } from 'kafkajs';
 import type { ConsumedRecord } from '../../handler/event.ts';
 import type { KafkaLike } from '../kafka-like.ts';
+import { CompressionTypes, Partitioners } from '../kafkajs.ts';
 import type {
   KafkaAdmin,
   KafkaAdminOptions,
