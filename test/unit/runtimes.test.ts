@@ -93,14 +93,22 @@ describe('the bootstrap RIE starts', () => {
     });
   });
 
-  it('runs the Node.js client with a heap sized to the memory setting', () => {
+  it("runs the Node.js client with the managed runtime's flags, V8's heap sized to the memory setting", () => {
     expect(launchCommand({ ...target, runtime: 'nodejs22.x' }, node, python)).toEqual({
-      argv: ['/usr/bin/node', '--max-old-space-size=460', '/cache/ric/index.mjs', 'app.handler'],
+      argv: [
+        '/usr/bin/node',
+        '--expose-gc',
+        '--max-http-header-size=81920',
+        '--max-semi-space-size=25',
+        '--max-old-space-size=461',
+        '/cache/ric/index.mjs',
+        'app.handler',
+      ],
       env: {},
     });
-    expect(launchCommand({ ...target, runtime: 'nodejs24.x', memorySize: 64 }, node, python).argv[1]).toBe(
-      '--max-old-space-size=64',
-    );
+    expect(
+      launchCommand({ ...target, runtime: 'nodejs24.x', memorySize: 1769 }, node, python).argv.slice(3, 5),
+    ).toEqual(['--max-semi-space-size=88', '--max-old-space-size=1593']);
   });
 
   it('refuses to start a runtime it cannot run (recorded before its interpreter went away)', () => {
