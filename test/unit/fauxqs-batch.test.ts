@@ -45,14 +45,14 @@ describe('fauxqs PublishBatch entries in one pass', () => {
       },
       {
         id: 'a',
-        message: 'first',
-        subject: 'hello',
-        messageGroupId: 'g',
-        messageDeduplicationId: 'd',
         messageAttributes: {
           blob: { DataType: 'Binary', BinaryValue: 'AAE=' },
           n: { DataType: 'Number', StringValue: '7' },
         },
+        message: 'first',
+        subject: 'hello',
+        messageGroupId: 'g',
+        messageDeduplicationId: 'd',
       },
       {
         id: 'j',
