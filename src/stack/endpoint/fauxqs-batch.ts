@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { registerHooks } from 'node:module';
+import * as nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 /** An SNS message attribute as fauxqs keeps it. */
@@ -123,7 +123,9 @@ let applied = false;
 export function patchFauxqsPublishBatch(publishFile: string): () => boolean {
   (globalThis as Record<symbol, unknown>)[GLOBAL_KEY] = parseBatchEntries;
   const url = pathToFileURL(publishFile).href;
-  if (patchedUrl === undefined) {
+  // module.registerHooks: Node 22.15 and 23.5 on; before, fauxqs runs as it is.
+  const registerHooks = (nodeModule as Partial<typeof nodeModule>).registerHooks;
+  if (patchedUrl === undefined && registerHooks) {
     patchedUrl = url;
     registerHooks({
       load(target, context, nextLoad) {

@@ -73,6 +73,11 @@ export async function loadMessaging(
   });
   await app.ready();
   if (!batchPatched())
-    log('fauxqs PublishBatch left as it is: its parseBatchEntries was not found', { entry });
+    log(
+      'fauxqs PublishBatch left as it is: its parseBatchEntries not found, or no module.registerHooks (Node < 22.15)',
+      {
+        entry,
+      },
+    );
   return { messaging: app, snsMetrics };
 }
