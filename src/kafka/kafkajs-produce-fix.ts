@@ -37,12 +37,27 @@ interface EncoderState {
   writeBufferInternal(buffer: Buffer): void;
   writeUVarInt(value: number): EncoderState;
   writeVarLong(value: unknown): EncoderState;
+  writeVarInt(value: number): EncoderState;
+  writeInt8(value: number): EncoderState;
+  writeVarIntBytes(value: unknown): EncoderState;
+  writeVarIntString(value: string): EncoderState;
 }
 
 interface EncoderClass {
   new (initialSize?: number): EncoderState;
   prototype: EncoderState;
   sizeOfVarLong(value: unknown): number;
+  sizeOfVarInt(value: number): number;
+  sizeOfVarIntBytes(value: unknown): number;
+}
+
+/** What kafkajs's record encoder takes (src/protocol/recordBatch/record/v0). */
+interface RecordFields {
+  offsetDelta?: number;
+  timestampDelta?: unknown;
+  key: unknown;
+  value: unknown;
+  headers?: Record<string, unknown>;
 }
 
 type Partitioner = (args: { topic: string; partitionMetadata: unknown[]; message: unknown }) => number;
@@ -55,10 +70,12 @@ export interface KafkajsProduceFix {
 
 const ENCODER = 'kafkajs/src/protocol/encoder.js';
 const GROUP = 'kafkajs/src/producer/groupMessagesPerPartition.js';
-/** Modules that keep `Encoder` or the grouping function from their load; the swap must come before them. */
+const RECORD = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
+/** Modules that keep `Encoder`, the grouping or the record function from their load; the swap must come before them. */
 const DEPENDENTS = [
   'kafkajs/src/producer/sendMessages.js',
-  'kafkajs/src/protocol/recordBatch/record/v0/index.js',
+  'kafkajs/src/protocol/requests/produce/v3/request.js',
+  RECORD,
   'kafkajs/src/protocol/recordBatch/header/v0/index.js',
   'kafkajs/src/protocol/recordBatch/v0/index.js',
 ];
@@ -156,6 +173,52 @@ export function groupMessagesPerPartition({
 }
 
 /**
+ * kafkajs's record encoder, writing the headers in place (kafkajs: one encoder per header,
+ * then copied) into one encoder sized for the record (kafkajs: 512 bytes, grown as needed).
+ * The header list and its size are computed as kafkajs does, so what it refuses (a header
+ * value that is null, undefined or a number) throws the same way.
+ */
+function recordEncoder(Encoder: EncoderClass) {
+  return function Record({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: RecordFields) {
+    const list: Array<{ key: string; value: unknown }> = [];
+    for (const name of Object.keys(headers)) {
+      const values = headers[name];
+      // forEach, as kafkajs's map: holes of a sparse list are skipped.
+      if (Array.isArray(values))
+        values.forEach((item) => {
+          list.push({ key: name, value: item });
+        });
+      else list.push({ key: name, value: values });
+    }
+    let headersSize = Encoder.sizeOfVarInt(list.length);
+    for (const header of list) {
+      const keySize = Buffer.byteLength(header.key);
+      const valueSize = Buffer.byteLength(header.value as string);
+      headersSize += Encoder.sizeOfVarInt(keySize) + keySize;
+      headersSize +=
+        header.value === null ? Encoder.sizeOfVarInt(-1) : Encoder.sizeOfVarInt(valueSize) + valueSize;
+    }
+    const sizeOfBody =
+      1 +
+      Encoder.sizeOfVarLong(timestampDelta) +
+      Encoder.sizeOfVarInt(offsetDelta) +
+      Encoder.sizeOfVarIntBytes(key) +
+      Encoder.sizeOfVarIntBytes(value) +
+      headersSize;
+    const encoder = new Encoder(sizeOfBody + 5)
+      .writeVarInt(sizeOfBody)
+      .writeInt8(0)
+      .writeVarLong(timestampDelta)
+      .writeVarInt(offsetDelta)
+      .writeVarIntBytes(key)
+      .writeVarIntBytes(value)
+      .writeVarInt(list.length);
+    for (const header of list) encoder.writeVarIntString(header.key).writeVarIntBytes(header.value);
+    return encoder;
+  };
+}
+
+/**
  * Apply the fix to the kafkajs that `require` resolves. Idempotent. The caller
  * checks the version (src/kafka/kafkajs.ts).
  */
@@ -187,6 +250,10 @@ export function fixKafkajsProduceEncoding(require: Require): KafkajsProduceFix {
     if (encoderModule && groupModule) {
       encoderModule.exports = PooledEncoder;
       groupModule.exports = groupMessagesPerPartition;
+      // Loaded after the encoder swap, so the record module's own Header import is the pooled one.
+      require(RECORD);
+      const recordModule = cache[require.resolve(RECORD)];
+      if (recordModule) recordModule.exports = recordEncoder(PooledEncoder as unknown as EncoderClass);
       modules = true;
     }
   }

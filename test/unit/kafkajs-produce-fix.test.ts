@@ -16,7 +16,13 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * grouped by partition with kafkajs's default partitioner. Prints the bytes'
  * hex and the groups as JSON. `fixed` loads kafkajs through src/kafka/kafkajs.ts.
  */
-function encodeInChild(fixed: boolean): { fixes?: unknown; batch: string; gzip: string; groups: string } {
+function encodeInChild(fixed: boolean): {
+  fixes?: unknown;
+  batch: string;
+  gzip: string;
+  groups: string;
+  refusals: string[];
+} {
   const script = `
     import { createRequire } from 'node:module';
     const require = createRequire(${JSON.stringify(join(root, 'package.json'))});
@@ -39,6 +45,15 @@ function encodeInChild(fixed: boolean): { fixes?: unknown; batch: string; gzip: 
     }
     const batch = (compression) => RecordBatch({ compression, firstTimestamp: 1700000000000, maxTimestamp: 1700000009999,
       lastOffsetDelta: 199, producerId: 42, producerEpoch: 1, firstSequence: 7, records });
+    // What kafkajs refuses, refused the same way: a header value that is null, undefined or a number.
+    const refusals = [null, undefined, 7].map((bad) => {
+      try {
+        Record({ key: Buffer.from('k'), value: Buffer.from('v'), headers: { bad } });
+        return 'accepted';
+      } catch (error) {
+        return error.constructor.name + ':' + error.code;
+      }
+    });
     const plain = await batch(CompressionTypes.None);
     const gzip = await batch(CompressionTypes.GZIP);
     const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 1 }));
@@ -46,7 +61,7 @@ function encodeInChild(fixed: boolean): { fixes?: unknown; batch: string; gzip: 
     const messages = Array.from({ length: 5000 }, (_, i) => ({ key: 'k' + (i * 7919) % 6007, value: String(i) }));
     const groups = group({ topic: 't', partitionMetadata, messages, partitioner });
     const shape = Object.fromEntries(Object.entries(groups).map(([p, ms]) => [p, ms.map((m) => m.value).join(',')]));
-    console.log(JSON.stringify({ fixes, batch: plain.buffer.toString('hex'), gzip: gzip.buffer.toString('hex'), groups: JSON.stringify(shape) }));
+    console.log(JSON.stringify({ fixes, batch: plain.buffer.toString('hex'), gzip: gzip.buffer.toString('hex'), groups: JSON.stringify(shape), refusals }));
   `;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop() as string);
@@ -62,6 +77,12 @@ describe('kafkajs produce encoding fix', () => {
     expect(fixed.batch).toBe(original.batch);
     expect(fixed.gzip).toBe(original.gzip);
     expect(fixed.groups).toBe(original.groups);
+    expect(fixed.refusals).toEqual(original.refusals);
+    expect(original.refusals).toEqual([
+      'TypeError:ERR_INVALID_ARG_TYPE',
+      'TypeError:ERR_INVALID_ARG_TYPE',
+      'TypeError:ERR_INVALID_ARG_TYPE',
+    ]);
     expect(Object.keys(JSON.parse(fixed.groups))).toEqual(['0', '1', '2']);
   });
 
