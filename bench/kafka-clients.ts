@@ -8,6 +8,8 @@
  *
  * Each client and phase runs in a child process of its own, one after the
  * other, so CPU and RSS are that client's alone (the broker is another process).
+ * kafkajs runs as this package loads it (src/kafka/kafkajs.ts); one more produce
+ * run takes kafkajs as released (OPENSKY_STREAM_KAFKAJS_PRODUCE_FIX=off) for the fix's ratio.
  *   npm run bench -- kafka-clients
  */
 import { spawnSync } from 'node:child_process';
@@ -142,11 +144,21 @@ async function child(name: KafkaClientName, phase: 'produce' | 'consume', topic:
   process.exit(0);
 }
 
-function runChild(name: KafkaClientName, phase: 'produce' | 'consume', topic: string): PhaseResult {
+function runChild(
+  name: KafkaClientName,
+  phase: 'produce' | 'consume',
+  topic: string,
+  env: NodeJS.ProcessEnv = {},
+): PhaseResult {
   const out = spawnSync(
     process.execPath,
     ['--expose-gc', fileURLToPath(import.meta.url), 'child', name, phase, topic],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 },
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 300_000,
+      env: { ...process.env, ...env },
+    },
   );
   const line = out.stdout.trim().split('\n').pop() ?? '';
   if (out.status !== 0 || !line.startsWith('{'))
@@ -169,6 +181,13 @@ if (process.argv[2] === 'child') {
     results.set(`${name} produce`, runChild(name, 'produce', topic));
     results.set(`${name} consume`, runChild(name, 'consume', topic));
   }
+  // kafkajs as released: without the produce encoding fix src/kafka/kafkajs.ts applies.
+  const released = unique('bench-clients-kafkajs-released');
+  topics.push(released);
+  await admin.createTopic({ topic: released, partitions: 3 });
+  const releasedProduce = runChild('kafkajs', 'produce', released, {
+    OPENSKY_STREAM_KAFKAJS_PRODUCE_FIX: 'off',
+  });
   await admin.deleteTopics(topics).catch(() => undefined);
   await admin.disconnect();
 
@@ -189,6 +208,13 @@ if (process.argv[2] === 'child') {
           : ` (${fmt(r.joinSeconds, 2)} s to the first batch, then ${fmt(r.steadyPerSecond!)} records/s)`),
     );
   }
+  const fixed = results.get('kafkajs produce')!;
+  console.log(
+    `kafkajs as released, produce: ${fmt(releasedProduce.records / releasedProduce.seconds)} records/s  ` +
+      `${fmt(perRecordUs(releasedProduce), 1)} µs CPU/record  RSS peak ${fmt(releasedProduce.rssPeakMiB)} MiB; ` +
+      `with the fix: records/s ×${fmt(fixed.records / fixed.seconds / (releasedProduce.records / releasedProduce.seconds), 2)}  ` +
+      `CPU/record ×${fmt(perRecordUs(fixed) / perRecordUs(releasedProduce), 2)}`,
+  );
   for (const phase of ['produce', 'consume']) {
     const k = results.get(`kafkajs ${phase}`)!;
     const p = results.get(`platformatic ${phase}`)!;

@@ -9,6 +9,8 @@
  *
  * Both apply to the kafkajs versions they were written against only; another
  * version loads unchanged (and the unit tests fail, as a reminder).
+ * `OPENSKY_STREAM_KAFKAJS_PRODUCE_FIX=off` keeps kafkajs's own produce encoding
+ * (`npm run bench -- kafka-clients` measures both).
  *
  * @module
  */
@@ -29,10 +31,12 @@ function applyFixes(): { requestQueue: boolean; produce: KafkajsProduceFix } {
   if (!patchedKafkajsVersions.includes(version)) {
     return { requestQueue: false, produce: { methods: false, modules: false } };
   }
-  return {
-    produce: fixKafkajsProduceEncoding(require),
-    requestQueue: fixKafkajsRequestQueue(import.meta.url),
-  };
+  // The escape hatch: kafkajs's own produce encoding (slower, the same bytes).
+  const produce =
+    process.env.OPENSKY_STREAM_KAFKAJS_PRODUCE_FIX === 'off'
+      ? { methods: false, modules: false }
+      : fixKafkajsProduceEncoding(require);
+  return { produce, requestQueue: fixKafkajsRequestQueue(import.meta.url) };
 }
 
 /** Which fixes are in place in this process (`produce.modules` is false when kafkajs's producer loaded first). */

@@ -16,7 +16,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * grouped by partition with kafkajs's default partitioner. Prints the bytes'
  * hex and the groups as JSON. `fixed` loads kafkajs through src/kafka/kafkajs.ts.
  */
-function encodeInChild(fixed: boolean): {
+function encodeInChild(
+  fixed: boolean,
+  env: NodeJS.ProcessEnv = {},
+): {
+  encoder: string;
   fixes?: unknown;
   batch: string;
   gzip: string;
@@ -61,9 +65,12 @@ function encodeInChild(fixed: boolean): {
     const messages = Array.from({ length: 5000 }, (_, i) => ({ key: 'k' + (i * 7919) % 6007, value: String(i) }));
     const groups = group({ topic: 't', partitionMetadata, messages, partitioner });
     const shape = Object.fromEntries(Object.entries(groups).map(([p, ms]) => [p, ms.map((m) => m.value).join(',')]));
-    console.log(JSON.stringify({ fixes, batch: plain.buffer.toString('hex'), gzip: gzip.buffer.toString('hex'), groups: JSON.stringify(shape), refusals }));
+    console.log(JSON.stringify({ fixes, batch: plain.buffer.toString('hex'), gzip: gzip.buffer.toString('hex'), groups: JSON.stringify(shape), refusals, encoder: require('kafkajs/src/protocol/encoder.js').name }));
   `;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
@@ -84,6 +91,13 @@ describe('kafkajs produce encoding fix', () => {
       'TypeError:ERR_INVALID_ARG_TYPE',
     ]);
     expect(Object.keys(JSON.parse(fixed.groups))).toEqual(['0', '1', '2']);
+  });
+
+  it('leaves kafkajs its own encoding with OPENSKY_STREAM_KAFKAJS_PRODUCE_FIX=off', () => {
+    const off = encodeInChild(true, { OPENSKY_STREAM_KAFKAJS_PRODUCE_FIX: 'off' });
+    expect(off.fixes).toEqual({ produce: { methods: false, modules: false }, requestQueue: true });
+    expect(off.encoder).toBe('Encoder');
+    expect(encodeInChild(true).encoder).toBe('PooledEncoder');
   });
 
   it('writes varints and varlongs that kafkajs decodes back, small and large', () => {
