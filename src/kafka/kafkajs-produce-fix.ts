@@ -71,12 +71,13 @@ export interface KafkajsProduceFix {
 const ENCODER = 'kafkajs/src/protocol/encoder.js';
 const GROUP = 'kafkajs/src/producer/groupMessagesPerPartition.js';
 const RECORD = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
-/** Modules that keep `Encoder`, the grouping or the record function from their load; the swap must come before them. */
+/**
+ * Modules that keep what is swapped from their load: the grouping (sendMessages), the record
+ * function (the produce request) and `Encoder` (the record batch); the swap must come before them.
+ */
 const DEPENDENTS = [
   'kafkajs/src/producer/sendMessages.js',
   'kafkajs/src/protocol/requests/produce/v3/request.js',
-  RECORD,
-  'kafkajs/src/protocol/recordBatch/header/v0/index.js',
   'kafkajs/src/protocol/recordBatch/v0/index.js',
 ];
 
@@ -121,17 +122,10 @@ function isSmallInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= -0x40000000 && value < 0x40000000;
 }
 
-/** The bytes of a small integer's zig-zag varint (kafkajs: BigInt arithmetic for every varlong). */
+/** A small integer's varlong size is its varint size (kafkajs: BigInt arithmetic for every varlong). */
 function fastSizeOfVarLong(original: EncoderClass['sizeOfVarLong']) {
   return function sizeOfVarLong(this: EncoderClass, value: unknown): number {
-    if (!isSmallInteger(value)) return original.call(this, value);
-    let encoded = (value << 1) ^ (value >> 31);
-    let bytes = 1;
-    while ((encoded & 0xffffff80) !== 0) {
-      bytes += 1;
-      encoded >>>= 7;
-    }
-    return bytes;
+    return isSmallInteger(value) ? this.sizeOfVarInt(value) : original.call(this, value);
   };
 }
 
@@ -250,7 +244,7 @@ export function fixKafkajsProduceEncoding(require: Require): KafkajsProduceFix {
     if (encoderModule && groupModule) {
       encoderModule.exports = PooledEncoder;
       groupModule.exports = groupMessagesPerPartition;
-      // Loaded after the encoder swap, so the record module's own Header import is the pooled one.
+      // Loaded only for its cache entry: the produce request takes its export, replaced here.
       require(RECORD);
       const recordModule = cache[require.resolve(RECORD)];
       if (recordModule) recordModule.exports = recordEncoder(PooledEncoder as unknown as EncoderClass);
