@@ -272,6 +272,8 @@ export const endpointService: Service = {
         ROUTER_PYTHON_RUNTIMES: JSON.stringify(python),
         MOTO_ACCOUNT_ID: accountId,
       },
+      // Mappings' pollers first, then the environments (router.ts): never RIE by SIGTERM.
+      stopsItsChildren: true,
     });
     await waitUntil('lambda (AWS endpoint)', () => routerAnswers(cfg), {
       timeoutMs: 30_000,

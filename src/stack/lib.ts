@@ -138,13 +138,24 @@ const pidFile = (cfg: StackConfig, name: string) => join(cfg.runDir, `${name}.pi
 export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * The process stops its own children, in order, when it gets SIGTERM: `stopService` then
+   * signals it alone, and its group only gets SIGKILL, after it exited or after the grace.
+   * The router needs this: SIGTERM reaching RIE while it runs an invocation makes RIE
+   * answer it 200 with an empty body (its reset path reports success), which Lambda's
+   * callers read as a batch that succeeded. @default false: SIGTERM to the whole group
+   */
+  stopsItsChildren?: boolean;
 }
+
+/** The pid file's second line when the service stops its own children (see {@link SpawnOptions}). */
+const STOPS_ITS_CHILDREN = 'stops-its-children';
 
 /**
  * Start a long-running process detached in its own process group, stdout and
  * stderr appended to `<runDir>/<name>.log`, pid written to `<runDir>/<name>.pid`.
- * `stopService` later kills the whole group, so children (e.g. the Lambda
- * runtimes the router starts) go with it.
+ * `stopService` later stops it and kills what is left of its group, so children
+ * (e.g. the Lambda runtimes the router starts) go with it.
  */
 export function spawnService(
   cfg: StackConfig,
@@ -164,17 +175,28 @@ export function spawnService(
     });
     if (child.pid === undefined) throw new Error(`could not start ${name}: ${command} ${args.join(' ')}`);
     child.unref();
-    writeFileSync(pidFile(cfg, name), `${child.pid}\n`);
+    writeFileSync(
+      pidFile(cfg, name),
+      `${child.pid}\n${options.stopsItsChildren ? `${STOPS_ITS_CHILDREN}\n` : ''}`,
+    );
     return child.pid;
   } finally {
     closeSync(out);
   }
 }
 
-export function readPid(cfg: StackConfig, name: string): number | undefined {
+/** The pid file's lines: the pid, then what `stopService` needs to know. */
+function pidFileLines(cfg: StackConfig, name: string): string[] {
   const file = pidFile(cfg, name);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+    : [];
+}
+
+export function readPid(cfg: StackConfig, name: string): number | undefined {
+  const pid = Number(pidFileLines(cfg, name)[0] || Number.NaN);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
@@ -219,12 +241,22 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Stop a service we started (by its pid file): SIGTERM to its group, SIGKILL after `graceMs`. */
+/**
+ * Stop a service we started (by its pid file): SIGTERM to its group (or to it alone when it
+ * stops its own children, see {@link SpawnOptions.stopsItsChildren}), SIGKILL to the group
+ * after `graceMs`, and to what is left of the group once it exited.
+ */
 export async function stopService(cfg: StackConfig, name: string, graceMs = 15_000): Promise<boolean> {
   const pid = readPid(cfg, name);
   if (pid === undefined) return false;
   if (isAlive(pid)) {
-    killGroup(pid, 'SIGTERM');
+    if (pidFileLines(cfg, name).includes(STOPS_ITS_CHILDREN)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    } else killGroup(pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (isAlive(pid) && Date.now() < deadline) await sleep(100);
     if (isAlive(pid)) killGroup(pid, 'SIGKILL');

@@ -58,6 +58,8 @@ export async function startOwnEndpoint(
       ROUTER_MESSAGING_ENTRY: existsSync(fauxqsEntry(shared)) ? fauxqsEntry(shared) : '',
       MOTO_ACCOUNT_ID: accountId,
     },
+    // As the stack's router: it stops its pollers, then its environments (see spawnService).
+    stopsItsChildren: true,
   });
   const url = `http://${cfg.host}:${port}`;
   await waitUntil(

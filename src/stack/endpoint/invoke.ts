@@ -14,7 +14,7 @@ import { invokeEnvironment } from './environment.ts';
 import { apiError, readBody } from './http.ts';
 import type { EndpointLog } from './log.ts';
 import type { MotoClient } from './moto.ts';
-import { type EnvironmentPool, Throttled } from './pool.ts';
+import { type EnvironmentPool, Stopping, Throttled } from './pool.ts';
 import {
   type FunctionRef,
   functionArn,
@@ -133,6 +133,11 @@ export async function handleInvoke(
     const value = req.headers[name];
     if (typeof value === 'string') forwarded[name] = value;
   }
+  // Checked before an Event invocation is accepted (202): one the endpoint cannot run would be lost.
+  if (pool.stopping) {
+    apiError(res, 503, 'ServiceException', new Stopping().message);
+    return;
+  }
   const requestId = randomUUID();
   const run = async () => {
     const instance = await pool.acquire(def);
@@ -173,6 +178,8 @@ export async function handleInvoke(
       apiError(res, 429, 'TooManyRequestsException', 'Rate Exceeded.', {
         Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
       });
+    } else if (error instanceof Stopping) {
+      apiError(res, 503, 'ServiceException', error.message);
     } else {
       apiError(res, 502, 'ServiceException', `execution environment failed: ${(error as Error).message}`);
     }

@@ -11,6 +11,13 @@ import type { FunctionDef } from './registry.ts';
 /** Invoke's 429: every environment is busy and the queue is full. */
 export class Throttled extends Error {}
 
+/** The endpoint is stopping: no new invocation starts (see {@link EnvironmentPool.close}). */
+export class Stopping extends Error {
+  constructor() {
+    super('the local AWS endpoint is stopping; invoke again once it is back');
+  }
+}
+
 /** Lambda's limits, as the pool applies them. */
 export interface PoolSettings {
   maxConcurrency: number;
@@ -45,6 +52,7 @@ export class EnvironmentPool {
   private readonly pools = new Map<string, Pool>();
   private readonly deps: PoolDeps;
   private reaper?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(deps: PoolDeps) {
     this.deps = deps;
@@ -60,6 +68,7 @@ export class EnvironmentPool {
 
   /** An execution environment for `wanted`: a warm idle one, a new one (cold start), or the next one freed. */
   async acquire(wanted: FunctionDef): Promise<Instance> {
+    if (this.closing) throw new Stopping();
     // $LATEST always runs what is recorded now, even for a request that resolved it before an update.
     const def = wanted.version === '$LATEST' ? (this.deps.latest(wanted.name) ?? wanted) : wanted;
     const key = keyOf(def);
@@ -126,7 +135,37 @@ export class EnvironmentPool {
     return Object.fromEntries([...this.pools.values()].map((pool) => [pool.key, pool.instances.length]));
   }
 
-  /** Kill every environment, busy or not, and stop reaping. */
+  /**
+   * The endpoint is stopping: refuse new invocations ({@link Stopping}); those running or
+   * queued go on, so their callers get the function's own answer (see {@link drained}).
+   */
+  close(): void {
+    this.closing = true;
+  }
+
+  /** True once {@link close} was called. */
+  get stopping(): boolean {
+    return this.closing;
+  }
+
+  /** Resolves true once no invocation runs or waits, or false after `timeoutMs`. */
+  async drained(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    const busy = () =>
+      [...this.pools.values()].some(
+        (pool) => pool.waiting.length > 0 || pool.instances.some((instance) => instance.busy),
+      );
+    while (busy()) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolveLater) => setTimeout(resolveLater, 20));
+    }
+    return true;
+  }
+
+  /**
+   * Kill every environment, busy or not, and stop reaping. Always SIGKILL: an invocation it
+   * cuts fails (the caller retries), whereas RIE answers one cut by SIGTERM with an empty 200.
+   */
   stopAll(): void {
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;

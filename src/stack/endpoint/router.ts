@@ -36,6 +36,9 @@ import { FunctionRegistry } from './registry.ts';
 import { requestCountKey, routeOf } from './routes.ts';
 import { runnableRuntimes } from './runtimes.ts';
 
+/** How long a stopping endpoint waits for the invocations in flight before it cuts them. */
+const DRAIN_MS = 5000;
+
 /** A running endpoint. */
 export interface Router {
   /** The options it runs with. */
@@ -44,8 +47,9 @@ export interface Router {
   /** Load fauxqs (when configured), listen, then forget functions moto no longer knows. */
   start(): Promise<void>;
   /**
-   * Stop: the event source mappings' pollers first (they finish and commit what is in flight
-   * while functions still run), then the execution environments, SNS metrics and fauxqs; resolves
+   * Stop: no new invocation; the event source mappings' pollers first (they finish and commit
+   * what is in flight while functions still run) and the other invocations in flight (up to
+   * five seconds), then the execution environments, SNS metrics and fauxqs; resolves
    * when the server has closed (open connections are cut after two seconds). Idempotent.
    */
   close(): Promise<void>;
@@ -168,9 +172,16 @@ export function createRouter(options: RouterOptions = {}, log: EndpointLog = jso
 
   /** See {@link Router.close}. */
   const stop = async (): Promise<void> => {
-    await esm
-      .close()
-      .catch((error: unknown) => log('event source mappings did not stop', { error: String(error) }));
+    // No new invocation from now on; those in flight, the mappings' pollers' among them, end
+    // with the function's own answer (up to DRAIN_MS for others' than the pollers').
+    pool.close();
+    const [, drained] = await Promise.all([
+      esm
+        .close()
+        .catch((error: unknown) => log('event source mappings did not stop', { error: String(error) })),
+      pool.drained(DRAIN_MS),
+    ]);
+    if (!drained) log('invocations still running when the endpoint stopped; their callers get an error');
     pool.stopAll();
     await loaded?.snsMetrics.close().catch(() => undefined);
     loaded?.messaging.close().catch(() => undefined);
