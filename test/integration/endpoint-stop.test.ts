@@ -6,9 +6,11 @@
  * callers (an event source mapping with ReportBatchItemFailures among them)
  * read as "every record succeeded". So the router is stopped alone, refuses
  * new invocations, lets those in flight end (up to five seconds), and only
- * then kills its environments, with SIGKILL.
+ * then kills its environments, with SIGKILL. And an empty answer from an
+ * environment that exits right after it (RIE reset by a signal from elsewhere)
+ * is an error for the caller.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -93,5 +95,72 @@ describe('stopping the AWS endpoint while a function runs', () => {
     const { answer } = await stopDuring(30_000);
     expect(answer.status === 200, JSON.stringify(answer)).toBe(false);
     expect(answer.error).toBeDefined();
+  }, 60_000);
+});
+
+// What RIE does when a signal resets it mid-invocation (internal/lambda/rie/handlers.go: the
+// reset's ErrReleaseReservationDone counts as success, nothing was written, then os.Exit(0)):
+// an empty 200, then the process ends. FAKE_RIE_STAYS keeps it running (a runtime that really
+// answered with an empty body). A stand-in, since the real race cannot be brought about at will.
+const fakeRie = `
+import { createServer } from 'node:http';
+const address = process.argv[process.argv.indexOf('--runtime-interface-emulator-address') + 1];
+const [host, port] = address.split(':');
+createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.on('finish', () => {
+      if (!process.env.FAKE_RIE_STAYS) process.exit(0);
+    });
+    res.writeHead(200, { 'content-length': '0' });
+    res.end();
+  });
+}).listen(Number(port), host);
+`;
+
+describe('an execution environment that answers empty', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oss-fake-rie-'));
+  const bin = join(dir, 'aws-lambda-rie');
+  writeFileSync(bin, `#!${process.execPath}\n${fakeRie}`);
+  chmodSync(bin, 0o755);
+  let endpoint: OwnEndpoint | undefined;
+  const names: string[] = [];
+
+  afterAll(async () => {
+    await endpoint?.dispose();
+    for (const name of names)
+      await lambdaClient()
+        .send(new DeleteFunctionCommand({ FunctionName: name }))
+        .catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function invokeOn(env: Record<string, string>) {
+    endpoint ??= await startOwnEndpoint({ ROUTER_RIE_BIN: bin });
+    const name = uniqueName('empty-answer');
+    names.push(name);
+    await deployTestFunction(name, 'export const handler = async () => ({});', {
+      endpoint: endpoint.url,
+      env,
+    });
+    const lambda = new LambdaClient({ ...awsClientConfig(), endpoint: endpoint.url, maxAttempts: 1 });
+    return lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') })).then(
+      (out) => ({ status: out.StatusCode, payload: Buffer.from(out.Payload ?? []).toString('utf8') }),
+      (error: Error & { $metadata?: { httpStatusCode?: number } }) => ({
+        status: error.$metadata?.httpStatusCode,
+        error: error.name,
+        message: error.message,
+      }),
+    );
+  }
+
+  it('and exits: the caller gets a ServiceException, not a success', async () => {
+    const answer = await invokeOn({});
+    expect(answer).toMatchObject({ status: 502, error: 'ServiceException' });
+    expect((answer as { message: string }).message).toMatch(/stopped during the invocation/);
+  }, 60_000);
+
+  it("and goes on running: the empty answer is the function's, passed on", async () => {
+    expect(await invokeOn({ FAKE_RIE_STAYS: '1' })).toEqual({ status: 200, payload: '' });
   }, 60_000);
 });

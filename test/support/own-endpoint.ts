@@ -30,7 +30,7 @@ export interface OwnEndpoint {
 
 /**
  * Start a router with `env` added to its environment (LAMBDA_MAX_CONCURRENCY, LAMBDA_MAX_QUEUE,
- * LAMBDA_RUNTIME_CLIENT, …). With `runDir`, it uses (and keeps) that run directory, so a second
+ * LAMBDA_RUNTIME_CLIENT, ROUTER_RIE_BIN for a stand-in RIE, …). With `runDir`, it uses (and keeps) that run directory, so a second
  * router can start on what the first one left.
  */
 export async function startOwnEndpoint(
@@ -51,7 +51,7 @@ export async function startOwnEndpoint(
       MOTO_PORT: String(shared.motoPort),
       ROUTER_MOTO_TOKEN: motoToken(shared) ?? '',
       ROUTER_RUN_DIR: runDir,
-      ROUTER_RIE_BIN: rieBinary(shared),
+      ROUTER_RIE_BIN: env.ROUTER_RIE_BIN ?? rieBinary(shared),
       ROUTER_RUNTIME: entry,
       ROUTER_RUNTIME_CLIENT: client,
       // fauxqs when the stack installed it (its SNS/SQS then are this endpoint's own), else moto's.

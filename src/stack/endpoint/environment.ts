@@ -42,6 +42,23 @@ export const isAlive = (instance: Instance): boolean =>
   instance.process.exitCode === null &&
   instance.process.signalCode === null;
 
+/** Resolves true when the environment's process has exited, or exits within `ms`. */
+export function exitsWithin(instance: Instance, ms: number): Promise<boolean> {
+  const child = instance.process;
+  if (!child || !isAlive(instance)) return Promise.resolve(true);
+  return new Promise((resolveExit) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolveExit(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolveExit(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
 function freePort(host: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createNetServer();

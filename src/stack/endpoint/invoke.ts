@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invokeEnvironment } from './environment.ts';
+import { exitsWithin, invokeEnvironment } from './environment.ts';
 import { apiError, readBody } from './http.ts';
 import type { EndpointLog } from './log.ts';
 import type { MotoClient } from './moto.ts';
@@ -38,6 +38,9 @@ export interface InvokeDeps {
   accountId: string;
   log: EndpointLog;
 }
+
+/** How long an empty answer waits to see whether its environment is exiting (see handleInvoke). */
+const EMPTY_ANSWER_EXIT_MS = 250;
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
 
@@ -151,6 +154,15 @@ export async function handleInvoke(
         (def.timeout + 10) * 1000,
         forwarded,
       );
+      // Runtime clients answer even `undefined` with a body ("null"). RIE answers empty when a
+      // signal reset it mid-invocation, just before it exits: the function did not finish, and
+      // Lambda's callers would read the empty answer as a success (a whole batch committed).
+      if (
+        answer.status === 200 &&
+        answer.body.length === 0 &&
+        (await exitsWithin(instance, EMPTY_ANSWER_EXIT_MS))
+      )
+        throw new Error('the execution environment stopped during the invocation');
       return { answer, logs: instance.log.join('') };
     } finally {
       pool.release(def, instance);
