@@ -22,6 +22,7 @@ import {
   cliEnv,
   deleteAws,
   deleteTopics,
+  describeLost,
   type Feed,
   type FeedFault,
   flags,
@@ -272,7 +273,12 @@ export async function flow(spec: FlowSpec): Promise<FaultRow> {
     const counts = tally(feed.expected, notifications.bodies);
     const deadLettered = await topicRecords(brokers, `${names.topic}-dlq`);
     const duplicateBound = BATCH_SIZE * PARTITIONS * (spec.faults ?? 1);
-    if (counts.lost > 0) failures.push(`${counts.lost} lost`);
+    if (counts.lost > 0) {
+      failures.push(`${counts.lost} lost`);
+      // What a CI log must hold to find where they went: CI keeps nothing else of the run.
+      notes.push(describeLost(feed, notifications.bodies));
+      notes.push(`poller log, last lines: ${poller.text().split('\n').slice(-12).join('\n')}`);
+    }
     if (counts.duplicates > duplicateBound)
       failures.push(`${counts.duplicates} duplicates > ${duplicateBound}`);
     if (counts.unknown > 0) failures.push(`${counts.unknown} notifications no snapshot gives`);

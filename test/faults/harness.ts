@@ -82,6 +82,8 @@ export interface Feed {
   tokenUrl: string;
   /** Notification bodies the served snapshots should give (JSON of each in-air FlightRecord). */
   expected: string[];
+  /** The snapshot (1, 2, …) each of {@link expected} comes from. */
+  snapshotOf: number[];
   /** Snapshots served in full with HTTP 200. */
   readonly snapshots: number;
   /** Faults served, by label. */
@@ -107,6 +109,7 @@ export async function startFeed(options: {
     time: Math.floor(Date.now() / 1000) - 3600,
   });
   const expected: string[] = [];
+  const snapshotOf: number[] = [];
   const faults: Record<string, number> = {};
   let snapshots = 0;
   const server = await startOpenSkyServer({
@@ -119,7 +122,9 @@ export async function startFeed(options: {
       const body = traffic.next().value;
       for (const row of body.states ?? []) {
         const record = transformStateVector(row);
-        if (record) expected.push(JSON.stringify(record));
+        if (!record) continue;
+        expected.push(JSON.stringify(record));
+        snapshotOf.push(snapshots + 1);
       }
       snapshots++;
       return { body };
@@ -138,6 +143,7 @@ export async function startFeed(options: {
     baseUrl: server.baseUrl,
     tokenUrl: server.tokenUrl,
     expected,
+    snapshotOf,
     get snapshots() {
       return snapshots;
     },
@@ -379,6 +385,32 @@ export function tally(expected: readonly string[], received: readonly string[]):
     duplicates,
     unknown,
   };
+}
+
+/**
+ * Where the lost notifications come from, for a failed row's note: how many of each snapshot
+ * (`#3 ×43`), and the first few aircraft (what to look for in the poller's and function's logs).
+ */
+export function describeLost(
+  feed: Pick<Feed, 'expected' | 'snapshotOf'>,
+  received: readonly string[],
+): string {
+  const left = new Map<string, number>();
+  for (const body of received) left.set(body, (left.get(body) ?? 0) + 1);
+  const bySnapshot = new Map<number, number>();
+  const aircraft: string[] = [];
+  feed.expected.forEach((body, i) => {
+    const n = left.get(body) ?? 0;
+    if (n > 0) {
+      left.set(body, n - 1);
+      return;
+    }
+    const snapshot = feed.snapshotOf[i] ?? 0;
+    bySnapshot.set(snapshot, (bySnapshot.get(snapshot) ?? 0) + 1);
+    if (aircraft.length < 5) aircraft.push((JSON.parse(body) as { icao24: string }).icao24);
+  });
+  const counts = [...bySnapshot].map(([snapshot, n]) => `#${snapshot} ×${n}`).join(', ');
+  return `lost by snapshot: ${counts}; first aircraft: ${aircraft.join(', ')}`;
 }
 
 // --- Kafka and the function's log ---
