@@ -15,6 +15,7 @@
  *   npm run bench -- e2e
  *   BENCH_AIRCRAFT=2000 BENCH_SECONDS=30 npm run bench -- e2e
  *   BENCH_BRIDGE_ARGS="--batch-size 500" npm run bench -- e2e
+ *   BENCH_PRODUCE_ARGS="--no-trace-context" npm run bench -- e2e
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 4);
 const REPLAY = process.env.BENCH_REPLAY;
 const RSS_EVERY_S = Number(process.env.BENCH_RSS_EVERY_S ?? 0);
 const extraBridgeArgs = (process.env.BENCH_BRIDGE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const extraProduceArgs = (process.env.BENCH_PRODUCE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const stack = await localStack();
 const { brokers, aws } = stack;
@@ -320,6 +322,7 @@ const produce = run([
   INTERVAL,
   '--topic',
   topic,
+  ...extraProduceArgs,
 ]);
 /** Peak RSS and CPU of produce and bridge, sampled while they run (a replaying produce exits by itself). */
 const processes = { produce: { rss: 0, cpu: 0 }, bridge: { rss: 0, cpu: 0 } };

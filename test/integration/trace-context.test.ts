@@ -9,6 +9,7 @@ import { runCli, startCli } from '../support/cli.ts';
 import { cliEnv, kafkaBrokers, pipelineNames, uniqueName } from '../support/env.ts';
 import { type OpenSkyTestServer, startOpenSkyServer } from '../support/opensky-server.ts';
 import { type Subscription, subscribeQueue } from '../support/sqs.ts';
+import { deleteTopics } from '../support/topic-records.ts';
 
 const AIRCRAFT = 40;
 const SNAPSHOTS = 2;
@@ -148,4 +149,27 @@ describe('trace context: produce → Kafka → bridge → reference Lambda → S
     }
     expect(seen).toEqual(new Set([...started].map((value) => parseTraceparent(value)!.traceId)));
   }, 400_000);
+  it.each([
+    { how: '--no-trace-context', args: ['--no-trace-context'], extra: {} },
+    { how: 'PRODUCE_TRACE_CONTEXT=false', args: [], extra: { PRODUCE_TRACE_CONTEXT: 'false' } },
+  ])(
+    'produce with $how puts no traceparent in any message',
+    async ({ args, extra }) => {
+      const topic = uniqueName('trace-off');
+      const produce = await runCli(
+        ['produce', '--base-url', server.baseUrl, '--max-snapshots', '1', '--topic', topic, ...args],
+        { ...env, ...extra },
+        120_000,
+      );
+      try {
+        expect(produce.code, produce.stderr).toBe(0);
+        const produced = await readTopic(topic, AIRCRAFT);
+        expect(produced).toHaveLength(AIRCRAFT);
+        expect(produced.filter((r) => r.traceparent !== '')).toEqual([]);
+      } finally {
+        await deleteTopics([topic]);
+      }
+    },
+    180_000,
+  );
 });

@@ -54,6 +54,15 @@ export const produceFlags = flags({
       'With --ha: the group and control topic of the feed (implies --ha) [default: <topic>-producers]',
     group: 'Standby:',
   },
+  'trace-context': {
+    type: 'boolean',
+    to: 'trace.context',
+    env: 'PRODUCE_TRACE_CONTEXT',
+    describe:
+      "A W3C traceparent per snapshot in every message's headers, which the Lambda handler carries into each notification's attributes; --no-trace-context leaves it out (fewer bytes and less CPU on every hop)",
+    default: true,
+    group: 'Kafka:',
+  },
   'flush-timeout': {
     type: 'string',
     to: 'sink.closeTimeoutMs',

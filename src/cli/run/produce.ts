@@ -48,6 +48,7 @@ export const runProduce: CommandRun<typeof produceFlags> = (o, { env }) =>
           ...(name ? { source: name } : {}),
         },
         ensureTopic: { partitions: o.topic.partitions },
+        traceContext: o.trace.context,
         logger,
         signal,
       });
