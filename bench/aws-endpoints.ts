@@ -68,6 +68,8 @@ async function burst(endpoint: string, count: number) {
           }),
           MessageAttributes: { origin_country: { DataType: 'String', StringValue: 'Germany' } },
         })),
+        undefined,
+        0,
       );
       if (answer.Failed?.length) throw new Error(`PublishBatch failed: ${JSON.stringify(answer.Failed[0])}`);
     }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { MessageAttributeValue, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
+import { RequestTimeoutError } from '../aws/signed-http.ts';
 import { AbortError, SnsPublishError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { TRACEPARENT } from '../tracing/traceparent.ts';
@@ -363,25 +364,26 @@ export class SnsPublisher<T extends object = object> implements AsyncDisposable 
       }
       let answer: PublishBatchAnswer;
       const started = performance.now();
-      // A stalled connection must not hold the batch: each request has its own deadline.
-      const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
       try {
         this.stats.requests++;
+        // A stalled connection must not hold the batch: each request has its own deadline.
         answer = await this.transport.publishBatch(
           topicArn,
           pending.map((p) => p.entry),
-          signal ? AbortSignal.any([signal, timeout]) : timeout,
+          signal,
+          this.options.requestTimeoutMs,
         );
       } catch (error) {
         if (signal?.aborted) break;
-        const failure = timeout.aborted
-          ? {
-              code: PublishFailureCodes.REQUEST_TIMEOUT,
-              message: `SNS did not answer within ${this.options.requestTimeoutMs} ms`,
-              retryable: true,
-              throttled: false,
-            }
-          : classifyError(error);
+        const failure =
+          error instanceof RequestTimeoutError
+            ? {
+                code: PublishFailureCodes.REQUEST_TIMEOUT,
+                message: `SNS did not answer within ${this.options.requestTimeoutMs} ms`,
+                retryable: true,
+                throttled: false,
+              }
+            : classifyError(error);
         last = { code: failure.code, message: failure.message };
         if (failure.throttled) this.stats.throttled++;
         if (!failure.retryable) {

@@ -17,6 +17,7 @@ import {
 import {
   awsEncode,
   queryError,
+  RequestTimeoutError,
   type SdkClientConfig,
   SignedHttpClient,
   xmlField,
@@ -29,12 +30,16 @@ export interface PublishBatchAnswer {
   Failed?: BatchResultErrorEntry[] | undefined;
 }
 
-/** Sends one PublishBatch request. Rejects (SDK-shaped errors) when the whole request fails. */
+/**
+ * Sends one PublishBatch request. Rejects (SDK-shaped errors) when the whole request fails, with
+ * a {@link RequestTimeoutError} when no answer came within `timeoutMs` (0: no limit).
+ */
 export interface PublishBatchTransport {
   publishBatch(
     topicArn: string,
     entries: PublishBatchRequestEntry[],
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
   ): Promise<PublishBatchAnswer>;
   destroy(): void;
 }
@@ -42,11 +47,19 @@ export interface PublishBatchTransport {
 /** Through the SDK client's `send`. */
 export function sdkTransport(client: SNSClient): PublishBatchTransport {
   return {
-    publishBatch: (TopicArn, PublishBatchRequestEntries, signal) =>
-      client.send(
-        new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries }),
-        signal ? { abortSignal: signal } : {},
-      ),
+    async publishBatch(TopicArn, PublishBatchRequestEntries, signal, timeoutMs) {
+      const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+      const abortSignal = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
+      try {
+        return await client.send(
+          new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries }),
+          abortSignal ? { abortSignal } : {},
+        );
+      } catch (error) {
+        if (timeout?.aborted && !signal?.aborted) throw new RequestTimeoutError(timeoutMs);
+        throw error;
+      }
+    },
     destroy: () => undefined,
   };
 }
@@ -114,11 +127,12 @@ export function parsePublishBatchResponse(xml: string): PublishBatchAnswer {
 export function queryTransport(client: SNSClient): PublishBatchTransport {
   const http = new SignedHttpClient(client.config as unknown as SdkClientConfig, 'sns');
   return {
-    async publishBatch(topicArn, entries, signal) {
+    async publishBatch(topicArn, entries, signal, timeoutMs) {
       const response = await http.post(
         publishBatchBody(topicArn, entries),
         { 'content-type': 'application/x-www-form-urlencoded' },
         signal,
+        timeoutMs,
       );
       if (response.status !== 200) throw queryError(response);
       return parsePublishBatchResponse(response.body);

@@ -1,8 +1,21 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { getEventListeners } from 'node:events';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { awsEncode, queryError, signPost, xmlField, xmlMembers, xmlText } from '../../src/aws/signed-http.ts';
+import {
+  awsEncode,
+  queryError,
+  RequestTimeoutError,
+  type SdkClientConfig,
+  SignedHttpClient,
+  signPost,
+  xmlField,
+  xmlMembers,
+  xmlText,
+} from '../../src/aws/signed-http.ts';
 import { parsePublishBatchResponse, publishBatchBody } from '../../src/sns/transport.ts';
+import { startSnsServer } from '../support/sns-server.ts';
 
 const bytes = (data: string | ArrayBuffer | ArrayBufferView) =>
   typeof data === 'string'
@@ -168,5 +181,71 @@ describe('the query protocol on the wire', () => {
     expect(xmlText('&quot;&apos;&unknown;')).toBe(`"'&unknown;`);
     expect(xmlField('<a>1</a>', 'b')).toBeUndefined();
     expect(xmlMembers('<X><member>1</member><member>2</member></X>', 'X')).toEqual(['1', '2']);
+  });
+});
+
+describe('SignedHttpClient.post: its deadline and its signal', () => {
+  const body = publishBatchBody('arn:aws:sns:us-east-1:000000000000:t', [{ Id: '0', Message: 'm' }]);
+  const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+  const clientFor = (endpoint: string) =>
+    new SignedHttpClient(
+      new SNSClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      }).config as unknown as SdkClientConfig,
+      'sns',
+    );
+
+  it('answers, and leaves no listener on the signal', async () => {
+    const server = await startSnsServer();
+    const http = clientFor(server.endpoint);
+    const controller = new AbortController();
+    try {
+      const answer = await http.post(body, headers, controller.signal, 5000);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('<MessageId>m-0-1</MessageId>');
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      http.destroy();
+      await server.close();
+    }
+  });
+
+  it('gives up on a server that does not answer within timeoutMs: RequestTimeoutError', async () => {
+    const server = await startSnsServer({ hold: () => true });
+    const http = clientFor(server.endpoint);
+    const controller = new AbortController();
+    try {
+      const error = await http.post(body, headers, controller.signal, 100).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestTimeoutError);
+      expect(error).toMatchObject({ name: 'TimeoutError', code: 'RequestTimeout' });
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      http.destroy();
+      await server.close();
+    }
+  });
+
+  it('stops when the signal aborts (before or during the request): AbortError, the reason as its cause', async () => {
+    const server = await startSnsServer({ hold: () => true });
+    const http = clientFor(server.endpoint);
+    try {
+      const during = new AbortController();
+      const pending = http.post(body, headers, during.signal, 0).catch((e: unknown) => e);
+      await server.received(1);
+      during.abort('enough');
+      expect(await pending).toMatchObject({ name: 'AbortError', cause: 'enough' });
+      const before = AbortSignal.abort('already');
+      await expect(http.post(body, headers, before, 0)).rejects.toMatchObject({
+        name: 'AbortError',
+        cause: 'already',
+      });
+      // The one held request arrived; the aborted-before one never left.
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      http.destroy();
+      await server.close();
+    }
   });
 });
