@@ -27,7 +27,7 @@ import {
   type KafkaEvent,
   kafkaItemIdentifier,
 } from './event.ts';
-import { recordPublished } from './metrics.ts';
+import { type MetricRecorder, publishedMetricRecorder, recordPublished } from './metrics.ts';
 
 /**
  * What one invocation did: `filtered` valid state vectors of aircraft not in the air,
@@ -71,6 +71,16 @@ export interface FlightHandlerOptions<T extends object = {}> {
   timeoutMarginMs?: number;
   /** How long the CloudWatch metric may take, ms (never more than half the time left). @default 1000 */
   metricsTimeoutMs?: number;
+}
+
+/**
+ * The endpoint the SDK's CloudWatch client would take from the environment (its own request
+ * path reads `AWS_ENDPOINT_URL_CLOUDWATCH`, then `AWS_ENDPOINT_URL`; `client.config` does not
+ * show them, and the lean request signs for what the configuration says).
+ */
+function cloudWatchEndpoint(env: NodeJS.ProcessEnv): { endpoint?: string } {
+  const endpoint = env.AWS_ENDPOINT_URL_CLOUDWATCH || env.AWS_ENDPOINT_URL;
+  return endpoint ? { endpoint } : {};
 }
 
 /** Defaults of the handler's timing options. */
@@ -121,7 +131,7 @@ export function createFlightHandler<T extends object = {}>(options: FlightHandle
     options.metrics === false
       ? undefined
       : (options.metrics ?? (topicArn && !options.publisher ? { topicArn } : undefined));
-  let cloudwatch: CloudWatchClient | undefined;
+  let recordMetric: MetricRecorder | undefined;
   return async (event: KafkaEvent, context?: FlightHandlerContext): Promise<FlightHandlerResult> => {
     publisher ??= publisherFromEnv<FlightRecord & T>(process.env);
     const left = remainingMs(context);
@@ -158,23 +168,18 @@ export function createFlightHandler<T extends object = {}>(options: FlightHandle
     }
     if (failed.length) logger.error('records failed', { count: failed.length, reason: failed[0]?.reason });
     if (metrics && summary.published > 0) {
-      cloudwatch ??=
-        metrics.client ??
-        new CloudWatchClient({
-          requestHandler: {
-            requestTimeout: metricsTimeoutMs,
-            connectionTimeout: metricsTimeoutMs,
-            throwOnRequestTimeout: true,
-          },
-        });
+      // Your client goes through its own send (its middleware, its mocks); the default one's
+      // configuration signs a lean request of the handler's own (publishedMetricRecorder).
+      recordMetric ??= metrics.client
+        ? (topic, count, timeoutMs) =>
+            recordPublished(metrics.client!, topic, count, { signal: AbortSignal.timeout(timeoutMs) })
+        : publishedMetricRecorder(new CloudWatchClient(cloudWatchEndpoint(process.env)));
       // Bounded by the time left, so a stalled connection cannot time the invocation out after
       // the records were published (which would publish the whole batch again).
       const now = remainingMs(context);
       const budget = now === undefined ? metricsTimeoutMs : Math.min(metricsTimeoutMs, Math.floor(now / 2));
       // A metric is not worth failing (and retrying) a batch for: log and go on.
-      await recordPublished(cloudwatch, metrics.topicArn, summary.published, {
-        signal: AbortSignal.timeout(Math.max(1, budget)),
-      }).catch((error: unknown) =>
+      await recordMetric(metrics.topicArn, summary.published, Math.max(1, budget)).catch((error: unknown) =>
         logger.warn('could not record the published-notifications metric', {
           error: (error as Error).message,
         }),

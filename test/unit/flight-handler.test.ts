@@ -176,35 +176,59 @@ describe('Function: createFlightHandler, near the function timeout', () => {
     }
   });
 
-  it('bounds the CloudWatch call by the time left, so a stalled metric does not time the invocation out', async () => {
-    // Arrange: a CloudWatch endpoint that accepts connections and never answers.
-    const held: ServerResponse[] = [];
-    const cloudwatch = createServer((_req, res) => held.push(res));
-    await new Promise<void>((resolve) => cloudwatch.listen(0, '127.0.0.1', resolve));
-    const { port } = cloudwatch.address() as AddressInfo;
-    const warnings: string[] = [];
-    const handler = createFlightHandler({
-      logger: { ...silentLogger, warn: (message: string) => warnings.push(message) },
-      publisher: fakePublisher(),
-      metrics: {
-        client: new CloudWatchClient({
-          endpoint: `http://127.0.0.1:${port}`,
-          region: 'us-east-1',
-          credentials,
-        }),
-        topicArn: TOPIC,
-      },
-    });
-    try {
-      // Act
-      const result = await handler(buildKafkaEvent(flights(2), ['b:9092']), contextWith(3000));
-      // Assert: the records count as published; the metric's failure is only a warning.
-      expect(result.summary).toMatchObject({ published: 2, failed: 0 });
-      expect(warnings).toContain('could not record the published-notifications metric');
-    } finally {
-      for (const res of held) res.destroy();
-      cloudwatch.closeAllConnections();
-      await new Promise((resolve) => cloudwatch.close(resolve));
-    }
-  });
+  it.each([
+    { how: "a client of the caller's", own: true },
+    { how: 'the default client (AWS_ENDPOINT_URL_CLOUDWATCH)', own: false },
+  ])(
+    'bounds the CloudWatch call by the time left, so a stalled metric does not time the invocation out: $how',
+    async ({ own }) => {
+      // Arrange: a CloudWatch endpoint that accepts connections and never answers.
+      const held: ServerResponse[] = [];
+      const cloudwatch = createServer((_req, res) => held.push(res));
+      await new Promise<void>((resolve) => cloudwatch.listen(0, '127.0.0.1', resolve));
+      const { port } = cloudwatch.address() as AddressInfo;
+      const warnings: string[] = [];
+      const handler = createFlightHandler({
+        logger: { ...silentLogger, warn: (message: string) => warnings.push(message) },
+        publisher: fakePublisher(),
+        metrics: own
+          ? {
+              client: new CloudWatchClient({
+                endpoint: `http://127.0.0.1:${port}`,
+                region: 'us-east-1',
+                credentials,
+              }),
+              topicArn: TOPIC,
+            }
+          : { topicArn: TOPIC },
+      });
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${port}`,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      });
+      try {
+        // Act
+        const result = await handler(buildKafkaEvent(flights(2), ['b:9092']), contextWith(3000));
+        // Assert: the records count as published; the metric's failure is only a warning.
+        expect(result.summary).toMatchObject({ published: 2, failed: 0 });
+        expect(warnings).toContain('could not record the published-notifications metric');
+        expect(held.length, 'the metric request did not reach the stalled endpoint').toBe(1);
+      } finally {
+        for (const name of [
+          'AWS_ENDPOINT_URL_CLOUDWATCH',
+          'AWS_REGION',
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+        ])
+          if (saved[name] === undefined) delete process.env[name];
+          else process.env[name] = saved[name];
+        for (const res of held) res.destroy();
+        cloudwatch.closeAllConnections();
+        await new Promise((resolve) => cloudwatch.close(resolve));
+      }
+    },
+  );
 });
