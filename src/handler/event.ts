@@ -214,11 +214,10 @@ export interface DecodedKafkaRecord<T = unknown> {
 function headerText(bytes: unknown): string {
   if (!Array.isArray(bytes)) return '';
   let ascii = bytes.length <= 256;
-  for (let i = 0; ascii && i < bytes.length; i++) {
-    const byte = bytes[i];
-    ascii = typeof byte === 'number' && byte >= 0 && byte < 0x80 && Number.isInteger(byte);
-  }
-  return ascii ? String.fromCharCode(...(bytes as number[])) : Buffer.from(bytes).toString('utf8');
+  // `(b & 0x7f) === b` holds exactly for the integers 0–127 (a string, a fraction, NaN, null or
+  // a boolean fails it): one test per byte instead of four.
+  for (let i = 0; ascii && i < bytes.length; i++) ascii = (bytes[i] & 0x7f) === bytes[i];
+  return ascii ? String.fromCharCode.apply(null, bytes as number[]) : Buffer.from(bytes).toString('utf8');
 }
 
 /** Decode one record of a {@link KafkaEvent}: for handlers. Never throws on a bad value. */

@@ -93,6 +93,29 @@ describe('Function: buildKafkaEvent', () => {
     expect(decodeKafkaRecord({ ...built!, headers: undefined as never }).headers).toEqual({});
   });
 
+  it('decodes header bytes as UTF-8 whatever they hold, as Buffer.from(bytes) reads them', () => {
+    const [built] = eventRecords(buildKafkaEvent([record(0, 1)], ['b:9092']));
+    const values: Record<string, unknown[]> = {
+      ascii: [...Buffer.from('00-abc-01')],
+      utf8: [...Buffer.from('Zürich ✈')],
+      high: [0x7f, 0x80, 0xff],
+      // Not bytes: what Buffer.from makes of them (numbers truncated, numeric strings read, the rest 0).
+      odd: ['104', 105.5, null, true, -1, 256],
+      long: [...Buffer.alloc(300, 97)],
+    };
+    const foreign = {
+      ...built!,
+      headers: Object.entries(values).map(([name, bytes]) => ({ [name]: bytes })) as unknown as Array<
+        Record<string, number[]>
+      >,
+    };
+    const expected = Object.fromEntries(
+      Object.entries(values).map(([name, bytes]) => [name, Buffer.from(bytes as number[]).toString('utf8')]),
+    );
+    expect(decodeKafkaRecord(foreign).headers).toEqual(expected);
+    expect(expected.utf8).toBe('Zürich ✈');
+  });
+
   it('takes timestampType from the record batch kafkajs decoded (LOG_APPEND_TIME topics)', () => {
     const timestampTypes = eventRecords(
       buildKafkaEvent(
