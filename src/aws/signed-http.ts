@@ -254,12 +254,15 @@ export class SignedHttpClient {
   }
 }
 
+const RFC3986_EXTRA = /[!'()*]/;
+
 /** RFC 3986 encoding, as AWS's query protocol expects. */
 export function awsEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(value);
+  // Most values hold none of the five characters encodeURIComponent leaves: no replace for them.
+  return RFC3986_EXTRA.test(encoded)
+    ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : encoded;
 }
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
