@@ -15,7 +15,7 @@ import {
   xmlText,
 } from '../../src/aws/signed-http.ts';
 import { parsePublishBatchResponse, publishBatchBody } from '../../src/sns/transport.ts';
-import { startSnsServer } from '../support/sns-server.ts';
+import { type SnsTestServer, startSnsServer } from '../support/sns-server.ts';
 
 const bytes = (data: string | ArrayBuffer | ArrayBufferView) =>
   typeof data === 'string'
@@ -197,40 +197,41 @@ describe('SignedHttpClient.post: its deadline and its signal', () => {
       'sns',
     );
 
-  it('answers, and leaves no listener on the signal', async () => {
-    const server = await startSnsServer();
+  /** Run `test` with a client of a local SNS server (holding every request with `hold`), then close both. */
+  async function withServer(
+    hold: boolean,
+    test: (http: SignedHttpClient, server: SnsTestServer) => Promise<void>,
+  ): Promise<void> {
+    const server = await startSnsServer(hold ? { hold: () => true } : {});
     const http = clientFor(server.endpoint);
-    const controller = new AbortController();
     try {
+      await test(http, server);
+    } finally {
+      http.destroy();
+      await server.close();
+    }
+  }
+
+  it('answers, and leaves no listener on the signal', () =>
+    withServer(false, async (http) => {
+      const controller = new AbortController();
       const answer = await http.post(body, headers, controller.signal, 5000);
       expect(answer.status).toBe(200);
       expect(answer.body).toContain('<MessageId>m-0-1</MessageId>');
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-    } finally {
-      http.destroy();
-      await server.close();
-    }
-  });
+    }));
 
-  it('gives up on a server that does not answer within timeoutMs: RequestTimeoutError', async () => {
-    const server = await startSnsServer({ hold: () => true });
-    const http = clientFor(server.endpoint);
-    const controller = new AbortController();
-    try {
+  it('gives up on a server that does not answer within timeoutMs: RequestTimeoutError', () =>
+    withServer(true, async (http) => {
+      const controller = new AbortController();
       const error = await http.post(body, headers, controller.signal, 100).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RequestTimeoutError);
       expect(error).toMatchObject({ name: 'TimeoutError', code: 'RequestTimeout' });
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-    } finally {
-      http.destroy();
-      await server.close();
-    }
-  });
+    }));
 
-  it('stops when the signal aborts (before or during the request): AbortError, the reason as its cause', async () => {
-    const server = await startSnsServer({ hold: () => true });
-    const http = clientFor(server.endpoint);
-    try {
+  it('stops when the signal aborts (before or during the request): AbortError, the reason as its cause', () =>
+    withServer(true, async (http, server) => {
       const during = new AbortController();
       const pending = http.post(body, headers, during.signal, 0).catch((e: unknown) => e);
       await server.received(1);
@@ -243,9 +244,5 @@ describe('SignedHttpClient.post: its deadline and its signal', () => {
       });
       // The one held request arrived; the aborted-before one never left.
       expect(server.requests).toHaveLength(1);
-    } finally {
-      http.destroy();
-      await server.close();
-    }
-  });
+    }));
 });
