@@ -248,6 +248,7 @@ export class SignedHttpClient {
     });
   }
 
+  /** Close kept-alive connections. */
   destroy(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();

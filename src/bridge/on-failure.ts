@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { awsEndpointFromEnv } from '../aws/endpoint-env.ts';
 import { ConfigError, ErrorCodes, OpenSkyStreamError, type OpenSkyStreamErrorOptions } from '../errors.ts';
 import { buildKafkaEvent, type ConsumedRecord, type KafkaEvent } from '../handler/event.ts';
 import { classifyError } from '../sns/classify.ts';
@@ -304,16 +305,9 @@ export function createOnFailureDestination(
 type Parsed = Extract<ParsedDestination, { type: 'sqs' | 'sns' }>;
 
 function sqsSender(queue: Parsed, client?: Pick<SQSClient, 'send'>) {
-  const env = process.env;
+  const endpoint = awsEndpointFromEnv('SQS');
   const sqs =
-    client ??
-    new SQSClient({
-      region: queue.region,
-      maxAttempts: 1,
-      ...(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL
-        ? { endpoint: env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL }
-        : {}),
-    });
+    client ?? new SQSClient({ region: queue.region, maxAttempts: 1, ...(endpoint ? { endpoint } : {}) });
   // SendMessage takes a URL; the ARN gives the name and owner to look it up by (once, unless it fails).
   let queueUrl: Promise<string> | undefined;
   const lookUp = async () => {

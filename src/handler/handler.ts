@@ -7,6 +7,7 @@
  * @module
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { awsEndpointFromEnv } from '../aws/endpoint-env.ts';
 import {
   type BatchSummary,
   processFlightBatch,
@@ -73,15 +74,8 @@ export interface FlightHandlerOptions<T extends object = {}> {
   metricsTimeoutMs?: number;
 }
 
-/**
- * The endpoint the SDK's CloudWatch client would take from the environment (its own request
- * path reads `AWS_ENDPOINT_URL_CLOUDWATCH`, then `AWS_ENDPOINT_URL`; `client.config` does not
- * show them, and the lean request signs for what the configuration says).
- */
-function cloudWatchEndpoint(env: NodeJS.ProcessEnv): { endpoint?: string } {
-  const endpoint = env.AWS_ENDPOINT_URL_CLOUDWATCH || env.AWS_ENDPOINT_URL;
-  return endpoint ? { endpoint } : {};
-}
+/** A client's `endpoint` setting, when there is one (the SDK's own resolution otherwise). */
+const withEndpoint = (endpoint: string | undefined) => (endpoint ? { endpoint } : {});
 
 /** Defaults of the handler's timing options. */
 export const defaultFlightHandlerOptions = {
@@ -173,7 +167,7 @@ export function createFlightHandler<T extends object = {}>(options: FlightHandle
       recordMetric ??= metrics.client
         ? (topic, count, timeoutMs) =>
             recordPublished(metrics.client!, topic, count, { signal: AbortSignal.timeout(timeoutMs) })
-        : publishedMetricRecorder(new CloudWatchClient(cloudWatchEndpoint(process.env)));
+        : publishedMetricRecorder(new CloudWatchClient(withEndpoint(awsEndpointFromEnv('CLOUDWATCH'))));
       // Bounded by the time left, so a stalled connection cannot time the invocation out after
       // the records were published (which would publish the whole batch again).
       const now = remainingMs(context);

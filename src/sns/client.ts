@@ -4,6 +4,7 @@
  * @module
  */
 import { SNSClient } from '@aws-sdk/client-sns';
+import { awsEndpointFromEnv } from '../aws/endpoint-env.ts';
 import { DEFAULT_AWS_REGION } from '../config/defaults.ts';
 import { defaultSnsPublisherOptions } from './options.ts';
 
@@ -32,7 +33,7 @@ export interface SnsClientOptions {
  */
 export function createSnsClient(options: SnsClientOptions = {}): SNSClient {
   const env = options.env ?? process.env;
-  const endpoint = options.endpoint ?? (env.AWS_ENDPOINT_URL_SNS || env.AWS_ENDPOINT_URL || undefined);
+  const endpoint = options.endpoint ?? awsEndpointFromEnv('SNS', env);
   const region =
     options.region ??
     (env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? DEFAULT_AWS_REGION : undefined));
