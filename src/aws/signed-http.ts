@@ -33,6 +33,8 @@ export interface SdkClientConfig {
 export interface AwsHttpResponse {
   status: number;
   body: string;
+  /** The answer's headers, names in lower case. */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** No whole answer within the request's time limit (see {@link SignedHttpClient.post}). */
@@ -67,7 +69,7 @@ export class AwsHttpError extends Error {
   }
 }
 
-const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /**
@@ -88,12 +90,29 @@ function signingKey(secret: string, day: string, region: string, service: string
 }
 
 /**
- * Signature Version 4 headers for a POST of `body` to `url` (path without query).
- * Pure: the same inputs give the same headers (tested against the SDK's signer).
+ * The canonical URI of a request path as sent (already percent-encoded): every segment encoded
+ * once more, as SigV4 asks of every service but S3 (and as the SDK's signer does).
+ */
+function canonicalPath(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const trailing = segments.length > 0 && path.endsWith('/') ? '/' : '';
+  return `/${segments.map(awsEncode).join('/')}${trailing}`;
+}
+
+/**
+ * Signature Version 4 headers for a POST of `body` to `url` (its path, or `path` when given:
+ * percent-encoded as sent, without query). Pure: the same inputs give the same headers (tested
+ * against the SDK's signer).
  */
 export function signPost(input: {
   url: URL;
-  body: string;
+  path?: string;
+  body: string | Buffer;
   headers: Record<string, string>;
   service: string;
   region: string;
@@ -115,7 +134,7 @@ export function signPost(input: {
     .join('');
   const canonicalRequest = [
     'POST',
-    input.url.pathname || '/',
+    canonicalPath(input.path ?? input.url.pathname),
     '',
     canonicalHeaders,
     signedHeaders,
@@ -182,19 +201,37 @@ export class SignedHttpClient {
    * per request: `AbortSignal.timeout` joined by `AbortSignal.any`, handed to `http.request`, cost
    * the Lambda handler about 4 % of its CPU.
    */
-  async post(
+  post(
     body: string,
     headers: Record<string, string>,
     signal?: AbortSignal,
     timeoutMs = 0,
   ): Promise<AwsHttpResponse> {
+    return this.request({ body, headers, signal, timeoutMs });
+  }
+
+  /**
+   * As {@link post}, to `path` under the endpoint's (segments percent-encoded by the caller), the
+   * answer's headers included.
+   */
+  async request(input: {
+    path?: string;
+    body: string | Buffer;
+    headers: Record<string, string>;
+    signal?: AbortSignal | undefined;
+    timeoutMs?: number;
+  }): Promise<AwsHttpResponse> {
+    const { body, signal, timeoutMs = 0 } = input;
     if (signal?.aborted) throw abortError(signal);
     const { url, region } = await this.resolve();
+    const path =
+      input.path === undefined ? url.pathname || '/' : `${url.pathname.replace(/\/$/, '')}${input.path}`;
     const credentials = await this.config.credentials();
     const signed = signPost({
       url,
+      path,
       body,
-      headers,
+      headers: input.headers,
       service: this.service,
       region,
       credentials,
@@ -218,7 +255,7 @@ export class SignedHttpClient {
           hostname: url.hostname,
           port: url.port || (https ? 443 : 80),
           method: 'POST',
-          path: url.pathname || '/',
+          path,
           agent: https ? this.agents.https : this.agents.http,
           headers: { ...signed, 'content-length': Buffer.byteLength(body) },
         },
@@ -230,7 +267,7 @@ export class SignedHttpClient {
           });
           res.on('end', () => {
             done();
-            resolvePost({ status: res.statusCode ?? 0, body: text });
+            resolvePost({ status: res.statusCode ?? 0, body: text, headers: res.headers });
           });
           res.on('error', reject);
         },

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { GetFunctionConfigurationCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, LambdaInvokeError } from '../errors.ts';
 import {
   buildKafkaEvent,
@@ -16,6 +16,7 @@ import {
   parseBatchResponse,
 } from '../handler/event.ts';
 import type { Logger } from '../logger.ts';
+import type { InvokeTransport } from './invoke-transport.ts';
 import type { ResolvedLambdaInvokerOptions } from './options.ts';
 
 /**
@@ -143,7 +144,7 @@ function functionErrorMessage(text: string): string {
 
 /** Invoke the function once with `records` (one partition's, in order) and classify the outcome. */
 export async function invokeOnce(
-  lambda: LambdaClient,
+  transport: InvokeTransport,
   records: readonly ConsumedRecord[],
   settings: InvokeSettings,
 ): Promise<InvokeOutcome> {
@@ -161,15 +162,10 @@ export async function invokeOnce(
   }
   const timeout = AbortSignal.timeout(settings.timeoutMs);
   try {
-    const answer = await lambda.send(
-      new InvokeCommand({ FunctionName: settings.functionName, Payload: payload }),
-      {
-        abortSignal: timeout,
-      },
-    );
-    const text = answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : '';
-    if (answer.FunctionError) {
-      const error = new LambdaInvokeError(functionErrorMessage(text), answer.FunctionError, {
+    const answer = await transport.invoke(settings.functionName, payload, timeout);
+    const text = answer.payload;
+    if (answer.functionError) {
+      const error = new LambdaInvokeError(functionErrorMessage(text), answer.functionError, {
         retryable: true,
       });
       return { kind: 'function-error', error };

@@ -35,6 +35,7 @@ import {
   ProcessingResult,
   splitBatches,
 } from './invoke.ts';
+import { type InvokeTransport, restInvokeTransport, sdkInvokeTransport } from './invoke-transport.ts';
 import {
   type LambdaInvokerOptions,
   type ResolvedLambdaInvokerOptions,
@@ -94,6 +95,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
   private readonly options: ResolvedLambdaInvokerOptions;
   private readonly kafka: KafkaClient;
   private readonly lambda: LambdaClient;
+  private readonly transport: InvokeTransport;
   private readonly logger: Logger;
   private readonly delivery: Delivery;
   /** The group consumer and its restarts. */
@@ -119,6 +121,10 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
     this.logger = this.options.logger ?? silentLogger;
     this.kafka = createKafkaClientSeam({ ...this.options, logger: this.logger });
     this.lambda = this.options.lambda ?? new LambdaClient({});
+    this.transport =
+      (this.options.invokeTransport ?? (this.options.lambda ? 'sdk' : 'rest')) === 'rest'
+        ? restInvokeTransport(this.lambda)
+        : sdkInvokeTransport(this.lambda);
     const self = this;
     this.delivery = new Delivery({
       options: this.options,
@@ -340,7 +346,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
       : undefined;
     const started = performance.now();
     this.stats.invocations++;
-    const outcome = await invokeOnce(this.lambda, records, {
+    const outcome = await invokeOnce(this.transport, records, {
       functionName,
       bootstrapServers: this.options.brokers ?? [...DEFAULT_KAFKA_BROKERS],
       reportBatchItemFailures: this.options.reportBatchItemFailures,
@@ -397,6 +403,7 @@ export class LambdaInvoker extends EventEmitter<LambdaInvokerEvents> {
           timeoutMs,
         });
       await this.producer?.disconnect().catch(() => undefined);
+      this.transport.destroy();
       this.settle();
     })();
     return this.stopping;

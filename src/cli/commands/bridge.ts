@@ -102,6 +102,16 @@ export const bridgeFlags = flags({
     group: 'Lambda:',
     parse: (value: string, flag: string) => duration(value, flag) / 1000,
   },
+  'invoke-transport': {
+    type: 'string',
+    to: 'invoker.invokeTransport',
+    env: 'BRIDGE_INVOKE_TRANSPORT',
+    choices: ['rest', 'sdk'],
+    default: 'rest',
+    describe:
+      "How Invokes are sent: 'rest', signed requests of the bridge's own (less CPU per record); 'sdk', the AWS SDK's client (its retries too)",
+    group: 'Lambda:',
+  },
   concurrency: {
     type: 'number',
     to: 'invoker.partitionConcurrency',

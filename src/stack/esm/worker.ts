@@ -72,7 +72,7 @@ async function start(message: StartMessage): Promise<void> {
       })
     : undefined;
   if (target && target.kind !== 'kafka') options.onFailure = target;
-  invoker = new LambdaInvoker({ ...options, lambda, logger });
+  invoker = new LambdaInvoker({ ...options, lambda, invokeTransport: 'rest', logger });
   let result = '';
   // The poller words its LastProcessingResult itself, as AWS does.
   invoker.on('result', (next) => {
