@@ -269,11 +269,21 @@ const cpuOf = (): Record<string, number> => ({
   ),
 });
 /**
- * CPU of the endpoint's Lambda runtimes (the handler runs there), per process, sampled every
- * second: a runtime alive at the start counts from its CPU then, a new one from 0, and one that
- * ends (other functions' environments are reaped when idle) keeps its last sample.
+ * CPU of the endpoint's execution environments, per process, sampled every second: a process
+ * alive at the start counts from its CPU then, a new one from 0, and one that ends (other
+ * functions' environments are reaped when idle) keeps its last sample. Each environment is two
+ * processes: AWS's Runtime Interface Emulator (the stack's Runtime API, `rie`) and the Lambda
+ * runtime it starts, where the handler runs (`runtime`); only the latter is the product's.
  */
-const runtimeCpu = new Map<number, { from: number; last: number }>();
+const runtimeCpu = new Map<number, { from: number; last: number; kind: 'rie' | 'runtime' }>();
+const RIE_NAME = /^aws-lambda-rie/;
+const kindOf = (pid: number): 'rie' | 'runtime' => {
+  try {
+    return RIE_NAME.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ? 'rie' : 'runtime';
+  } catch {
+    return 'runtime';
+  }
+};
 const sampleRuntimes = (atStart = false) => {
   const root = stackPids.lambda;
   if (root === undefined) return;
@@ -283,13 +293,17 @@ const sampleRuntimes = (atStart = false) => {
       const cpu = processCpuSeconds(pid);
       const seen = runtimeCpu.get(pid);
       if (seen) seen.last = cpu;
-      else runtimeCpu.set(pid, { from: atStart ? cpu : 0, last: cpu });
+      else runtimeCpu.set(pid, { from: atStart ? cpu : 0, last: cpu, kind: kindOf(pid) });
     } catch {
       // exited meanwhile
     }
   }
 };
-const runtimesUsed = () => [...runtimeCpu.values()].reduce((sum, { from, last }) => sum + last - from, 0);
+const runtimesUsed = (which: 'rie' | 'runtime') =>
+  [...runtimeCpu.values()].reduce(
+    (sum, { from, last, kind }) => (kind === which ? sum + last - from : sum),
+    0,
+  );
 // As a deployment runs: the topic exists (deploy --kafka-bootstrap-servers creates it) and the
 // poller is consuming before the feed starts, so the figures are the pipeline's, not the poller's
 // start-up (printed on its own line).
@@ -436,9 +450,11 @@ const cpuUsed: Record<string, number> = Object.fromEntries(
   Object.entries(cpuAfter).map(([name, after]) => [name, after - (cpuBefore[name] ?? 0)]),
 );
 const usedBy = (name: string) => cpuUsed[name] ?? Number.NaN;
-cpuUsed.runtimes = runtimesUsed();
+cpuUsed.rie = runtimesUsed('rie');
+cpuUsed.runtimes = runtimesUsed('runtime');
 const labels: Record<string, string> = {
   endpoint: 'endpoint (router, SNS, SQS)',
+  rie: "endpoint's Runtime API (AWS's emulator, RIE)",
   runtimes: 'Lambda runtimes (the handler)',
   aws: 'moto',
 };
