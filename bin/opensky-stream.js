@@ -5,7 +5,9 @@
 //   same CPU.
 // --heap-growing-percent=50: the old generation grows 1.5× its live size instead of up to 4×, so
 //   major GCs come sooner and free the buffers kafkajs encodes and decodes (their memory lives
-//   outside the V8 heap until then): without it, peak RSS produce 189, bridge 163 MiB.
+//   outside the V8 heap until then): without it, peak RSS produce 189, bridge 163 MiB. `produce`
+//   sets it back to 100 once running (src/cli/run/produce.ts): it stays under 150 MiB at that, for
+//   a quarter less CPU.
 // MALLOC_ARENA_MAX=1: V8's compiler and GC threads and libuv's pool each got a glibc arena of
 //   their own, which kept what they freed (about 40 MiB in produce right after its first
 //   snapshot); one arena, with fixed 128 KiB trim and mmap thresholds, gives it back. Linux
