@@ -46,6 +46,25 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/**
+ * An SDK client's `send` given `signal` and a deadline of `timeoutMs` (0: none): rejects with a
+ * {@link RequestTimeoutError} when the deadline passed first, as {@link SignedHttpClient.post} does,
+ * so callers tell a timeout apart the same way whichever sends.
+ */
+export async function sendWithin<T>(
+  send: (abortSignal: AbortSignal | undefined) => Promise<T>,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<T> {
+  const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+  try {
+    return await send(signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout));
+  } catch (error) {
+    if (timeout?.aborted && !signal?.aborted) throw new RequestTimeoutError(timeoutMs);
+    throw error;
+  }
+}
+
 /** What `fetch` and `http.request` reject with when their signal aborts. */
 function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {

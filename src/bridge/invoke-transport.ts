@@ -16,6 +16,7 @@ import {
   awsEncode,
   type SdkClientConfig,
   SignedHttpClient,
+  sendWithin,
 } from '../aws/signed-http.ts';
 
 /** What a synchronous Invoke answered. */
@@ -26,9 +27,12 @@ export interface InvokeAnswer {
   payload: string;
 }
 
-/** One synchronous Invoke of `functionName` with `payload`; rejects when Lambda did not run it. */
+/**
+ * One synchronous Invoke of `functionName` with `payload`; rejects when Lambda did not run it, with
+ * a `RequestTimeoutError` when no answer came within `timeoutMs`.
+ */
 export interface InvokeTransport {
-  invoke(functionName: string, payload: Buffer, signal: AbortSignal): Promise<InvokeAnswer>;
+  invoke(functionName: string, payload: Buffer, timeoutMs: number): Promise<InvokeAnswer>;
   /** Release what the transport holds (kept-alive connections). */
   destroy(): void;
 }
@@ -36,10 +40,16 @@ export interface InvokeTransport {
 /** Invokes through `lambda.send`: every middleware of the client applies. */
 export function sdkInvokeTransport(lambda: LambdaClient): InvokeTransport {
   return {
-    async invoke(functionName, payload, signal) {
-      const answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: payload }), {
-        abortSignal: signal,
-      });
+    async invoke(functionName, payload, timeoutMs) {
+      const answer = await sendWithin(
+        (abortSignal) =>
+          lambda.send(
+            new InvokeCommand({ FunctionName: functionName, Payload: payload }),
+            abortSignal ? { abortSignal } : {},
+          ),
+        undefined,
+        timeoutMs,
+      );
       return {
         functionError: answer.FunctionError,
         payload: answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : '',
@@ -91,12 +101,12 @@ export function restInvokeTransport(lambda: LambdaClient): InvokeTransport {
   const http = new SignedHttpClient(lambda.config as unknown as SdkClientConfig, 'lambda');
   const headers = { 'content-type': 'application/octet-stream' };
   return {
-    async invoke(functionName, payload, signal) {
+    async invoke(functionName, payload, timeoutMs) {
       const response = await http.request({
         path: `/2015-03-31/functions/${awsEncode(functionName)}/invocations`,
         body: payload,
         headers,
-        signal,
+        timeoutMs,
       });
       if (response.status < 200 || response.status >= 300) throw restJsonError(response);
       return { functionError: headerOf(response, 'x-amz-function-error'), payload: response.body };

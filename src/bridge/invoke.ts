@@ -8,6 +8,7 @@
  * @module
  */
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { RequestTimeoutError } from '../aws/signed-http.ts';
 import { ConfigError, LambdaInvokeError } from '../errors.ts';
 import {
   buildKafkaEvent,
@@ -160,9 +161,8 @@ export async function invokeOnce(
       }),
     };
   }
-  const timeout = AbortSignal.timeout(settings.timeoutMs);
   try {
-    const answer = await transport.invoke(settings.functionName, payload, timeout);
+    const answer = await transport.invoke(settings.functionName, payload, settings.timeoutMs);
     const text = answer.payload;
     if (answer.functionError) {
       const error = new LambdaInvokeError(functionErrorMessage(text), answer.functionError, {
@@ -192,14 +192,15 @@ export async function invokeOnce(
     return failedFrom === undefined ? { kind: 'success' } : { kind: 'partial', failedFrom };
   } catch (caught) {
     const e = caught as SdkError;
+    const timedOut = caught instanceof RequestTimeoutError;
     const error = new LambdaInvokeError(
-      timeout.aborted
+      timedOut
         ? `Invoke timed out after ${settings.timeoutMs} ms`
         : `${e.name ?? 'Error'}: ${e.message ?? String(caught)}`,
       undefined,
       { cause: caught, retryable: true },
     );
-    const kind = classify(e, timeout.aborted);
+    const kind = classify(e, timedOut);
     return kind === 'too-large' ? { kind, error } : { kind: 'not-invoked', error, result: kind };
   }
 }

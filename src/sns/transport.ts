@@ -17,9 +17,10 @@ import {
 import {
   awsEncode,
   queryError,
-  RequestTimeoutError,
+  type RequestTimeoutError,
   type SdkClientConfig,
   SignedHttpClient,
+  sendWithin,
   xmlField,
   xmlMembers,
 } from '../aws/signed-http.ts';
@@ -47,19 +48,16 @@ export interface PublishBatchTransport {
 /** Through the SDK client's `send`. */
 export function sdkTransport(client: SNSClient): PublishBatchTransport {
   return {
-    async publishBatch(TopicArn, PublishBatchRequestEntries, signal, timeoutMs) {
-      const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-      const abortSignal = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
-      try {
-        return await client.send(
-          new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries }),
-          abortSignal ? { abortSignal } : {},
-        );
-      } catch (error) {
-        if (timeout?.aborted && !signal?.aborted) throw new RequestTimeoutError(timeoutMs);
-        throw error;
-      }
-    },
+    publishBatch: (TopicArn, PublishBatchRequestEntries, signal, timeoutMs) =>
+      sendWithin(
+        (abortSignal) =>
+          client.send(
+            new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries }),
+            abortSignal ? { abortSignal } : {},
+          ),
+        signal,
+        timeoutMs,
+      ),
     destroy: () => undefined,
   };
 }

@@ -29,15 +29,14 @@ describe('Invoke transports against the stack', () => {
 
   const invokeBoth = async (name: string, event: unknown) => {
     const payload = Buffer.from(JSON.stringify(event));
-    const signal = new AbortController().signal;
     const settle = (p: Promise<unknown>) =>
       p.then(
         (answer) => ({ answer }),
         (error: unknown) => ({ error }),
       );
     return {
-      rest: await settle(transports.rest.invoke(name, payload, signal)),
-      sdk: await settle(transports.sdk.invoke(name, payload, signal)),
+      rest: await settle(transports.rest.invoke(name, payload, 10_000)),
+      sdk: await settle(transports.sdk.invoke(name, payload, 10_000)),
     };
   };
 

@@ -2,8 +2,9 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signPost } from '../../src/aws/signed-http.ts';
-import { restInvokeTransport, restJsonError } from '../../src/bridge/invoke-transport.ts';
+import { RequestTimeoutError, signPost } from '../../src/aws/signed-http.ts';
+import { invokeOnce, ProcessingResult } from '../../src/bridge/invoke.ts';
+import { restInvokeTransport, restJsonError, sdkInvokeTransport } from '../../src/bridge/invoke-transport.ts';
 
 /** A server that records each request and answers as Lambda's Invoke does (status, headers, body). */
 async function recordingServer() {
@@ -64,7 +65,7 @@ describe('restInvokeTransport: Invoke as the SDK sends it', () => {
       const sdk = server.requests.at(-1)!;
       const transport = restInvokeTransport(lambda);
       try {
-        const answer = await transport.invoke(functionName, payload, new AbortController().signal);
+        const answer = await transport.invoke(functionName, payload, 5000);
         expect(answer).toEqual({ functionError: undefined, payload: '{"ok":true}' });
       } finally {
         transport.destroy();
@@ -112,7 +113,7 @@ describe('restInvokeTransport: Invoke as the SDK sends it', () => {
     const sdk = await lambda.send(new InvokeCommand({ FunctionName: 'f', Payload: Buffer.from('{}') }));
     const transport = restInvokeTransport(lambda);
     try {
-      const answer = await transport.invoke('f', Buffer.from('{}'), new AbortController().signal);
+      const answer = await transport.invoke('f', Buffer.from('{}'), 5000);
       expect(answer).toEqual({
         functionError: sdk.FunctionError,
         payload: Buffer.from(sdk.Payload!).toString('utf8'),
@@ -148,7 +149,7 @@ describe('restInvokeTransport: Invoke as the SDK sends it', () => {
       };
       const transport = restInvokeTransport(lambda);
       const ours = (await transport
-        .invoke('f', Buffer.from('{}'), new AbortController().signal)
+        .invoke('f', Buffer.from('{}'), 5000)
         .catch((e: unknown) => e)) as typeof sdk;
       transport.destroy();
       expect(ours.$metadata.httpStatusCode).toBe(sdk.$metadata.httpStatusCode);
@@ -156,6 +157,49 @@ describe('restInvokeTransport: Invoke as the SDK sends it', () => {
         expect(ours.name).toBe(sdk.name);
         expect(ours.message).toBe(sdk.message);
       }
+    }
+  });
+});
+
+describe('an Invoke with no answer in time', () => {
+  it('rejects with RequestTimeoutError on either transport, which the poller reads as a timeout', async () => {
+    // A server that takes requests and never answers.
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const lambda = new LambdaClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    const transports = [restInvokeTransport(lambda), sdkInvokeTransport(lambda)];
+    try {
+      for (const transport of transports) {
+        await expect(transport.invoke('f', Buffer.from('{}'), 100)).rejects.toBeInstanceOf(
+          RequestTimeoutError,
+        );
+        const record = {
+          topic: 't',
+          partition: 0,
+          offset: '7',
+          timestamp: '0',
+          key: null,
+          value: Buffer.from('{}'),
+        };
+        const outcome = await invokeOnce(transport, [record], {
+          functionName: 'f',
+          bootstrapServers: ['b:9092'],
+          reportBatchItemFailures: true,
+          timeoutMs: 100,
+        });
+        expect(outcome).toMatchObject({ kind: 'not-invoked', result: ProcessingResult.TIMEOUT });
+        expect((outcome as { error: Error }).error.message).toBe('Invoke timed out after 100 ms');
+      }
+    } finally {
+      for (const transport of transports) transport.destroy();
+      lambda.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });
